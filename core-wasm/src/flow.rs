@@ -1,0 +1,575 @@
+//! SPEC's flow, step by step: decide everything, write nothing, return a plan.
+
+use crate::host::*;
+use crate::ini::IniDocument;
+use crate::model::{AccessKeys, DeclaredAccount, InputError, Secret};
+use crate::project::{self, join, Project};
+use crate::{access_keys, mask, profiles, project_yaml, tfvars, validate};
+
+/// The run's context: the host and the request.
+pub struct Ctx<'a> {
+    pub host: &'a mut dyn Host,
+    pub request: &'a ConfigureRequest,
+}
+
+impl Ctx<'_> {
+    pub fn log(&mut self, level: Level, message: &str) {
+        self.host.log(level, message);
+    }
+
+    /// Read a file; a file that cannot be read is invalid input naming it.
+    pub fn read(&mut self, path: &str) -> Result<Option<String>, ConfigureError> {
+        self.host.read_file(path).map_err(|e| file_error(path, e))
+    }
+
+    /// Ask for a line of text until `check` accepts it. Non-interactive runs
+    /// fail naming `needed`, which says what supplies the answer.
+    pub fn ask_validated(
+        &mut self,
+        question: &str,
+        default: Option<&str>,
+        needed: &str,
+        check: impl Fn(&str) -> Result<(), String>,
+    ) -> Result<String, ConfigureError> {
+        if self.request.non_interactive {
+            return Err(ConfigureError::AnswerNeeded(format!("{needed} is needed and --non-interactive forbids asking")));
+        }
+        loop {
+            let answer = self.host.prompt_text(question, default).map_err(prompt_error)?;
+            let answer = answer.trim().to_string();
+            match check(&answer) {
+                Ok(()) => return Ok(answer),
+                Err(why) => self.log(Level::Warn, &why),
+            }
+        }
+    }
+
+    fn select(&mut self, question: &str, choices: &[&str], needed: &str) -> Result<u32, ConfigureError> {
+        if self.request.non_interactive {
+            return Err(ConfigureError::AnswerNeeded(needed.to_string()));
+        }
+        let owned: Vec<String> = choices.iter().map(|c| c.to_string()).collect();
+        let chosen = self.host.prompt_select(question, &owned, 0).map_err(prompt_error)?;
+        if (chosen as usize) < choices.len() {
+            Ok(chosen)
+        } else {
+            Err(ConfigureError::Host(format!("the prompt answered choice {chosen} of {}", choices.len())))
+        }
+    }
+}
+
+pub fn input_error(file: &str, e: InputError) -> ConfigureError {
+    ConfigureError::InvalidInput(WitInputError { file: Some(file.to_string()), line: e.line, message: e.message })
+}
+
+fn answer_error(message: impl Into<String>) -> ConfigureError {
+    ConfigureError::InvalidInput(WitInputError { file: None, line: None, message: message.into() })
+}
+
+pub fn file_error(path: &str, e: FilesError) -> ConfigureError {
+    let message = match e {
+        FilesError::IsDirectory => "is a directory, not a file".to_string(),
+        FilesError::PermissionDenied => "cannot be read: permission denied".to_string(),
+        FilesError::NotText => "is not UTF-8 text".to_string(),
+        FilesError::Other(why) => format!("cannot be read: {why}"),
+    };
+    ConfigureError::InvalidInput(WitInputError { file: Some(path.to_string()), line: None, message })
+}
+
+fn prompt_error(e: PromptError) -> ConfigureError {
+    match e {
+        PromptError::Cancelled => ConfigureError::Cancelled,
+        PromptError::Unavailable(why) => ConfigureError::AnswerNeeded(why),
+    }
+}
+
+fn aws_failure(operation: &str, error: AwsError, message: String) -> ConfigureError {
+    ConfigureError::Aws(AwsFailure { operation: operation.to_string(), error, message })
+}
+
+fn aws_detail(error: &AwsError) -> &str {
+    match error {
+        AwsError::InvalidCredentials(m)
+        | AwsError::AccessDenied(m)
+        | AwsError::OrganizationNotInUse(m)
+        | AwsError::Throttled(m)
+        | AwsError::Network(m)
+        | AwsError::Other(m) => m,
+    }
+}
+
+fn credentials_of(keys: &AccessKeys) -> AwsCredentials {
+    AwsCredentials {
+        access_key_id: keys.access_key_id.clone(),
+        secret_access_key: keys.secret_access_key.expose().to_string(),
+        session_token: None,
+    }
+}
+
+/// An INI file the run may rewrite.
+struct IniFile {
+    path: String,
+    before: Option<String>,
+    doc: IniDocument,
+}
+
+impl IniFile {
+    fn load(ctx: &mut Ctx<'_>, path: String) -> Result<Self, ConfigureError> {
+        let before = ctx.read(&path)?;
+        let doc = IniDocument::parse(before.as_deref().unwrap_or("")).map_err(|e| input_error(&path, e))?;
+        Ok(IniFile { path, before, doc })
+    }
+
+    fn keys(&self, section: &str) -> Option<AccessKeys> {
+        let id = self.doc.get(section, "aws_access_key_id")?.trim();
+        let secret = self.doc.get(section, "aws_secret_access_key")?.trim();
+        (!id.is_empty() && !secret.is_empty())
+            .then(|| AccessKeys { access_key_id: id.to_string(), secret_access_key: Secret::new(secret) })
+    }
+
+    fn set(&mut self, section: &str, key: &str, value: &str) -> Result<(), ConfigureError> {
+        let path = self.path.clone();
+        self.doc.set(section, key, value).map(|_| ()).map_err(|e| input_error(&path, e))
+    }
+}
+
+/// Plan `leverage credentials configure` (see SPEC.md "The flow").
+pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan, ConfigureError> {
+    check_flags(request)?;
+    let mut ctx = Ctx { host, request };
+    if request.skip_access_keys_setup && request.skip_assumable_roles_setup {
+        ctx.log(Level::Info, "Nothing to do: both the access keys and the assumable roles setup are skipped.");
+        return Ok(Plan { changes: Vec::new(), report: empty_report(String::new()) });
+    }
+
+    let project = project::load(&mut ctx)?;
+    project::describe(&mut ctx, &project);
+    let aws_dir = join(&request.aws_root, &project.short_name);
+    let profile = profiles::keys_profile(&project.short_name, request.credentials_type);
+    let mut report = empty_report(profile.clone());
+
+    let mut credentials = IniFile::load(&mut ctx, join(&aws_dir, "credentials"))?;
+    let mut config = IniFile::load(&mut ctx, join(&aws_dir, "config"))?;
+    let configured_before = credentials.keys(&profile).is_some();
+
+    // Steps 2 and 3: the keys.
+    let write_keys = if request.skip_access_keys_setup {
+        false
+    } else if configured_before && !request.overwrite_existing_credentials {
+        let choice = ctx.select(
+            &format!("Credentials already configured for {profile}"),
+            &[
+                "Skip credentials configuration. Continue on with assumable roles setup.",
+                "Overwrite current credentials. Backups will be made.",
+            ],
+            &format!(
+                "{profile} already has keys: pass --overwrite-existing-credentials to replace them or --skip-access-keys-setup to keep them"
+            ),
+        )?;
+        if choice == 0 && request.skip_assumable_roles_setup {
+            ctx.log(Level::Info, "Nothing to do: the keys are kept and the assumable roles setup is skipped.");
+            return Ok(Plan { changes: Vec::new(), report });
+        }
+        choice == 1
+    } else {
+        true
+    };
+
+    let mut new_keys: Option<AccessKeys> = None;
+    let mut own_identity: Option<CallerIdentity> = None;
+    if write_keys {
+        let keys = obtain_keys(&mut ctx)?;
+        ctx.log(Level::Info, "Checking the keys with AWS...");
+        let identity = ctx
+            .host
+            .get_caller_identity(&credentials_of(&keys), &project.primary_region)
+            .map_err(rejected_keys)?;
+        if !validate::is_account_id(&identity.account) {
+            return Err(aws_failure(
+                "sts:GetCallerIdentity",
+                AwsError::Other("unexpected reply".into()),
+                "AWS answered GetCallerIdentity without a valid account id".into(),
+            ));
+        }
+        ctx.log(Level::Info, &format!("The keys belong to {} in account {}.", identity.arn, identity.account));
+        credentials.set(&profile, "aws_access_key_id", &keys.access_key_id)?;
+        credentials.set(&profile, "aws_secret_access_key", keys.secret_access_key.expose())?;
+        let section = profiles::config_section(&profile);
+        config.set(&section, "output", "json")?;
+        config.set(&section, "region", &project.primary_region)?;
+        report.keys_written = true;
+        report.caller_account = Some(identity.account.clone());
+        own_identity = Some(identity);
+        new_keys = Some(keys);
+    }
+
+    let mut accounts = project.accounts.clone();
+    let mut learned: Vec<AccountId> = Vec::new();
+
+    // Step 4: the first bootstrap learns the management account's id.
+    let first_bootstrap =
+        request.credentials_type == CredentialsType::Bootstrap && !configured_before && own_identity.is_some();
+    if let (true, Some(identity)) = (first_bootstrap, &own_identity) {
+        learn(&mut accounts, &mut learned, "management", &identity.account);
+        ctx.log(Level::Info, "First bootstrap: account profiles are set up with MANAGEMENT keys later.");
+    } else if !request.skip_assumable_roles_setup {
+        account_profiles(
+            &mut ctx,
+            &project,
+            &profile,
+            &credentials,
+            new_keys.as_ref(),
+            own_identity.as_ref(),
+            &mut config,
+            &mut accounts,
+            &mut learned,
+            &mut report,
+        )?;
+    }
+
+    report.accounts_learned = learned.clone();
+    let mut changes = Vec::new();
+    if let Some((path, content)) = &project.new_build_env {
+        changes.push(new_change(path, FileKind::BuildEnv, None, content.clone(), false, &[]));
+    }
+    let secret = new_keys.as_ref().map(|k| k.secret_access_key.expose().to_string()).unwrap_or_default();
+    for (file, kind) in [(&credentials, FileKind::AwsCredentials), (&config, FileKind::AwsConfig)] {
+        let after = file.doc.render();
+        if file.before.as_deref() != Some(after.as_str()) && !(file.before.is_none() && after.is_empty()) {
+            changes.push(new_change(&file.path, kind, file.before.clone(), after, true, &[&secret]));
+        }
+    }
+    // Keys-only runs (roles skipped) leave the project files alone unless
+    // they learned something.
+    if !request.skip_assumable_roles_setup || !learned.is_empty() {
+        write_back(&project, &accounts, &learned, &mut changes, &mut report)?;
+    }
+    Ok(Plan { changes, report })
+}
+
+fn empty_report(profile: String) -> Report {
+    Report {
+        profile,
+        keys_written: false,
+        caller_account: None,
+        profiles: Vec::new(),
+        accounts_learned: Vec::new(),
+        terraform_attributes: Vec::new(),
+        warnings: Vec::new(),
+    }
+}
+
+fn check_flags(request: &ConfigureRequest) -> Result<(), ConfigureError> {
+    if request.overwrite_existing_credentials && request.skip_access_keys_setup {
+        return Err(ConfigureError::Usage(
+            "--overwrite-existing-credentials and --skip-access-keys-setup cannot be used together".into(),
+        ));
+    }
+    if let Some(role) = &request.role_name {
+        if !validate::is_iam_user_name(role) {
+            return Err(ConfigureError::Usage(format!(
+                "--role-name `{role}` is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)"
+            )));
+        }
+    }
+    if let Some(serial) = &request.mfa_serial {
+        if !validate::is_mfa_serial(serial) {
+            return Err(ConfigureError::Usage(format!(
+                "--mfa-serial `{serial}` is not an MFA device ARN like arn:aws:iam::123456789012:mfa/name"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn rejected_keys(error: AwsError) -> ConfigureError {
+    let message = match &error {
+        AwsError::InvalidCredentials(_) => "the keys were rejected by AWS: check that you copied the current access key id and secret access key".to_string(),
+        AwsError::Network(why) => format!("could not reach AWS to check the keys: {why}"),
+        AwsError::Throttled(why) => format!("AWS kept throttling the check of the keys: {why}"),
+        other => format!("AWS could not check the keys: {}", aws_detail(other)),
+    };
+    aws_failure("sts:GetCallerIdentity", error, message)
+}
+
+/// Step 3's sources: a CSV file (or standard input), the environment, or prompts.
+fn obtain_keys(ctx: &mut Ctx<'_>) -> Result<AccessKeys, ConfigureError> {
+    if let Some(path) = ctx.request.credentials_file.clone() {
+        return keys_from_csv_path(ctx, &path);
+    }
+    if let Some(env) = &ctx.request.environment_keys {
+        let keys = AccessKeys {
+            access_key_id: env.access_key_id.trim().to_string(),
+            secret_access_key: Secret::new(env.secret_access_key.trim()),
+        };
+        if !validate::is_access_key_id(&keys.access_key_id) {
+            return Err(answer_error("LEVERAGE_AWS_ACCESS_KEY_ID is not an access key id (20 upper-case letters or digits)"));
+        }
+        if !validate::is_secret_access_key(keys.secret_access_key.expose()) {
+            return Err(answer_error("LEVERAGE_AWS_SECRET_ACCESS_KEY is not a secret access key (40 letters, digits, / or +)"));
+        }
+        return Ok(keys);
+    }
+    let how = ctx.select(
+        "Select the means by which you'll provide the programmatic keys",
+        &["Path to an access keys file obtained from AWS", "Manually"],
+        "access keys are needed: pass --credentials-file PATH (or - for standard input), or set LEVERAGE_AWS_ACCESS_KEY_ID and LEVERAGE_AWS_SECRET_ACCESS_KEY",
+    )?;
+    if how == 0 {
+        loop {
+            let path = ctx.ask_validated("Path to the access keys file", None, "--credentials-file", |p| {
+                (!p.is_empty()).then_some(()).ok_or("a path is needed".to_string())
+            })?;
+            match keys_from_csv_path(ctx, &path) {
+                Ok(keys) => return Ok(keys),
+                Err(ConfigureError::InvalidInput(e)) => ctx.log(Level::Warn, &e.message_with_file()),
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    let access_key_id = ctx.ask_validated("Access key ID", None, "--credentials-file", |v| {
+        validate::is_access_key_id(v).then_some(()).ok_or("an access key id is 20 upper-case letters or digits".to_string())
+    })?;
+    loop {
+        let secret = Secret::new(ctx.host.prompt_secret("Secret access key").map_err(prompt_error)?.trim());
+        if validate::is_secret_access_key(secret.expose()) {
+            return Ok(AccessKeys { access_key_id, secret_access_key: secret });
+        }
+        ctx.log(Level::Warn, "a secret access key is 40 letters, digits, / or +");
+    }
+}
+
+impl WitInputError {
+    fn message_with_file(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(f), Some(l)) => format!("{f}:{l}: {}", self.message),
+            (Some(f), None) => format!("{f}: {}", self.message),
+            _ => self.message.clone(),
+        }
+    }
+}
+
+fn keys_from_csv_path(ctx: &mut Ctx<'_>, path: &str) -> Result<AccessKeys, ConfigureError> {
+    let (name, text) = if path == "-" {
+        ("standard input".to_string(), ctx.host.read_stdin().map_err(|e| file_error("standard input", e))?)
+    } else {
+        match ctx.read(path)? {
+            Some(text) => (path.to_string(), text),
+            None => return Err(input_error(path, InputError::new("the access keys file does not exist"))),
+        }
+    };
+    access_keys::parse_csv(&text).map_err(|e| input_error(&name, e))
+}
+
+/// Record that `name` has id `id`, when that is news.
+fn learn(accounts: &mut Vec<DeclaredAccount>, learned: &mut Vec<AccountId>, name: &str, id: &str) {
+    match accounts.iter_mut().find(|a| a.name == name) {
+        Some(account) if account.id.as_deref() == Some(id) => return,
+        Some(account) => account.id = Some(id.to_string()),
+        None => accounts.push(DeclaredAccount { name: name.to_string(), email: None, id: Some(id.to_string()) }),
+    }
+    learned.push(AccountId { name: name.to_string(), id: id.to_string() });
+}
+
+/// Steps 5 and 6: read the organization and write one profile per account.
+#[allow(clippy::too_many_arguments)]
+fn account_profiles(
+    ctx: &mut Ctx<'_>,
+    project: &Project,
+    profile: &str,
+    credentials: &IniFile,
+    new_keys: Option<&AccessKeys>,
+    own_identity: Option<&CallerIdentity>,
+    config: &mut IniFile,
+    accounts: &mut Vec<DeclaredAccount>,
+    learned: &mut Vec<AccountId>,
+    report: &mut Report,
+) -> Result<(), ConfigureError> {
+    let request = ctx.request;
+    let own_keys = new_keys.cloned().or_else(|| credentials.keys(profile));
+    // Step 5: security users cannot read the organization.
+    let org_reader = if request.credentials_type == CredentialsType::Security {
+        ["management", "bootstrap"].iter().find_map(|t| {
+            let name = format!("{}-{t}", project.short_name);
+            credentials.keys(&name).map(|k| (name, k))
+        })
+    } else {
+        own_keys.clone().map(|k| (profile.to_string(), k))
+    };
+
+    let mut org_accounts: Vec<(String, OrganizationAccount)> = Vec::new();
+    match org_reader {
+        None => warn(ctx, report, format!(
+            "no keys can read the organization ({}); the ids declared in the project are used",
+            if request.credentials_type == CredentialsType::Security {
+                "configure MANAGEMENT or BOOTSTRAP keys first"
+            } else {
+                "no keys are configured for this profile"
+            }
+        )),
+        Some((reader, keys)) => {
+            ctx.log(Level::Info, &format!("Reading the organization's accounts with {reader}..."));
+            match ctx.host.list_accounts(&credentials_of(&keys), &project.primary_region) {
+                Ok(list) => {
+                    for account in list {
+                        if account.name.is_empty() || !validate::is_account_id(&account.id) {
+                            warn(ctx, report, format!(
+                                "the organization listed an account without a usable name or id (`{}`); it is skipped",
+                                account.id.chars().take(20).collect::<String>()
+                            ));
+                            continue;
+                        }
+                        let name = profiles::strip_project_prefix(&account.name, project.project_name.as_deref()).to_string();
+                        org_accounts.push((name, account));
+                    }
+                }
+                Err(e @ (AwsError::AccessDenied(_) | AwsError::OrganizationNotInUse(_) | AwsError::InvalidCredentials(_))) => {
+                    warn(ctx, report, format!(
+                        "could not read the organization with {reader} ({}); the ids declared in the project are used",
+                        aws_detail(&e)
+                    ));
+                }
+                Err(e) => {
+                    let message = format!("could not read the organization's accounts: {}", aws_detail(&e));
+                    return Err(aws_failure("organizations:ListAccounts", e, message));
+                }
+            }
+        }
+    }
+
+    for (name, account) in &org_accounts {
+        if accounts.iter().any(|a| &a.name == name) {
+            learn(accounts, learned, name, &account.id);
+        }
+    }
+
+    // Which accounts get a profile: the declared ones, and with
+    // --all-accounts every organization account too.
+    let mut targets: Vec<(String, Option<String>)> = accounts.iter().map(|a| (a.name.clone(), a.id.clone())).collect();
+    if request.all_accounts {
+        let mut known: std::collections::BTreeSet<String> = targets.iter().map(|(n, _)| n.clone()).collect();
+        for (name, account) in &org_accounts {
+            if known.insert(name.clone()) {
+                targets.push((name.clone(), Some(account.id.clone())));
+            }
+        }
+    }
+    if targets.is_empty() {
+        ctx.log(Level::Info, "Neither the organization nor the project declares any account: no account profiles to write.");
+        return Ok(());
+    }
+
+    let mfa_serial = mfa_serial(ctx, project, own_keys.as_ref(), own_identity)?;
+    let rule = profiles::role_rule(request.credentials_type, request.role_name.as_deref());
+    ctx.log(Level::Info, "Writing the account profiles...");
+    for (name, id) in targets {
+        if request.credentials_type == CredentialsType::Security && name == "management" {
+            continue;
+        }
+        let Some(id) = id else {
+            warn(ctx, report, format!("account `{name}` has no id in the organization or the project; no profile written for it"));
+            continue;
+        };
+        let profile_name = format!("{}-{name}-{}", project.short_name, rule.suffix);
+        let role_arn = format!("arn:aws:iam::{id}:role/{}", rule.role);
+        let section = profiles::config_section(&profile_name);
+        config.set(&section, "output", "json")?;
+        config.set(&section, "region", &project.primary_region)?;
+        config.set(&section, "role_arn", &role_arn)?;
+        config.set(&section, "source_profile", profile)?;
+        if let Some(serial) = &mfa_serial {
+            config.set(&section, "mfa_serial", serial)?;
+        }
+        report.profiles.push(AccountProfile { name: profile_name, account: name, account_id: id, role_arn, mfa_serial: mfa_serial.clone() });
+    }
+    Ok(())
+}
+
+fn warn(ctx: &mut Ctx<'_>, report: &mut Report, message: String) {
+    ctx.log(Level::Warn, &message);
+    report.warnings.push(message);
+}
+
+/// `--fetch-mfa-device` and `--mfa-serial`.
+fn mfa_serial(
+    ctx: &mut Ctx<'_>,
+    project: &Project,
+    own_keys: Option<&AccessKeys>,
+    known_identity: Option<&CallerIdentity>,
+) -> Result<Option<String>, ConfigureError> {
+    let request = ctx.request;
+    if !request.fetch_mfa_device {
+        return Ok(request.mfa_serial.clone());
+    }
+    let Some(keys) = own_keys else {
+        return Err(answer_error("--fetch-mfa-device needs the profile's own keys, and none are configured"));
+    };
+    let creds = credentials_of(keys);
+    let identity = match known_identity {
+        Some(identity) => identity.clone(),
+        None => ctx.host.get_caller_identity(&creds, &project.primary_region).map_err(rejected_keys)?,
+    };
+    let Some(user) = profiles::user_name_from_arn(&identity.arn).filter(|u| validate::is_iam_user_name(u)) else {
+        return Err(answer_error(format!(
+            "--fetch-mfa-device needs the keys of an IAM user, but they belong to `{}`",
+            identity.arn
+        )));
+    };
+    ctx.log(Level::Info, &format!("Looking up the MFA devices of {user}..."));
+    let devices = ctx.host.list_mfa_devices(&creds, &project.primary_region, user).map_err(|e| {
+        let message = format!("could not list the MFA devices of {user}: {}", aws_detail(&e));
+        aws_failure("iam:ListMFADevices", e, message)
+    })?;
+    let usable: Vec<String> = devices.into_iter().filter(|s| validate::is_mfa_serial(s)).collect();
+    match (usable.as_slice(), &request.mfa_serial) {
+        ([], _) => Err(answer_error(format!("no MFA device found for user {user}"))),
+        (_, Some(wanted)) if usable.contains(wanted) => Ok(Some(wanted.clone())),
+        (_, Some(wanted)) => Err(answer_error(format!(
+            "--mfa-serial {wanted} is not one of the MFA devices of {user}: {}",
+            usable.join(", ")
+        ))),
+        ([only], None) => Ok(Some(only.clone())),
+        (several, None) => {
+            let choices: Vec<&str> = several.iter().map(String::as_str).collect();
+            let needed = format!("{user} has several MFA devices; pick one with --mfa-serial: {}", several.join(", "));
+            let chosen = ctx.select("Which MFA device should the profiles use?", &choices, &needed)?;
+            Ok(several.get(chosen as usize).cloned())
+        }
+    }
+}
+
+fn new_change(path: &str, kind: FileKind, before: Option<String>, after: String, secrets: bool, known: &[&str]) -> FileChange {
+    let (masked_before, masked_after) = if secrets {
+        (before.as_deref().map(|b| mask::mask_ini(b, known)), mask::mask_ini(&after, known))
+    } else {
+        (before.clone(), after.clone())
+    };
+    FileChange { path: path.to_string(), kind, before, after, holds_secrets: secrets, masked_before, masked_after }
+}
+
+/// Step 7 and the bootstrap write-back: ids into common.tfvars and project.yaml.
+fn write_back(
+    project: &Project,
+    accounts: &[DeclaredAccount],
+    learned: &[AccountId],
+    changes: &mut Vec<FileChange>,
+    report: &mut Report,
+) -> Result<(), ConfigureError> {
+    if let Some(file) = &project.tfvars {
+        let result = tfvars::write_back(&file.text, accounts).map_err(|e| input_error(&file.path, e))?;
+        if result.text != file.text {
+            report.terraform_attributes = result.attributes;
+            changes.push(new_change(&file.path, FileKind::TerraformVars, Some(file.text.clone()), result.text, false, &[]));
+        }
+    }
+    if let Some(file) = &project.yaml {
+        if file.parsed.accounts.is_some() && !learned.is_empty() {
+            let ids: Vec<(String, String)> = learned.iter().map(|a| (a.name.clone(), a.id.clone())).collect();
+            let result = project_yaml::set_account_ids(&file.text, &ids).map_err(|e| input_error(&file.path, e))?;
+            if result.text != file.text {
+                changes.push(new_change(&file.path, FileKind::ProjectYaml, Some(file.text.clone()), result.text, false, &[]));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! The one seam between the core's logic and the outside world.
+
+pub use crate::bindings::leverage::credentials::aws::{CallerIdentity, OrganizationAccount};
+pub use crate::bindings::leverage::credentials::files::FilesError;
+pub use crate::bindings::leverage::credentials::log::Level;
+pub use crate::bindings::leverage::credentials::prompt::PromptError;
+pub use crate::bindings::leverage::credentials::types::{
+    AccountId, AccountProfile, AwsCredentials, AwsError, AwsFailure, ConfigureError, ConfigureRequest,
+    CredentialsType, FileChange, FileKind, InputError as WitInputError, Plan, Report,
+};
+
+/// Everything the core may ask of its host: one method per WIT import.
+///
+/// The wasm build implements it with the component's imports; tests implement
+/// it with a script. Each method has the contract of the WIT function of the
+/// same name (see `wit/*.wit`).
+pub trait Host {
+    /// `aws.get-caller-identity`
+    fn get_caller_identity(&mut self, credentials: &AwsCredentials, region: &str) -> Result<CallerIdentity, AwsError>;
+    /// `aws.list-accounts` (every page)
+    fn list_accounts(&mut self, credentials: &AwsCredentials, region: &str) -> Result<Vec<OrganizationAccount>, AwsError>;
+    /// `aws.list-mfa-devices`
+    fn list_mfa_devices(&mut self, credentials: &AwsCredentials, region: &str, user_name: &str) -> Result<Vec<String>, AwsError>;
+    /// `files.read`: none when nothing exists at `path`.
+    fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError>;
+    /// `files.read-stdin`
+    fn read_stdin(&mut self) -> Result<String, FilesError>;
+    /// `prompt.text`
+    fn prompt_text(&mut self, question: &str, default: Option<&str>) -> Result<String, PromptError>;
+    /// `prompt.secret`
+    fn prompt_secret(&mut self, question: &str) -> Result<String, PromptError>;
+    /// `prompt.select`
+    fn prompt_select(&mut self, question: &str, choices: &[String], default: u32) -> Result<u32, PromptError>;
+    /// `log.line`
+    fn log(&mut self, level: Level, message: &str);
+}

@@ -1,0 +1,52 @@
+//! The component build: adapts the generated imports to [`Host`] and
+//! exports `configure`.
+
+use crate::bindings::leverage::credentials::{aws, files, log, prompt};
+use crate::host::*;
+
+struct Imports;
+
+impl Host for Imports {
+    fn get_caller_identity(&mut self, credentials: &AwsCredentials, region: &str) -> Result<CallerIdentity, AwsError> {
+        aws::get_caller_identity(credentials, region)
+    }
+    fn list_accounts(&mut self, credentials: &AwsCredentials, region: &str) -> Result<Vec<OrganizationAccount>, AwsError> {
+        aws::list_accounts(credentials, region)
+    }
+    fn list_mfa_devices(&mut self, credentials: &AwsCredentials, region: &str, user_name: &str) -> Result<Vec<String>, AwsError> {
+        aws::list_mfa_devices(credentials, region, user_name)
+    }
+    fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError> {
+        files::read(path)
+    }
+    fn read_stdin(&mut self) -> Result<String, FilesError> {
+        files::read_stdin()
+    }
+    fn prompt_text(&mut self, question: &str, default: Option<&str>) -> Result<String, PromptError> {
+        prompt::text(question, default)
+    }
+    fn prompt_secret(&mut self, question: &str) -> Result<String, PromptError> {
+        prompt::secret(question)
+    }
+    fn prompt_select(&mut self, question: &str, choices: &[String], default: u32) -> Result<u32, PromptError> {
+        prompt::select(question, choices, default)
+    }
+    fn log(&mut self, level: Level, message: &str) {
+        log::line(level, message)
+    }
+}
+
+struct Component;
+
+impl crate::bindings::Guest for Component {
+    fn configure(request: ConfigureRequest) -> Result<Plan, ConfigureError> {
+        // A panic would trap and lose its message: send it to the log first.
+        // Panic messages never hold secrets: `Secret` redacts itself.
+        std::panic::set_hook(Box::new(|info| {
+            log::line(Level::Warn, &format!("internal error in the credentials core: {info}"));
+        }));
+        crate::flow::configure(&mut Imports, &request)
+    }
+}
+
+crate::bindings::export!(Component with_types_in crate::bindings);

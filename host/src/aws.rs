@@ -1,0 +1,196 @@
+//! The `aws` import, on the AWS SDK for Rust.
+//!
+//! Every call uses the keys it is given (never an ambient credential chain)
+//! and honours `AWS_ENDPOINT_URL`, so tests point it at a local emulator.
+//! Calls are blocking from the component's point of view: each one runs to
+//! completion on a current-thread tokio runtime.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+
+use crate::engine::leverage::credentials::aws::Host;
+use crate::engine::{AwsCredentials, AwsError, CallerIdentity, OrganizationAccount};
+use crate::log::Logger;
+
+/// Connect and read timeouts, and attempts per call (the SDK's standard
+/// retry mode backs off exponentially on throttling and 5xx).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const READ_TIMEOUT: Duration = Duration::from_secs(20);
+const MAX_ATTEMPTS: u32 = 4;
+
+pub struct AwsClient {
+    runtime: tokio::runtime::Runtime,
+    base: Option<SdkConfig>,
+    logger: Logger,
+}
+
+impl AwsClient {
+    pub fn new(logger: Logger) -> anyhow::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        Ok(AwsClient { runtime, base: None, logger })
+    }
+
+    /// The shared configuration (endpoint, timeouts, retries), loaded on first
+    /// use so that runs that never call AWS pay nothing for it.
+    fn config(&mut self, credentials: &AwsCredentials, region: &str) -> SdkConfig {
+        let base = self.base.get_or_insert_with(|| {
+            self.runtime.block_on(
+                aws_config::defaults(BehaviorVersion::latest())
+                    .no_credentials()
+                    .timeout_config(
+                        TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).read_timeout(READ_TIMEOUT).build(),
+                    )
+                    .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+                    .load(),
+            )
+        });
+        let keys = Credentials::new(
+            credentials.access_key_id.clone(),
+            credentials.secret_access_key.clone(),
+            credentials.session_token.clone(),
+            None,
+            "leverage",
+        );
+        base.to_builder()
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(keys))
+            .region(Region::new(region.to_string()))
+            .build()
+    }
+}
+
+/// AWS's error codes, and what each means to the core.
+fn classify(code: Option<&str>, status: Option<u16>, message: String, rejected_when_forbidden: bool) -> AwsError {
+    match code {
+        Some(
+            "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" | "InvalidAccessKeyId"
+            | "ExpiredToken" | "ExpiredTokenException",
+        ) => AwsError::InvalidCredentials(message),
+        Some("AccessDenied" | "AccessDeniedException") => AwsError::AccessDenied(message),
+        Some("AWSOrganizationsNotInUseException") => AwsError::OrganizationNotInUse(message),
+        Some("Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded") => {
+            AwsError::Throttled(message)
+        }
+        // Some emulators answer in a shape the SDK cannot parse: fall back on
+        // the HTTP status.
+        _ => match status {
+            Some(403) if rejected_when_forbidden => AwsError::InvalidCredentials(message),
+            Some(401) => AwsError::InvalidCredentials(message),
+            Some(403) => AwsError::AccessDenied(message),
+            Some(429) => AwsError::Throttled(message),
+            _ => AwsError::Other(message),
+        },
+    }
+}
+
+fn to_aws_error<E, R>(error: SdkError<E, R>, rejected_when_forbidden: bool) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + HasStatus,
+{
+    match &error {
+        SdkError::TimeoutError(_) => AwsError::Network("the request timed out".into()),
+        SdkError::DispatchFailure(failure) => AwsError::Network(if failure.is_timeout() {
+            "the request timed out".into()
+        } else if failure.is_io() {
+            format!("could not connect: {}", describe_source(&error))
+        } else {
+            describe_source(&error)
+        }),
+        SdkError::ServiceError(service) => {
+            let err = service.err();
+            let message = match (err.code(), err.message()) {
+                (Some(code), Some(msg)) => format!("{code}: {msg}"),
+                (Some(code), None) => code.to_string(),
+                _ => format!("HTTP {}", service.raw().status_code().unwrap_or(0)),
+            };
+            classify(err.code(), service.raw().status_code(), message, rejected_when_forbidden)
+        }
+        SdkError::ResponseError(response) => {
+            let status = response.raw().status_code();
+            classify(None, status, format!("unexpected response (HTTP {})", status.unwrap_or(0)), rejected_when_forbidden)
+        }
+        _ => AwsError::Other(describe_source(&error)),
+    }
+}
+
+/// The HTTP status of a raw response.
+pub trait HasStatus {
+    fn status_code(&self) -> Option<u16>;
+}
+
+impl HasStatus for aws_smithy_runtime_api::http::Response {
+    fn status_code(&self) -> Option<u16> {
+        Some(self.status().as_u16())
+    }
+}
+
+fn describe_source(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl Host for AwsClient {
+    fn get_caller_identity(&mut self, credentials: AwsCredentials, region: String) -> Result<CallerIdentity, AwsError> {
+        self.logger.debug(&format!("AWS sts:GetCallerIdentity with key {} in {region}", credentials.access_key_id));
+        let client = aws_sdk_sts::Client::new(&self.config(&credentials, &region));
+        let reply = self
+            .runtime
+            .block_on(client.get_caller_identity().send())
+            .map_err(|e| to_aws_error(e, true))?;
+        Ok(CallerIdentity {
+            account: reply.account().unwrap_or_default().to_string(),
+            arn: reply.arn().unwrap_or_default().to_string(),
+            user_id: reply.user_id().unwrap_or_default().to_string(),
+        })
+    }
+
+    fn list_accounts(&mut self, credentials: AwsCredentials, region: String) -> Result<Vec<OrganizationAccount>, AwsError> {
+        self.logger.debug(&format!("AWS organizations:ListAccounts with key {} in {region}", credentials.access_key_id));
+        let client = aws_sdk_organizations::Client::new(&self.config(&credentials, &region));
+        let mut pages = client.list_accounts().into_paginator().page_size(20).send();
+        let mut accounts = Vec::new();
+        let mut count = 0usize;
+        self.runtime.block_on(async {
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| to_aws_error(e, false))?;
+                count += 1;
+                for account in page.accounts() {
+                    accounts.push(OrganizationAccount {
+                        id: account.id().unwrap_or_default().to_string(),
+                        name: account.name().unwrap_or_default().to_string(),
+                        email: account.email().unwrap_or_default().to_string(),
+                    });
+                }
+            }
+            Ok::<(), AwsError>(())
+        })?;
+        self.logger.debug(&format!("ListAccounts: {} account(s) in {count} page(s)", accounts.len()));
+        Ok(accounts)
+    }
+
+    fn list_mfa_devices(&mut self, credentials: AwsCredentials, region: String, user_name: String) -> Result<Vec<String>, AwsError> {
+        self.logger.debug(&format!("AWS iam:ListMFADevices for {user_name} with key {}", credentials.access_key_id));
+        let client = aws_sdk_iam::Client::new(&self.config(&credentials, &region));
+        let devices = self.runtime.block_on(async {
+            let mut devices = Vec::new();
+            let mut pages = client.list_mfa_devices().user_name(&user_name).into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| to_aws_error(e, false))?;
+                devices.extend(page.mfa_devices().iter().map(|d| d.serial_number().to_string()));
+            }
+            Ok::<_, AwsError>(devices)
+        })?;
+        Ok(devices)
+    }
+}

@@ -1,0 +1,119 @@
+//! Loading the embedded component and calling its `configure` export.
+
+use std::marker::PhantomData;
+
+use anyhow::{anyhow, Result};
+use wasmtime::component::{Component, HasData, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+wasmtime::component::bindgen!({
+    world: "credentials-core",
+    path: "../wit",
+    additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+});
+
+pub use leverage::credentials::aws::{CallerIdentity, OrganizationAccount};
+pub use leverage::credentials::files::FilesError;
+pub use leverage::credentials::log::Level;
+pub use leverage::credentials::prompt::PromptError;
+pub use leverage::credentials::types::*;
+
+/// The component, precompiled by build.rs for this host's wasmtime.
+static PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/leverage_core.cwasm"));
+
+/// Where the build put the component itself (for other runtimes and embedders).
+pub const COMPONENT_WASM_PATH: &str = env!("LEVERAGE_CORE_WASM_PATH");
+
+/// Everything a host must serve: the four imported interfaces.
+pub trait Backend:
+    leverage::credentials::aws::Host
+    + leverage::credentials::files::Host
+    + leverage::credentials::prompt::Host
+    + leverage::credentials::log::Host
+    + leverage::credentials::types::Host
+    + Send
+    + 'static
+{
+}
+
+impl<T> Backend for T where
+    T: leverage::credentials::aws::Host
+        + leverage::credentials::files::Host
+        + leverage::credentials::prompt::Host
+        + leverage::credentials::log::Host
+        + leverage::credentials::types::Host
+        + Send
+        + 'static
+{
+}
+
+/// The store's data: WASI's state (the component is a wasip2 program and
+/// imports stdio and clocks it never really uses) and the backend.
+struct RunState<B> {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    backend: B,
+}
+
+impl<B: Send> WasiView for RunState<B> {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// Projects the store's data to the backend for the generated imports.
+struct BackendOf<B>(PhantomData<B>);
+
+impl<B: 'static> HasData for BackendOf<B> {
+    type Data<'a> = &'a mut B;
+}
+
+/// wasmtime has its own error type: carry it into anyhow with a context line.
+fn wt<T>(result: wasmtime::Result<T>, what: &str) -> Result<T> {
+    result.map_err(|e| anyhow!("{what}: {e:#}"))
+}
+
+/// The loaded component, ready to run any number of times.
+pub struct Core {
+    engine: Engine,
+    component: Component,
+}
+
+impl Core {
+    /// Deserialize the embedded precompiled component (no compilation).
+    pub fn load() -> Result<Core> {
+        let engine = wt(Engine::new(&Config::new()), "creating the wasmtime engine")?;
+        // SAFETY: the bytes were produced by `Engine::precompile_component` in
+        // build.rs, for this wasmtime version and configuration, and are
+        // embedded read-only in this binary.
+        let component = wt(unsafe { Component::deserialize(&engine, PRECOMPILED) }, "loading the embedded credentials core")?;
+        Ok(Core { engine, component })
+    }
+
+    /// Run `configure` once, in a fresh store (a trap poisons an instance).
+    /// Returns the core's answer and the backend, so callers can inspect it.
+    pub fn configure<B: Backend>(&self, request: &ConfigureRequest, backend: B) -> Result<(Result<Plan, ConfigureError>, B)> {
+        let mut linker: Linker<RunState<B>> = Linker::new(&self.engine);
+        wt(wasmtime_wasi::p2::add_to_linker_sync(&mut linker), "linking WASI")?;
+        wt(
+            CredentialsCore::add_to_linker::<RunState<B>, BackendOf<B>>(&mut linker, |state| &mut state.backend),
+            "linking the host imports",
+        )?;
+        let state = RunState { wasi: WasiCtx::builder().build(), table: ResourceTable::new(), backend };
+        let mut store = Store::new(&self.engine, state);
+        let instance = wt(CredentialsCore::instantiate(&mut store, &self.component, &linker), "instantiating the credentials core")?;
+        let outcome = wt(
+            instance.call_configure(&mut store, request),
+            "the credentials core failed (an internal error; see the log lines above)",
+        )?;
+        Ok((outcome, store.into_data().backend))
+    }
+}
+
+impl Core {
+    /// The names of the instances the component imports, e.g. `wasi:io/streams@0.2.x`.
+    pub fn import_names(&self) -> Vec<String> {
+        self.component.component_type().imports(&self.engine).map(|(name, _)| name.to_string()).collect()
+    }
+}

@@ -1,0 +1,122 @@
+//! The real component, run in wasmtime with in-memory imports, must plan
+//! exactly what the native core plans for the same scripted world (issue 2,
+//! DESIGN "Tests" 3), and must import nothing the design does not name.
+
+use leverage_cli::engine::leverage::credentials::{aws, files, log, prompt, types};
+use leverage_cli::engine::{self as host, Core};
+use leverage_core::scripted::ScriptedHost;
+use leverage_core::Host as _;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Between the two generated type families (wit-bindgen's in the core,
+/// wasmtime's in the host) through their identical serde form.
+fn convert<A: Serialize, B: DeserializeOwned>(value: &A) -> B {
+    serde_json::from_value(serde_json::to_value(value).unwrap()).unwrap()
+}
+
+/// Serves the component's imports from the same scripted host the native
+/// tests use.
+struct InMemory(ScriptedHost);
+
+impl types::Host for InMemory {}
+
+impl aws::Host for InMemory {
+    fn get_caller_identity(&mut self, c: host::AwsCredentials, region: String) -> Result<host::CallerIdentity, host::AwsError> {
+        let r = self.0.get_caller_identity(&convert(&c), &region);
+        convert(&r)
+    }
+    fn list_accounts(&mut self, c: host::AwsCredentials, region: String) -> Result<Vec<host::OrganizationAccount>, host::AwsError> {
+        let r = self.0.list_accounts(&convert(&c), &region);
+        convert(&r)
+    }
+    fn list_mfa_devices(&mut self, c: host::AwsCredentials, region: String, user: String) -> Result<Vec<String>, host::AwsError> {
+        let r = self.0.list_mfa_devices(&convert(&c), &region, &user);
+        convert(&r)
+    }
+}
+
+impl files::Host for InMemory {
+    fn read(&mut self, path: String) -> Result<Option<String>, host::FilesError> {
+        convert(&self.0.read_file(&path))
+    }
+    fn read_stdin(&mut self) -> Result<String, host::FilesError> {
+        convert(&self.0.read_stdin())
+    }
+}
+
+impl prompt::Host for InMemory {
+    fn text(&mut self, q: String, default: Option<String>) -> Result<String, host::PromptError> {
+        convert(&self.0.prompt_text(&q, default.as_deref()))
+    }
+    fn secret(&mut self, q: String) -> Result<String, host::PromptError> {
+        convert(&self.0.prompt_secret(&q))
+    }
+    fn select(&mut self, q: String, choices: Vec<String>, default: u32) -> Result<u32, host::PromptError> {
+        convert(&self.0.prompt_select(&q, &choices, default))
+    }
+}
+
+impl log::Host for InMemory {
+    fn line(&mut self, level: host::Level, message: String) {
+        self.0.log(convert(&level), &message)
+    }
+}
+
+#[test]
+fn component_plans_equal_native_plans() {
+    let core = Core::load().expect("the embedded component loads");
+    let table = leverage_core::scenarios::table();
+    assert!(table.len() >= 8);
+    for (name, request, scenario) in table {
+        let mut native_host = ScriptedHost::new(scenario.clone());
+        let native = leverage_core::configure(&mut native_host, &request);
+
+        let (component, backend) = core
+            .configure(&convert(&request), InMemory(ScriptedHost::new(scenario)))
+            .unwrap_or_else(|e| panic!("{name}: the component trapped: {e:#}"));
+
+        assert_eq!(
+            serde_json::to_value(&native).unwrap(),
+            serde_json::to_value(&component).unwrap(),
+            "{name}: the component's plan differs from the native core's"
+        );
+        assert_eq!(native_host.transcript, backend.0.transcript, "{name}: the calls made differ");
+    }
+}
+
+/// Any new import is a design decision: this list must be changed with it.
+#[test]
+fn component_imports_only_what_the_design_names() {
+    let mut imports = Core::load().unwrap().import_names();
+    imports.sort();
+    let ours = ["leverage:credentials/aws@0.1.0", "leverage:credentials/files@0.1.0", "leverage:credentials/log@0.1.0", "leverage:credentials/prompt@0.1.0", "leverage:credentials/types@0.1.0"];
+    // What any wasm32-wasip2 std program imports (toolchain.md); no filesystem,
+    // no sockets, no random.
+    let wasi_allowed = [
+        "wasi:cli/environment",
+        "wasi:cli/exit",
+        "wasi:cli/stderr",
+        "wasi:cli/stdin",
+        "wasi:cli/stdout",
+        "wasi:cli/terminal-input",
+        "wasi:cli/terminal-output",
+        "wasi:cli/terminal-stderr",
+        "wasi:cli/terminal-stdin",
+        "wasi:cli/terminal-stdout",
+        "wasi:clocks/monotonic-clock",
+        "wasi:clocks/wall-clock",
+        "wasi:io/error",
+        "wasi:io/poll",
+        "wasi:io/streams",
+    ];
+    for name in &imports {
+        let allowed = ours.contains(&name.as_str())
+            || wasi_allowed.iter().any(|w| name.split('@').next() == Some(*w));
+        assert!(allowed, "the component imports {name}, which the design does not name");
+    }
+    for name in ours {
+        assert!(imports.iter().any(|i| i == name), "the component does not import {name}: {imports:?}");
+    }
+    assert!(!imports.iter().any(|i| i.starts_with("wasi:filesystem") || i.starts_with("wasi:sockets")), "{imports:?}");
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `leverage` binary against a local AWS emulator
+//! (moto). One test binary, one module per area (as ripgrep and jj do).
+
+mod support;
+
+mod cli;
+mod configure;

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Build AWS state in a running moto server for one end-to-end test.
+
+Reads a JSON spec on stdin, prints a JSON result on stdout:
+  spec:   {"endpoint": URL, "organization": bool, "accounts": [names],
+           "users": [{"name": str, "mfa": int}], "enforce_auth": bool}
+  result: {"org_accounts": {name: id}, "users": {name: {"access_key_id",
+           "secret_access_key", "arn", "mfa": [serials]}}}
+State is made with auth off; with enforce_auth, moto then checks every
+signature, so wrong keys are rejected as on AWS.
+"""
+import json
+import sys
+import urllib.request
+
+import boto3
+
+spec = json.load(sys.stdin)
+endpoint = spec["endpoint"]
+common = dict(
+    endpoint_url=endpoint,
+    region_name="us-east-1",
+    aws_access_key_id="AKIASETUPSETUPSETUP0",
+    aws_secret_access_key="setupsetupsetupsetupsetupsetupsetupsetup",
+)
+result = {"org_accounts": {}, "users": {}}
+
+if spec.get("organization"):
+    org = boto3.client("organizations", **common)
+    org.create_organization(FeatureSet="ALL")
+    for name in spec.get("accounts", []):
+        status = org.create_account(AccountName=name, Email=f"aws+{name}@example.com")["CreateAccountStatus"]
+        result["org_accounts"][name] = status["AccountId"]
+
+iam = boto3.client("iam", **common)
+for user in spec.get("users", []):
+    name = user["name"]
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    iam.put_user_policy(
+        UserName=name,
+        PolicyName="everything",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        ),
+    )
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    serials = []
+    for i in range(user.get("mfa", 0)):
+        device = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"{name}-device-{i}")["VirtualMFADevice"]
+        iam.enable_mfa_device(
+            UserName=name,
+            SerialNumber=device["SerialNumber"],
+            AuthenticationCode1="123456",
+            AuthenticationCode2="654321",
+        )
+        serials.append(device["SerialNumber"])
+    result["users"][name] = {
+        "access_key_id": key["AccessKeyId"],
+        "secret_access_key": key["SecretAccessKey"],
+        "arn": arn,
+        "mfa": serials,
+    }
+
+if spec.get("enforce_auth"):
+    request = urllib.request.Request(
+        endpoint + "/moto-api/reset-auth", data=b"0", headers={"Content-Type": "text/plain"}, method="POST"
+    )
+    urllib.request.urlopen(request).read()
+
+json.dump(result, sys.stdout)

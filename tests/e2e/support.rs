@@ -1,0 +1,221 @@
+//! The end-to-end fixture: a moto server on a free loopback port, a
+//! temporary HOME and git project, and the real `leverage` binary.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A moto server of our own, stopped when dropped.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        for _attempt in 0..3 {
+            let port = free_port();
+            let child = Command::new("moto_server")
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("moto_server on PATH (pip install 'moto[server]')");
+            let mut moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if matches!(moto.child.try_wait(), Ok(Some(_))) {
+                    break; // lost the port race; try another
+                }
+                if http_get(port, "/moto-api/").is_some() {
+                    return moto;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = moto.child.kill();
+        }
+        panic!("moto_server did not start");
+    }
+
+    /// Build AWS state (see moto_state.py) and return what was made.
+    pub fn setup(&self, mut spec: Value) -> Value {
+        spec["endpoint"] = Value::String(self.endpoint.clone());
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/moto_state.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3");
+        child.stdin.take().unwrap().write_all(spec.to_string().as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "moto_state.py failed");
+        serde_json::from_slice(&out.stdout).expect("moto_state.py prints JSON")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).ok()?;
+    reply.starts_with("HTTP/1").then_some(reply)
+}
+
+/// A temporary HOME and a git project directory inside it.
+pub struct Project {
+    _dir: tempfile::TempDir,
+    pub home: PathBuf,
+    pub root: PathBuf,
+    /// Every secret the test used: no output may contain one.
+    pub secrets: Vec<String>,
+}
+
+/// What a run of the binary printed.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Project {
+    pub fn new() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let root = home.join("project");
+        std::fs::create_dir_all(&root).unwrap();
+        let status = Command::new("git").args(["init", "-q"]).current_dir(&root).status().unwrap();
+        assert!(status.success());
+        Project { _dir: dir, home, root, secrets: Vec::new() }
+    }
+
+    pub fn write(&self, relative: &str, content: &str) -> PathBuf {
+        let path = self.root.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    pub fn aws_file(&self, short: &str, name: &str) -> PathBuf {
+        self.home.join(".aws").join(short).join(name)
+    }
+
+    pub fn read_aws(&self, short: &str, name: &str) -> String {
+        std::fs::read_to_string(self.aws_file(short, name)).unwrap_or_default()
+    }
+
+    /// A CSV of access keys in the console's current layout, outside the project.
+    pub fn keys_csv(&mut self, access_key_id: &str, secret: &str) -> PathBuf {
+        self.secrets.push(secret.to_string());
+        let path = self.home.join(format!("{access_key_id}_accessKeys.csv"));
+        std::fs::write(&path, format!("\u{feff}Access key ID,Secret access key\r\n{access_key_id},{secret}\r\n")).unwrap();
+        path
+    }
+
+    pub fn command(&self, moto: Option<&Moto>) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_leverage"));
+        cmd.env_clear()
+            .env("HOME", &self.home)
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .current_dir(&self.root);
+        if let Some(moto) = moto {
+            cmd.env("AWS_ENDPOINT_URL", &moto.endpoint);
+        } else {
+            // Nothing listens there: a test that reaches AWS by mistake fails fast.
+            cmd.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+        }
+        cmd
+    }
+
+    /// Run the binary with `args`, optional standard input, and check that no
+    /// secret the test used appears in anything it printed.
+    pub fn run_with(&self, mut cmd: Command, args: &[&str], stdin: Option<&str>) -> Output {
+        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("the leverage binary");
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        let out = child.wait_with_output().unwrap();
+        let output = Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        for secret in &self.secrets {
+            assert!(!output.stdout.contains(secret.as_str()), "a secret reached stdout:\n{}", output.stdout);
+            assert!(!output.stderr.contains(secret.as_str()), "a secret reached stderr:\n{}", output.stderr);
+        }
+        assert!(!output.stderr.contains("panicked"), "the binary panicked:\n{}", output.stderr);
+        output
+    }
+
+    pub fn run(&self, moto: Option<&Moto>, args: &[&str]) -> Output {
+        self.run_with(self.command(moto), args, None)
+    }
+
+    /// Every file under the project and HOME with its bytes and modification time.
+    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>, std::time::SystemTime)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.file_name().is_some_and(|n| n == ".git" || n == ".leverage.lock") {
+                    continue;
+                }
+                let meta = std::fs::symlink_metadata(&path).unwrap();
+                if meta.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push((path.clone(), std::fs::read(&path).unwrap_or_default(), meta.modified().unwrap()));
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&self.home, &mut files);
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+}
+
+pub fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// A project.yaml like `leverage project init` writes.
+pub const PROJECT_YAML: &str = "\
+# Project definition
+project_name: binbash
+short_name: bb
+primary_region: us-east-1
+secondary_region: us-west-2
+organization:
+  accounts:
+  - name: management
+    email: aws+management@example.com
+  - name: security
+    email: aws+security@example.com
+  - name: shared
+    email: aws+shared@example.com
+";
