@@ -88,11 +88,14 @@ pub fn read(text: &str) -> Result<TfvarsConfig, InputError> {
 ///   `*_account_id` attribute (aligned on its `=`), or, when there is none, in
 ///   a block at the end of the file;
 /// - the `accounts` map gets one entry `<name> = { email = "...", id = "..." }`
-///   per account that has an email or an id: existing entries get `id` and
-///   `email` replaced in place or added after their last item; missing entries
-///   are appended after the last entry, laid out like it (indentation, one
-///   line or several, commas, `=` alignment); a missing `email` or `id` is
-///   left out; a missing `accounts` is added at the end of the file.
+///   per account that has an email or an id, in the order given: existing
+///   entries (which keep their place) get `id` and `email` replaced in place,
+///   or added (`email` before `id`, else after the last item); missing
+///   entries are appended after the last entry, laid out like the existing
+///   ones (indentation, one line or several, commas, quoted names, `=`
+///   alignment); a missing `email` or `id` is left out, never written as
+///   `"None"`; a missing `accounts` is added at the end of the file. Names
+///   that are not identifiers (`Log Archive`) are quoted.
 ///
 /// A value that is already right is left untouched, even an id written as a
 /// number. Nothing else in the text changes. Applying the result again
