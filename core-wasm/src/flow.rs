@@ -36,7 +36,12 @@ impl Ctx<'_> {
         }
         loop {
             let answer = self.host.prompt_text(question, default).map_err(prompt_error)?;
-            let answer = answer.trim().to_string();
+            let mut answer = answer.trim().to_string();
+            // The WIT contract says hosts give the default for an empty
+            // answer; do not depend on every embedder getting that right.
+            if answer.is_empty() {
+                answer = default.unwrap_or_default().to_string();
+            }
             match check(&answer) {
                 Ok(()) => return Ok(answer),
                 Err(why) => self.log(Level::Warn, &why),

@@ -67,26 +67,28 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
     let yaml = match ctx.read(&yaml_path)? {
         Some(text) => {
             let parsed = project_yaml::read(&text).map_err(|e| input_error(&yaml_path, e))?;
-            Some(SourceFile { path: yaml_path.clone(), text, parsed })
+            Some(SourceFile { path: yaml_path.clone(), text, parsed: without_empty_values(parsed) })
         }
         None => None,
     };
 
     // build.env: root first, deeper files override.
     let mut build_env_found = false;
-    let mut env_project: Option<(String, String)> = None; // (value, file)
+    let mut env_project: Option<EnvProject> = None;
     for dir in dirs_root_to_cwd(&root, &ctx.request.current_dir) {
         let path = join(&dir, "build.env");
         if let Some(text) = ctx.read(&path)? {
             build_env_found = true;
-            let pairs = dotenv::parse(&text).map_err(|e| input_error(&path, e))?;
-            for (key, value) in pairs {
-                if key == "PROJECT" {
-                    env_project = Some((value, path.clone()));
-                }
+            dotenv::parse(&text).map_err(|e| input_error(&path, e))?;
+            if let Some((value, line)) = last_project_line(&text) {
+                env_project = Some(EnvProject { value, path: path.clone(), line });
             }
         }
     }
+    // `PROJECT=` (empty) counts as absent, as it does for the original
+    // (python-dotenv's empty string is falsy); a deeper empty one still
+    // overrides a shallower value.
+    let env_project = env_project.filter(|p| !p.value.is_empty());
 
     let tfvars = match ctx.read(&tfvars_path)? {
         Some(text) => {
@@ -114,8 +116,8 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
 
     let primary_region = resolve_primary_region(ctx, yaml.as_ref(), tfvars.as_ref())?;
     let secondary_region = match (t.and_then(|t| t.region_secondary.clone()), y.and_then(|y| y.secondary_region.clone())) {
-        (Some(r), _) => Some(checked_region(r, &tfvars_path, "region_secondary")?),
-        (None, Some(r)) => Some(checked_region(r, &yaml_path, "secondary_region")?),
+        (Some(r), _) => Some(checked_region(r, &tfvars_path, tfvars_line(tfvars.as_ref(), "region_secondary"), "region_secondary")?),
+        (None, Some(r)) => Some(checked_region(r, &yaml_path, yaml_line(yaml.as_ref(), "secondary_region"), "secondary_region")?),
         (None, None) => None,
     };
 
@@ -123,28 +125,99 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
     Ok(Project { short_name, project_name, primary_region, secondary_region, accounts, yaml, tfvars, new_build_env })
 }
 
+/// The last `PROJECT=` of one build.env: its value and 1-based line.
+#[derive(Debug)]
+struct EnvProject {
+    value: String,
+    path: String,
+    line: u32,
+}
+
+/// The value and line of the last `PROJECT` definition in dotenv text that
+/// parses. The parser is line-based, so each line parses on its own.
+fn last_project_line(text: &str) -> Option<(String, u32)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut found = None;
+    for (index, line) in text.split('\n').enumerate() {
+        let Ok(pairs) = dotenv::parse(line) else { continue };
+        if let Some((_, value)) = pairs.into_iter().rev().find(|(key, _)| key == "PROJECT") {
+            found = Some((value, u32::try_from(index + 1).unwrap_or(u32::MAX)));
+        }
+    }
+    found
+}
+
+/// `key: ""` counts as absent, as an empty `project = ""` does in
+/// common.tfvars (and as any empty value did for the original).
+fn without_empty_values(mut yaml: ProjectYaml) -> ProjectYaml {
+    for field in [
+        &mut yaml.short_name,
+        &mut yaml.project_name,
+        &mut yaml.region,
+        &mut yaml.region_primary,
+        &mut yaml.primary_region,
+        &mut yaml.secondary_region,
+    ] {
+        if field.as_deref() == Some("") {
+            *field = None;
+        }
+    }
+    yaml
+}
+
+/// The 1-based line of a top-level `key:` in project.yaml, when it is
+/// written in block style at the start of a line (the usual layout). The
+/// YAML reader reports no position for a value that parsed but is invalid.
+fn yaml_line(file: Option<&SourceFile<ProjectYaml>>, key: &str) -> Option<u32> {
+    let text = file?.text.as_str();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let index = text.lines().position(|line| {
+        let unquoted = ['"', '\''].iter().find_map(|q| {
+            line.strip_prefix(*q).and_then(|rest| rest.strip_prefix(key)).and_then(|rest| rest.strip_prefix(*q))
+        });
+        unquoted
+            .or_else(|| line.strip_prefix(key))
+            .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'))
+    })?;
+    u32::try_from(index + 1).ok()
+}
+
+/// The 1-based line of the value of the top-level attribute `key` in
+/// common.tfvars (the last one, which is the one read).
+fn tfvars_line(file: Option<&SourceFile<TfvarsConfig>>, key: &str) -> Option<u32> {
+    use hcl_edit::Span;
+    let text = file?.text.as_str();
+    let src = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let body = hcl_edit::parser::parse_body(src).ok()?;
+    let start = body.attributes().filter(|a| a.key.as_str() == key).last()?.value.span()?.start;
+    let before = src.get(..start)?;
+    u32::try_from(before.matches('\n').count() + 1).ok()
+}
+
 fn resolve_short_name(
     ctx: &mut Ctx<'_>,
     yaml: Option<&SourceFile<ProjectYaml>>,
-    env_project: Option<(String, String)>,
+    env_project: Option<EnvProject>,
     tfvars: Option<&SourceFile<TfvarsConfig>>,
 ) -> Result<String, ConfigureError> {
     if let Some(file) = yaml {
         // An existing project.yaml must identify the project itself.
         return match &file.parsed.short_name {
             Some(name) if validate::is_short_name(name) => Ok(name.clone()),
-            Some(name) => Err(invalid_value(&file.path, "short_name", name, SHORT_NAME_RULE)),
+            Some(name) => Err(invalid_value(&file.path, yaml_line(yaml, "short_name"), "short_name", name, SHORT_NAME_RULE)),
             None => Err(input_error(
                 &file.path,
-                crate::model::InputError::new(format!("`short_name` is missing; it must be {SHORT_NAME_RULE}")),
+                crate::model::InputError::new(format!(
+                    "`short_name` is missing; an existing project.yaml must name the project with a `short_name` of {SHORT_NAME_RULE}"
+                )),
             )),
         };
     }
-    if let Some((value, path)) = env_project {
-        return if validate::is_short_name(&value) {
-            Ok(value)
+    if let Some(env) = env_project {
+        return if validate::is_short_name(&env.value) {
+            Ok(env.value)
         } else {
-            Err(invalid_value(&path, "PROJECT", &value, SHORT_NAME_RULE))
+            Err(invalid_value(&env.path, Some(env.line), "PROJECT", &env.value, SHORT_NAME_RULE))
         };
     }
     if let Some(file) = tfvars {
@@ -152,7 +225,7 @@ fn resolve_short_name(
             return if validate::is_short_name(value) {
                 Ok(value.clone())
             } else {
-                Err(invalid_value(&file.path, "project", value, SHORT_NAME_RULE))
+                Err(invalid_value(&file.path, tfvars_line(tfvars, "project"), "project", value, SHORT_NAME_RULE))
             };
         }
     }
@@ -171,26 +244,25 @@ fn resolve_primary_region(
 ) -> Result<String, ConfigureError> {
     // `region_primary` wins over `region` when either file has it; then our
     // reading of the `project init` template's `primary_region`.
-    let mut candidates: Vec<(Option<String>, &str, &'static str)> = Vec::new();
-    let y = yaml.map(|f| (&f.parsed, f.path.as_str()));
-    let t = tfvars.map(|f| (&f.parsed, f.path.as_str()));
-    if let Some((y, path)) = y {
-        candidates.push((y.region_primary.clone(), path, "region_primary"));
-    }
-    if let Some((t, path)) = t {
-        candidates.push((t.region_primary.clone(), path, "region_primary"));
-    }
-    if let Some((y, path)) = y {
-        candidates.push((y.region.clone(), path, "region"));
-    }
-    if let Some((t, path)) = t {
-        candidates.push((t.region.clone(), path, "region"));
-    }
-    if let Some((y, path)) = y {
-        candidates.push((y.primary_region.clone(), path, "primary_region"));
-    }
-    if let Some((value, path, key)) = candidates.into_iter().find_map(|(v, p, k)| v.map(|v| (v, p, k))) {
-        return checked_region(value, path, key);
+    let y = yaml.map(|f| &f.parsed);
+    let t = tfvars.map(|f| &f.parsed);
+    let from_yaml = |value: Option<&String>, key: &'static str| value.cloned().map(|v| (v, Source::Yaml, key));
+    let from_tfvars = |value: Option<&String>, key: &'static str| value.cloned().map(|v| (v, Source::Tfvars, key));
+    let chosen = from_yaml(y.and_then(|y| y.region_primary.as_ref()), "region_primary")
+        .or_else(|| from_tfvars(t.and_then(|t| t.region_primary.as_ref()), "region_primary"))
+        .or_else(|| from_yaml(y.and_then(|y| y.region.as_ref()), "region"))
+        .or_else(|| from_tfvars(t.and_then(|t| t.region.as_ref()), "region"))
+        .or_else(|| from_yaml(y.and_then(|y| y.primary_region.as_ref()), "primary_region"));
+    match chosen {
+        Some((value, Source::Yaml, key)) => {
+            let path = yaml.map(|f| f.path.as_str()).unwrap_or_default();
+            return checked_region(value, path, yaml_line(yaml, key), key);
+        }
+        Some((value, Source::Tfvars, key)) => {
+            let path = tfvars.map(|f| f.path.as_str()).unwrap_or_default();
+            return checked_region(value, path, tfvars_line(tfvars, key), key);
+        }
+        None => {}
     }
     ctx.ask_validated(
         "Primary region",
@@ -204,17 +276,24 @@ fn resolve_primary_region(
     )
 }
 
-fn checked_region(value: String, path: &str, key: &str) -> Result<String, ConfigureError> {
+#[derive(Clone, Copy)]
+enum Source {
+    Yaml,
+    Tfvars,
+}
+
+fn checked_region(value: String, path: &str, line: Option<u32>, key: &str) -> Result<String, ConfigureError> {
     if validate::is_region(&value) {
         Ok(value)
     } else {
-        Err(invalid_value(path, key, &value, "an AWS region name such as us-east-1"))
+        Err(invalid_value(path, line, key, &value, "an AWS region name such as us-east-1"))
     }
 }
 
-fn invalid_value(path: &str, key: &str, value: &str, rule: &str) -> ConfigureError {
+fn invalid_value(path: &str, line: Option<u32>, key: &str, value: &str, rule: &str) -> ConfigureError {
     let shown: String = value.chars().take(40).collect();
-    input_error(path, crate::model::InputError::new(format!("`{key}` is `{shown}`; it must be {rule}")))
+    let message = format!("`{key}` is `{shown}`; it must be {rule}");
+    input_error(path, crate::model::InputError { line, message })
 }
 
 fn merge_accounts(yaml: Option<&ProjectYaml>, tfvars: Option<&TfvarsConfig>) -> Vec<DeclaredAccount> {
@@ -248,13 +327,21 @@ fn merge_accounts(yaml: Option<&ProjectYaml>, tfvars: Option<&TfvarsConfig>) -> 
 
 /// Log where the project's identity came from, for `--verbose`.
 pub fn describe(ctx: &mut Ctx<'_>, project: &Project) {
+    let accounts: Vec<String> = project
+        .accounts
+        .iter()
+        .map(|a| format!("{} ({})", a.name, a.id.as_deref().unwrap_or("no id")))
+        .collect();
     ctx.log(
         Level::Debug,
         &format!(
-            "project `{}`, primary region {}, {} declared account(s)",
+            "project `{}` ({}), primary region {}, secondary region {}, {} declared account(s): {}",
             project.short_name,
+            project.project_name.as_deref().unwrap_or("no project name"),
             project.primary_region,
-            project.accounts.len()
+            project.secondary_region.as_deref().unwrap_or("none"),
+            project.accounts.len(),
+            accounts.join(", ")
         ),
     );
 }
