@@ -1,0 +1,36 @@
+// Plan `leverage credentials configure --type management` from Node with the core component.
+// Usage: node example.mjs <jco-output-dir> <project-dir> <keys.csv> <aws-dir> <aws.json>
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as wasi from '@bytecodealliance/preview2-shim';
+
+const [core, project, keys, awsRoot, awsJson] = process.argv.slice(2);
+const { instantiate } = await import(pathToFileURL(join(core, 'leverage_core.js')).href);
+// Imports are synchronous (Node 20 cannot await in one): fetch what AWS says beforehand.
+const { identity, accounts } = JSON.parse(readFileSync(awsJson, 'utf8'));
+const noTerminal = () => { throw { tag: 'unavailable', val: 'no terminal here' }; }; // a variant: { tag, val }
+const ours = {
+  'leverage:credentials/files': {
+    read: (path) => { try { return readFileSync(path, 'utf8'); } catch (e) { if (e.code === 'ENOENT') return undefined; throw { tag: 'other', val: e.message }; } },
+    readStdin: () => readFileSync(0, 'utf8'),
+  },
+  'leverage:credentials/aws': { getCallerIdentity: () => identity, listAccounts: () => accounts, listMfaDevices: () => [] },
+  'leverage:credentials/prompt': { text: noTerminal, secret: noTerminal, select: noTerminal },
+  'leverage:credentials/log': { line: (level, message) => console.error(`${level}: ${message}`) },
+};
+// Whatever WASI the Rust standard library links comes from jco's shim.
+const camel = (s) => s.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+const imports = new Proxy(ours, { get: (o, name) => o[name] ?? wasi[name.split(/[:/]/)[1]][camel(name.split('/')[1])] });
+const { configure } = instantiate((file) => new WebAssembly.Module(readFileSync(join(core, file))), imports);
+try {
+  const plan = configure({ credentialsType: 'management', credentialsFile: keys, fetchMfaDevice: false,
+    overwriteExistingCredentials: false, skipAccessKeysSetup: false, skipAssumableRolesSetup: false, dryRun: true,
+    nonInteractive: true, allAccounts: false, projectRoot: project, currentDir: project, awsRoot });
+  // Show the plan with secrets masked; a real host would now write every change atomically.
+  for (const change of plan.changes) console.log(`--- ${change.path}\n${change.maskedAfter}`);
+  console.log(JSON.stringify(plan.report.profiles.map((p) => p.name)));
+} catch (e) {
+  console.error('error:', JSON.stringify(e.payload ?? String(e))); // a configure-error variant: { tag, val }
+  process.exitCode = 1;
+}

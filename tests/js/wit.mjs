@@ -1,0 +1,208 @@
+// The WIT types of `leverage:credentials@0.1.0`, mirrored as converters
+// between the two JSON shapes the tests compare:
+//
+// - jco's shape (what the transpiled component takes and returns): records are
+//   objects with camelCase keys, `option` is the value or `undefined`, enums are
+//   their kebab-case case names, variants are `{ tag, val }`;
+// - the Rust serde shape (what `leverage_core`'s types serialize to): snake_case
+//   keys, `option` is the value or `null`, enums and variant cases are
+//   PascalCase, a variant with a payload is `{ Case: payload }`, one without is
+//   `"Case"`, and `result` is `{ Ok: v }` / `{ Err: e }`.
+//
+// Every converter is strict: an unknown key, a missing key or a value of the
+// wrong type throws, so a WIT change that this mirror does not follow fails
+// the tests instead of being compared loosely.
+
+const camel = (kebab) => kebab.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+const snake = (kebab) => kebab.replaceAll('-', '_');
+const pascal = (kebab) => kebab.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+
+function fail(what, value) {
+  throw new TypeError(`expected ${what}, got ${JSON.stringify(value)}`);
+}
+
+const primitive = (name, check) => ({
+  toRust: (v) => (check(v) ? v : fail(name, v)),
+  fromRust: (v) => (check(v) ? v : fail(name, v)),
+});
+
+export const str = primitive('a string', (v) => typeof v === 'string');
+export const bool = primitive('a bool', (v) => typeof v === 'boolean');
+export const u32 = primitive('a u32', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff);
+
+export const option = (t) => ({
+  toRust: (v) => (v === undefined || v === null ? null : t.toRust(v)),
+  fromRust: (v) => (v === null || v === undefined ? undefined : t.fromRust(v)),
+});
+
+export const list = (t) => ({
+  toRust: (v) => (Array.isArray(v) ? v.map(t.toRust) : fail('a list', v)),
+  fromRust: (v) => (Array.isArray(v) ? v.map(t.fromRust) : fail('a list', v)),
+});
+
+function convertRecord(fields, value, keyOf, convert) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('a record', value);
+  const known = new Set(Object.keys(fields).map(keyOf));
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) fail(`one of the fields ${[...known].join(', ')}`, key);
+  }
+  const out = {};
+  for (const [name, t] of Object.entries(fields)) {
+    const key = keyOf(name);
+    try {
+      out[name] = convert(t, value[key]);
+    } catch (e) {
+      throw new TypeError(`field ${key}: ${e.message}`);
+    }
+  }
+  return out;
+}
+
+export const record = (fields) => ({
+  toRust: (v) => {
+    const byName = convertRecord(fields, v, camel, (t, x) => t.toRust(x));
+    return Object.fromEntries(Object.entries(byName).map(([name, x]) => [snake(name), x]));
+  },
+  fromRust: (v) => {
+    const byName = convertRecord(fields, v, snake, (t, x) => t.fromRust(x));
+    return Object.fromEntries(Object.entries(byName).map(([name, x]) => [camel(name), x]));
+  },
+});
+
+export const enumeration = (cases) => ({
+  toRust: (v) => (cases.includes(v) ? pascal(v) : fail(`one of ${cases.join(', ')}`, v)),
+  fromRust: (v) => cases.find((c) => pascal(c) === v) ?? fail(`one of ${cases.map(pascal).join(', ')}`, v),
+});
+
+/** `cases` maps each case name to its payload type, or to null when it has none. */
+export const variant = (cases) => ({
+  toRust: (v) => {
+    if (v === null || typeof v !== 'object' || !(v.tag in cases)) fail(`a variant case of ${Object.keys(cases).join(', ')}`, v);
+    const payload = cases[v.tag];
+    return payload === null ? pascal(v.tag) : { [pascal(v.tag)]: payload.toRust(v.val) };
+  },
+  fromRust: (v) => {
+    const rustCase = typeof v === 'string' ? v : v !== null && typeof v === 'object' && Object.keys(v).length === 1 ? Object.keys(v)[0] : undefined;
+    const tag = Object.keys(cases).find((c) => pascal(c) === rustCase);
+    if (tag === undefined) fail(`a variant case of ${Object.keys(cases).map(pascal).join(', ')}`, v);
+    const payload = cases[tag];
+    if (payload === null) return typeof v === 'string' ? { tag } : fail(`the bare case "${rustCase}"`, v);
+    return typeof v === 'string' ? fail(`"${rustCase}" with a payload`, v) : { tag, val: payload.fromRust(v[rustCase]) };
+  },
+});
+
+/** Only the Rust side has a shape for `result` as a value (jco returns or throws). */
+export const result = (ok, err) => ({
+  fromRust: (v) => {
+    if (v !== null && typeof v === 'object' && 'Ok' in v) return { tag: 'ok', val: ok.fromRust(v.Ok) };
+    if (v !== null && typeof v === 'object' && 'Err' in v) return { tag: 'err', val: err.fromRust(v.Err) };
+    return fail('{"Ok": ...} or {"Err": ...}', v);
+  },
+  toRust: (v) => (v.tag === 'ok' ? { Ok: ok.toRust(v.val) } : v.tag === 'err' ? { Err: err.toRust(v.val) } : fail('a result', v)),
+});
+
+// ---- wit/types.wit ----
+
+export const CredentialsType = enumeration(['bootstrap', 'management', 'security']);
+
+export const AwsCredentials = record({
+  'access-key-id': str,
+  'secret-access-key': str,
+  'session-token': option(str),
+});
+
+export const ConfigureRequest = record({
+  'credentials-type': CredentialsType,
+  'credentials-file': option(str),
+  'fetch-mfa-device': bool,
+  'overwrite-existing-credentials': bool,
+  'skip-access-keys-setup': bool,
+  'skip-assumable-roles-setup': bool,
+  'dry-run': bool,
+  'non-interactive': bool,
+  'role-name': option(str),
+  'all-accounts': bool,
+  'mfa-serial': option(str),
+  'environment-keys': option(AwsCredentials),
+  'project-root': str,
+  'current-dir': str,
+  'aws-root': str,
+});
+
+export const FileKind = enumeration(['aws-credentials', 'aws-config', 'terraform-vars', 'project-yaml', 'build-env']);
+
+export const FileChange = record({
+  path: str,
+  kind: FileKind,
+  before: option(str),
+  after: str,
+  'holds-secrets': bool,
+  'masked-before': option(str),
+  'masked-after': str,
+});
+
+export const AccountProfile = record({
+  name: str,
+  account: str,
+  'account-id': str,
+  'role-arn': str,
+  'mfa-serial': option(str),
+});
+
+export const AccountId = record({ name: str, id: str });
+
+export const Report = record({
+  profile: str,
+  'keys-written': bool,
+  'caller-account': option(str),
+  profiles: list(AccountProfile),
+  'accounts-learned': list(AccountId),
+  'terraform-attributes': list(str),
+  warnings: list(str),
+});
+
+export const Plan = record({ changes: list(FileChange), report: Report });
+
+export const InputError = record({ file: option(str), line: option(u32), message: str });
+
+export const AwsError = variant({
+  'invalid-credentials': str,
+  'access-denied': str,
+  'organization-not-in-use': str,
+  throttled: str,
+  network: str,
+  other: str,
+});
+
+export const AwsFailure = record({ operation: str, error: AwsError, message: str });
+
+export const ConfigureError = variant({
+  usage: str,
+  'invalid-input': InputError,
+  'answer-needed': str,
+  aws: AwsFailure,
+  cancelled: null,
+  host: str,
+});
+
+// ---- wit/aws.wit, files.wit, prompt.wit, log.wit ----
+
+export const CallerIdentity = record({ account: str, arn: str, 'user-id': str });
+export const OrganizationAccount = record({ id: str, name: str, email: str });
+export const FilesError = variant({ 'is-directory': null, 'permission-denied': null, 'not-text': null, other: str });
+export const PromptError = variant({ cancelled: null, unavailable: str });
+export const Level = enumeration(['debug', 'info', 'warn']);
+
+/** The outcome of `configure` in the Rust serde shape: `{Ok: plan}` or `{Err: error}`. */
+export const ConfigureResult = result(Plan, ConfigureError);
+
+/** JSON with every object's keys sorted: equal values give equal text. */
+export function canonicalJson(value) {
+  const sort = (v) =>
+    Array.isArray(v)
+      ? v.map(sort)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])]))
+        : v;
+  return JSON.stringify(sort(value), null, 1);
+}
