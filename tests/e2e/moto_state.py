@@ -3,11 +3,17 @@
 
 Reads a JSON spec on stdin, prints a JSON result on stdout:
   spec:   {"endpoint": URL, "organization": bool, "accounts": [names],
-           "users": [{"name": str, "mfa": int}], "enforce_auth": bool}
-  result: {"org_accounts": {name: id}, "users": {name: {"access_key_id",
+           "users": [{"name": str, "mfa": int, "deny_organizations": bool}],
+           "enforce_auth": bool}
+  result: {"org_accounts": {name: id}, "management_account_id": id (moto
+           lists that account as `master`), "users": {name: {"access_key_id",
            "secret_access_key", "arn", "mfa": [serials]}}}
 State is made with auth off; with enforce_auth, moto then checks every
-signature, so wrong keys are rejected as on AWS.
+signature, so wrong keys are rejected as on AWS. Every user may do anything
+("Allow *"), except that a user with deny_organizations also has a Deny on
+organizations:* (ListAccounts then answers AccessDenied, as it does to the
+security users of a Leverage organization); mfa is the number of virtual MFA
+devices made and enabled for the user.
 """
 import json
 import sys
@@ -27,7 +33,8 @@ result = {"org_accounts": {}, "users": {}}
 
 if spec.get("organization"):
     org = boto3.client("organizations", **common)
-    org.create_organization(FeatureSet="ALL")
+    organization = org.create_organization(FeatureSet="ALL")["Organization"]
+    result["management_account_id"] = organization["MasterAccountId"]
     for name in spec.get("accounts", []):
         status = org.create_account(AccountName=name, Email=f"aws+{name}@example.com")["CreateAccountStatus"]
         result["org_accounts"][name] = status["AccountId"]
@@ -43,6 +50,17 @@ for user in spec.get("users", []):
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
         ),
     )
+    if user.get("deny_organizations"):
+        iam.put_user_policy(
+            UserName=name,
+            PolicyName="no-organizations",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Deny", "Action": "organizations:*", "Resource": "*"}],
+                }
+            ),
+        )
     key = iam.create_access_key(UserName=name)["AccessKey"]
     serials = []
     for i in range(user.get("mfa", 0)):
