@@ -36,9 +36,12 @@
 //! - adding a key to the last section of a file that does not end in a
 //!   newline, when the last line directly follows the section's last key
 //!   line: the writer glues `key = value` to the end of that last line (it
-//!   inserts between the line and the `\n` it appends), which loses the key.
-//!   Here the last line is terminated first, then the writer's rule applies;
-//!   in every other case the result is the writer's.
+//!   inserts between the line and the `\n` it appends) and adds a blank line
+//!   after it. Glued to a comment or text, the key is lost; glued to a
+//!   blank-looking line (spaces), it reads right but is indented, so the
+//!   writer's own next run rewrites it. Here the last line is terminated
+//!   first, then the writer's rule applies, which keeps `set` idempotent; in
+//!   every other case of a missing final newline the result is the writer's.
 //! - every other edit whose result botocore would read differently than "the
 //!   old section with this one key set" is refused with an error that names
 //!   the line, and the document is left unchanged. This happens when the
@@ -59,7 +62,7 @@
 //! Errors name the line and, at most, section and key names: values may be
 //! secrets and never appear in an error.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -142,7 +145,7 @@ pub struct IniDocument {
     preamble: Vec<Line>,
     sections: Vec<Section>,
     /// Section name → index in `sections`.
-    by_name: HashMap<String, usize>,
+    by_name: BTreeMap<String, usize>,
     /// Whether some line ends in `\r\n` or `\r`: the writer turns these into
     /// `\n` the first time it edits an existing section.
     has_cr: bool,
@@ -158,6 +161,14 @@ impl IniDocument {
     /// would refuse (and the few stricter cases in the module documentation)
     /// is an error naming the 1-based line.
     pub fn parse(text: &str) -> Result<IniDocument, InputError> {
+        if text.starts_with('\u{feff}') {
+            // Python keeps the mark as a character, so botocore finds no
+            // header on line 1.
+            return Err(InputError::at(
+                1,
+                "the file starts with a UTF-8 byte order mark, which botocore cannot read; save it without one",
+            ));
+        }
         let mut doc = IniDocument::default();
         let mut reader = Reader::new();
         // Line index of each section's header, for "first on line N".
@@ -169,18 +180,25 @@ impl IniDocument {
             let kind = reader.feed(&line.text, index).map_err(|e| e.at_line(|pos| pos + 1))?;
             match kind {
                 Kind::Header { name, indent } => {
-                    let previous = reader.finish_section().map_err(|e| e.at_line(|pos| pos + 1))?;
+                    let in_default = doc.sections.last().is_some_and(|s| s.name == "DEFAULT");
+                    let previous = reader.finish_section(in_default).map_err(|e| e.at_line(|pos| pos + 1))?;
                     if let Some(section) = doc.sections.last_mut() {
                         section.entries = rebase(previous, header_at.last().copied().unwrap_or(0) + 1);
                     }
                     if let Some(&first) = doc.by_name.get(&name) {
+                        // configparser in strict mode (botocore's) raises
+                        // DuplicateSectionError, except for [DEFAULT], whose
+                        // repeats it merges; the AWS CLI would edit only the
+                        // first of two.
                         let first_line = header_at.get(first).copied().unwrap_or(0) + 1;
+                        let why = if name == "DEFAULT" {
+                            "the AWS CLI would edit only the first one"
+                        } else {
+                            "botocore rejects a file with a repeated section"
+                        };
                         return Err(InputError::at(
                             line_number(index + 1),
-                            format!(
-                                "section [{name}] appears a second time (first on line {first_line}); \
-                                 botocore rejects a file with a repeated section"
-                            ),
+                            format!("section [{name}] appears a second time (first on line {first_line}); {why}"),
                         ));
                     }
                     doc.by_name.insert(name.clone(), doc.sections.len());
@@ -193,7 +211,8 @@ impl IniDocument {
                 },
             }
         }
-        let last = reader.finish_section().map_err(|e| e.at_line(|pos| pos + 1))?;
+        let in_default = doc.sections.last().is_some_and(|s| s.name == "DEFAULT");
+        let last = reader.finish_section(in_default).map_err(|e| e.at_line(|pos| pos + 1))?;
         if let Some(section) = doc.sections.last_mut() {
             section.entries = rebase(last, header_at.last().copied().unwrap_or(0) + 1);
         }
@@ -235,10 +254,10 @@ impl IniDocument {
 
     /// Sets `key` to `value` in `section` exactly as `aws configure set`
     /// would (see the module documentation), creating the section if needed.
-    /// Returns whether the text changed: setting the value a key already has
+    /// Returns whether the text changed. Setting the value a key already has
     /// changes nothing, except that the writer rewrites the line as
     /// `key = value` and, in a file with CRLF line ends, rewrites every line
-    /// end as `\n`.
+    /// end as `\n`; setting it once more then changes nothing.
     ///
     /// A section name, key or value containing a line break is rejected, as
     /// is a key containing `=`, `:` or `[`, starting with `#` or `;`, or with
@@ -282,7 +301,8 @@ impl IniDocument {
         }
     }
 
-    /// 1-based line number of a section's header.
+    /// 1-based line number of a section's header. Linear in the number of
+    /// sections: for error messages only.
     fn header_line(&self, index: usize) -> usize {
         self.preamble.len() + self.sections.iter().take(index).map(|s| 1 + s.body.len()).sum::<usize>() + 1
     }
@@ -300,13 +320,12 @@ impl IniDocument {
     /// mode) turn all line ends into `\n`.
     fn update_section(&mut self, index: usize, key: &str, value: &str) -> Result<bool, InputError> {
         let is_last = index + 1 == self.sections.len();
-        let header_line = self.header_line(index);
         let Some(section) = self.sections.get(index) else {
             return Err(InputError::new("internal error: section index out of range"));
         };
         if section.header.text.starts_with(|c: char| is_py_space(c)) {
             return Err(InputError::at(
-                line_number(header_line),
+                line_number(self.header_line(index)),
                 format!(
                     "the header [{}] is indented: `aws configure set` does not recognise an indented \
                      header and would add a second [{}] at the end, which botocore rejects; \
@@ -316,19 +335,8 @@ impl IniDocument {
             ));
         }
 
-        // The writer's result; where it glues the new line to an
-        // unterminated last line and botocore would misread that, the same
-        // edit with the last line terminated first.
-        let writer = writer_edit(section, is_last, key, value, false);
-        let (edit, entries) = match self.check_edit(index, header_line, &writer, key, value) {
-            Ok(entries) => (writer, entries),
-            Err(error) if !writer.glued => return Err(error),
-            Err(_) => {
-                let fixed = writer_edit(section, is_last, key, value, true);
-                let entries = self.check_edit(index, header_line, &fixed, key, value)?;
-                (fixed, entries)
-            }
-        };
+        let edit = writer_edit(section, is_last, key, value);
+        let entries = self.check_edit(index, &edit, key, value)?;
         let Edit { body, header_eol, .. } = edit;
 
         let Some(section) = self.sections.get_mut(index) else {
@@ -350,7 +358,6 @@ impl IniDocument {
     fn check_edit(
         &self,
         index: usize,
-        header_line: usize,
         edit: &Edit,
         key: &str,
         value: &str,
@@ -359,6 +366,9 @@ impl IniDocument {
             return Err(InputError::new("internal error: section index out of range"));
         };
         let inserted_at = edit.inserted_at;
+        // Line numbers cost a walk over the sections before this one: only
+        // errors need them.
+        let header_line = || self.header_line(index);
         // Line number, in the document before the edit, of a body line
         // after the edit (the inserted line is numbered as the line it
         // pushed down).
@@ -367,14 +377,15 @@ impl IniDocument {
                 Some(i) if at > i => at - 1,
                 _ => at,
             };
-            line_number(header_line + 1 + old_at)
+            line_number(header_line() + 1 + old_at)
         };
         let what = format!("setting `{key}` in [{}] as `aws configure set` does", section.name);
         // The next header belongs to the check: after an indented header,
         // configparser reads it as part of the last value when the line
         // before it is less indented.
         let next_header = self.sections.get(index + 1).map(|s| &s.header);
-        let entries = read_body(&edit.body, section.indent, next_header).map_err(|e| match e.kind {
+        let in_default = section.name == "DEFAULT";
+        let entries = read_body(&edit.body, section.indent, in_default, next_header).map_err(|e| match e.kind {
             ReadErrorKind::Duplicate { ref name, first } => {
                 // One of the two is the written line; name the other.
                 let existing = if Some(first) == inserted_at { e.pos } else { first };
@@ -395,28 +406,32 @@ impl IniDocument {
 
         let wanted_name = py_lower(key);
         let wanted_value = py_strip(value);
-        let mut expected: HashMap<&str, &str> = section.entries.iter().map(|e| (e.name.as_str(), e.value.as_str())).collect();
+        let mut expected: BTreeMap<&str, &str> = section.entries.iter().map(|e| (e.name.as_str(), e.value.as_str())).collect();
         expected.insert(wanted_name.as_str(), wanted_value);
-        let got: HashMap<&str, &Entry> = entries.iter().map(|e| (e.name.as_str(), e)).collect();
-        // The first key botocore would read differently, before or after.
+        let got: BTreeMap<&str, &Entry> = entries.iter().map(|e| (e.name.as_str(), e)).collect();
+        // The first key botocore would read differently, before or after;
+        // another key than the one set is the more telling.
+        let lost = |old: &&Entry| got.get(old.name.as_str()).map(|e| e.value.as_str()) != expected.get(old.name.as_str()).copied();
         let differs = section
             .entries
             .iter()
-            .find(|old| got.get(old.name.as_str()).map(|e| e.value.as_str()) != expected.get(old.name.as_str()).copied())
-            .map(|old| (old.written.as_str(), line_number(header_line + 1 + old.at)))
+            .filter(|old| old.name != wanted_name)
+            .find(lost)
+            .or_else(|| section.entries.iter().find(lost))
+            .map(|old| (old.written.as_str(), line_number(header_line() + 1 + old.at)))
             .or_else(|| {
                 entries
                     .iter()
                     .find(|new| expected.get(new.name.as_str()).copied() != Some(new.value.as_str()))
                     .map(|new| (new.written.as_str(), old_line(new.at)))
             })
-            .or_else(|| (entries.len() != expected.len()).then(|| (key, line_number(header_line))));
+            .or_else(|| (entries.len() != expected.len()).then(|| (key, line_number(header_line()))));
         if let Some((name, line)) = differs {
             return Err(InputError::at(
                 line,
                 format!(
-                    "{what} would change how botocore reads `{name}` (the new line would land among \
-                     indented continuation or nested-value lines); edit the section by hand"
+                    "{what} would change how botocore reads `{name}`: an indented line next to the edit \
+                     would become part of another value; edit the section by hand"
                 ),
             ));
         }
@@ -468,18 +483,15 @@ impl IniDocument {
 struct Edit {
     body: Vec<Line>,
     header_eol: Eol,
-    /// Where a line was inserted (or, when glued, the blank line added).
+    /// Where a line was inserted, if one was.
     inserted_at: Option<usize>,
-    /// Whether the new line was glued to an unterminated last line.
-    glued: bool,
 }
 
 /// What `aws configure set` does to a section that exists: the first line
 /// whose key (as the writer sees keys) is `key` becomes `key = value`;
 /// otherwise `key = value` goes after the last key line, or, in the last
-/// section, one line further down. `avoid_glue` terminates an unterminated
-/// last line first, where the writer would append the new line to its end.
-fn writer_edit(section: &Section, is_last: bool, key: &str, value: &str, avoid_glue: bool) -> Edit {
+/// section, one line further down.
+fn writer_edit(section: &Section, is_last: bool, key: &str, value: &str) -> Edit {
     let new_line = Line::lf(format!("{key} = {value}"));
     let mut body = section.body.clone();
     let mut header_eol = section.header.eol;
@@ -489,37 +501,30 @@ fn writer_edit(section: &Section, is_last: bool, key: &str, value: &str, avoid_g
             last_key_line = Some(i);
             if name == key {
                 *line = new_line;
-                return Edit { body, header_eol, inserted_at: None, glued: false };
+                return Edit { body, header_eol, inserted_at: None };
             }
         }
     }
     let at = if is_last {
-        // The writer reached the end of the file. It appends "\n" there if
-        // the file lacks it, then inserts at (index of the last key line)
-        // + 2 in its list of lines: one line lower than in a section
-        // followed by another, and, when that is the appended "\n", between
-        // the last line and its "\n".
-        let n = body.len();
-        let at = last_key_line.map_or(1, |i| i + 2);
+        // The writer reached the end of the file. It inserts at (index of
+        // the last key line) + 2 in its list of lines: one line lower than
+        // in a section followed by another. A file without a final "\n"
+        // gets one first; the writer appends it as a separate list item,
+        // so when the insertion point falls on that item the new line is
+        // glued to the end of the last line. Terminating the last line
+        // itself gives the writer's result everywhere else.
         match body.last_mut() {
-            Some(last) if last.eol == Eol::None => {
-                last.eol = Eol::Lf;
-                if at == n && !avoid_glue {
-                    last.text.push_str(&new_line.text);
-                    body.push(Line::lf(String::new()));
-                    return Edit { body, header_eol, inserted_at: Some(n), glued: true };
-                }
-            }
+            Some(last) if last.eol == Eol::None => last.eol = Eol::Lf,
             Some(_) => {}
             None if header_eol == Eol::None => header_eol = Eol::Lf,
             None => {}
         }
-        at.min(n)
+        last_key_line.map_or(1, |i| i + 2).min(body.len())
     } else {
         last_key_line.map_or(0, |i| i + 1)
     };
     body.insert(at, new_line);
-    Edit { body, header_eol, inserted_at: Some(at), glued: false }
+    Edit { body, header_eol, inserted_at: Some(at) }
 }
 
 impl fmt::Display for IniDocument {
@@ -698,7 +703,7 @@ enum ReadErrorKind {
     BracketInHeader,
     HeaderInValue { key: String },
     Duplicate { name: String, first: usize },
-    NestedWithoutEquals { key: String },
+    NestedWithoutEquals { key: String, in_default: bool },
     HeaderInBody,
     HeaderSwallowed,
 }
@@ -726,8 +731,9 @@ impl ReadErrorKind {
                 "key `{name}` appears twice in the section (key names are case-insensitive); botocore rejects \
                  a repeated key"
             ),
-            ReadErrorKind::NestedWithoutEquals { key } => format!(
-                "this line under `{key} =` is not `name = value`; botocore rejects a nested value without '='"
+            ReadErrorKind::NestedWithoutEquals { key, in_default } => format!(
+                "this line under `{key} =` is not `name = value`; botocore rejects a nested value without '='{}",
+                if *in_default { " (in [DEFAULT], as soon as the file has another section)" } else { "" }
             ),
             ReadErrorKind::HeaderInBody => "unexpected section header".into(),
             ReadErrorKind::HeaderSwallowed => {
@@ -775,12 +781,12 @@ struct Reader {
     /// Index in `keys` of the key whose value continuation lines extend.
     current: Option<usize>,
     keys: Vec<PendingKey>,
-    by_name: HashMap<String, usize>,
+    by_name: BTreeMap<String, usize>,
 }
 
 impl Reader {
     fn new() -> Reader {
-        Reader { in_section: false, indent_level: 0, current: None, keys: Vec::new(), by_name: HashMap::new() }
+        Reader { in_section: false, indent_level: 0, current: None, keys: Vec::new(), by_name: BTreeMap::new() }
     }
 
     /// A reader positioned just after a header with this indentation.
@@ -857,7 +863,11 @@ impl Reader {
     /// Ends the current section: joins the values as configparser does and
     /// checks nested values as botocore does. The reader is ready for the
     /// next section.
-    fn finish_section(&mut self) -> Result<Vec<Entry>, ReadError> {
+    ///
+    /// botocore checks the nested values of `[DEFAULT]` only when the file
+    /// has another section (it reads them as part of each section); this
+    /// checks them always, `in_default` only changes the message.
+    fn finish_section(&mut self, in_default: bool) -> Result<Vec<Entry>, ReadError> {
         self.by_name.clear();
         self.current = None;
         let keys = std::mem::take(&mut self.keys);
@@ -871,7 +881,7 @@ impl Reader {
                     piece.split(is_py_line_break).any(|part| !py_strip(part).is_empty() && !part.contains('='))
                 });
                 if let Some(&(pos, _)) = bad {
-                    return Err(ReadError { pos, kind: ReadErrorKind::NestedWithoutEquals { key: key.written } });
+                    return Err(ReadError { pos, kind: ReadErrorKind::NestedWithoutEquals { key: key.written, in_default } });
                 }
             }
             entries.push(Entry { name: key.name, written: key.written, value, at: key.at });
@@ -882,7 +892,12 @@ impl Reader {
 
 /// Reads a section body (the lines after a header with this indentation)
 /// and, if given, the next section's header, which must still read as one.
-fn read_body(body: &[Line], header_indent: usize, next_header: Option<&Line>) -> Result<Vec<Entry>, ReadError> {
+fn read_body(
+    body: &[Line],
+    header_indent: usize,
+    in_default: bool,
+    next_header: Option<&Line>,
+) -> Result<Vec<Entry>, ReadError> {
     let mut reader = Reader::after_header(header_indent);
     for (pos, line) in body.iter().enumerate() {
         if let Kind::Header { .. } = reader.feed(&line.text, pos)? {
@@ -899,7 +914,7 @@ fn read_body(body: &[Line], header_indent: usize, next_header: Option<&Line>) ->
             Err(error) => return Err(error),
         }
     }
-    reader.finish_section()
+    reader.finish_section(in_default)
 }
 
 #[cfg(test)]
@@ -1050,8 +1065,10 @@ mod tests {
         assert_eq!(edited("[a]", "a", "j", "2"), "[a]\nj = 2\n");
         assert_eq!(edited("[a]\nk = 1\n# c1\n# c2", "a", "j", "2"), "[a]\nk = 1\n# c1\nj = 2\n# c2\n");
         assert_eq!(edited("[a]\nk = 1", "a", "k", "2"), "[a]\nk = 2\n");
-        // The writer would glue the line to "# c" here.
+        // The writer would glue the line to "# c" here ("# cj = 2\n\n").
         assert_eq!(edited("[a]\nk = 1\n# c", "a", "j", "2"), "[a]\nk = 1\n# c\nj = 2\n");
+        // ... and here ("   j = 2\n\n", which its next run un-indents).
+        assert_eq!(edited("[a]\n   ", "a", "j", "2"), "[a]\n   \nj = 2\n");
     }
 
     #[test]
@@ -1136,11 +1153,15 @@ mod tests {
                 set(&mut doc, &section, key, "v");
             }
         }
+        // Then, as in a second run, on the parsed file: replace and add.
+        let mut doc = parse(&doc.render());
         for i in 0..5000 {
-            set(&mut doc, &format!("profile p{i}"), "region", "w");
+            let section = format!("profile p{i}");
+            set(&mut doc, &section, "region", "w");
+            set(&mut doc, &section, "sso_session", "s");
         }
         let text = doc.render();
-        assert_eq!(text.lines().count(), 5000 * 6);
+        assert_eq!(text.lines().count(), 5000 * 7);
         assert_eq!(parse(&text).get("profile p4999", "region"), Some("w"));
     }
 
@@ -1197,6 +1218,29 @@ mod tests {
         text.split_inclusive('\n').collect()
     }
 
+    /// Whether one set can have made `after` from `before`: one line
+    /// replaced by `written`, or `written` (with `header` before it, for a
+    /// new section) inserted at one point, and nothing else but an
+    /// unterminated last line gaining its "\n".
+    fn one_edit(before: &str, after: &str, key: &str, written: &str, header: &str) -> bool {
+        let mut candidates = vec![before.to_string()];
+        if !before.is_empty() && !before.ends_with('\n') {
+            candidates.push(format!("{before}\n"));
+        }
+        candidates.iter().any(|before| {
+            let (old, new) = (pieces(before), pieces(after));
+            let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+            let max_suffix = old.len().min(new.len()) - prefix;
+            let suffix = old.iter().rev().zip(new.iter().rev()).take(max_suffix).take_while(|(a, b)| a == b).count();
+            match (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]) {
+                ([], []) => true,
+                ([], [l]) => *l == written,
+                ([], [h, l]) => *h == header && *l == written,
+                ([o], [l]) => writer_key(o) == Some(key) && *l == written,
+                _ => false,
+            }
+        })
+    }
     proptest! {
         // No failure file: shrunk failures are printed, and belong in the
         // unit tests above.
@@ -1217,49 +1261,42 @@ mod tests {
                 Err(_) => prop_assert_eq!(doc.render(), text.clone()),
                 Ok(_) => {
                     let after = doc.render();
-                    let (old, new) = (pieces(&text), pieces(&after));
-                    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-                    let max_suffix = old.len().min(new.len()) - prefix;
-                    let suffix = old.iter().rev().zip(new.iter().rev()).take(max_suffix).take_while(|(a, b)| a == b).count();
-                    let old_mid = &old[prefix..old.len() - suffix];
-                    let new_mid = &new[prefix..new.len() - suffix];
                     let written = format!("{key} = {value}\n");
                     let header = format!("[{section}]\n");
-                    let glued = |o: &str, a: &str, b: &str| !o.ends_with('\n') && a == format!("{o}{written}") && b == "\n";
-                    let mut was_glued = false;
-                    let ok = match (old_mid, new_mid) {
-                        ([], []) => true,
-                        ([], [l]) => *l == written,
-                        ([], [h, l]) => *h == header && *l == written,
-                        ([o], [l]) => writer_key(o) == Some(key.as_str()) && *l == written,
-                        // The unterminated last line got its newline, with the
-                        // new line below or above it, or the new line was glued
-                        // to it (as the writer does, when that reads right).
-                        ([o], [a, b]) => {
-                            let terminated = format!("{o}\n");
-                            was_glued = glued(o, a, b);
-                            !o.ends_with('\n')
-                                && ((*a == terminated && *b == written) || (*a == written && *b == terminated) || was_glued)
-                        }
-                        ([o], [t, h, l]) => !o.ends_with('\n') && *t == format!("{o}\n") && *h == header && *l == written,
-                        _ => false,
-                    };
-                    prop_assert!(ok, "before {:?}\nafter {:?}", text, after);
+                    prop_assert!(one_edit(&text, &after, &key, &written, &header), "before {:?}\nafter {:?}", text, after);
                     prop_assert_eq!(doc.get(&section, &key), Some(value.trim()));
                     let reparsed = IniDocument::parse(&after);
                     prop_assert!(reparsed.is_ok(), "{:?}", reparsed.err());
-                    // Setting the same value again changes nothing; only a
-                    // glued line is rewritten once more, unindented, as the
-                    // writer itself does on its second run.
-                    let again = doc.set(&section, &key, &value);
-                    if was_glued {
-                        prop_assert_eq!(again, Ok(true));
-                        prop_assert_eq!(doc.set(&section, &key, &value), Ok(false));
-                    } else {
-                        prop_assert_eq!(again, Ok(false));
-                        prop_assert_eq!(doc.render(), after);
-                    }
+                    // Setting the same value again changes nothing.
+                    prop_assert_eq!(doc.set(&section, &key, &value), Ok(false));
+                    prop_assert_eq!(doc.render(), after);
                 }
+            }
+        }
+
+        /// With CRLF line ends, a set gives the LF document's result (the
+        /// writer rewrites the file in text mode), except that appending a
+        /// section keeps the old lines' CRLF.
+        #[test]
+        fn crlf_documents_edit_like_lf_ones(
+            text in document_strategy(),
+            section in "[a-e]",
+            key in "[a-f]",
+            value in "[a-z]{0,3}",
+        ) {
+            let crlf = text.replace('\n', "\r\n");
+            let (Ok(mut lf_doc), Ok(mut crlf_doc)) = (IniDocument::parse(&text), IniDocument::parse(&crlf)) else {
+                return Ok(());
+            };
+            let existed = crlf_doc.has_section(&section);
+            let (lf_result, crlf_result) = (lf_doc.set(&section, &key, &value), crlf_doc.set(&section, &key, &value));
+            prop_assert_eq!(lf_result.is_ok(), crlf_result.is_ok());
+            if existed || crlf_result.is_err() {
+                let want = if crlf_result.is_ok() { lf_doc.render() } else { crlf.clone() };
+                prop_assert_eq!(crlf_doc.render(), want);
+            } else {
+                prop_assert_eq!(crlf_doc.render().replace("\r\n", "\n"), lf_doc.render());
+                prop_assert!(crlf_doc.render().starts_with(&crlf));
             }
         }
 
