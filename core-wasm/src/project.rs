@@ -107,6 +107,11 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
         ));
     }
 
+    // Before any question: a bad id is a broken file, not a missing answer.
+    check_account_ids(yaml.as_ref().map(|f| (f.path.as_str(), f.parsed.accounts.as_deref().unwrap_or_default())), None)?;
+    if let Some(file) = tfvars.as_ref() {
+        check_account_ids(Some((file.path.as_str(), file.parsed.accounts.as_slice())), Some(&file.parsed.account_id_attributes))?;
+    }
     let short_name = resolve_short_name(ctx, yaml.as_ref(), env_project, tfvars.as_ref())?;
     let new_build_env = (!build_env_found).then(|| (join(&root, "build.env"), format!("PROJECT={short_name}\n")));
 
@@ -294,6 +299,26 @@ fn invalid_value(path: &str, line: Option<u32>, key: &str, value: &str, rule: &s
     let shown: String = value.chars().take(40).collect();
     let message = format!("`{key}` is `{shown}`; it must be {rule}");
     input_error(path, crate::model::InputError { line, message })
+}
+
+/// Declared ids end up in role ARNs: each must be 12 digits.
+fn check_account_ids(
+    declared: Option<(&str, &[DeclaredAccount])>,
+    attributes: Option<&[(String, String)]>,
+) -> Result<(), ConfigureError> {
+    let Some((path, accounts)) = declared else { return Ok(()) };
+    let bad = accounts
+        .iter()
+        .filter_map(|a| a.id.as_ref().map(|id| (format!("the id of account `{}`", a.name), id)))
+        .chain(attributes.unwrap_or_default().iter().map(|(name, id)| (format!("`{name}_account_id`"), id)))
+        .find(|(_, id)| !validate::is_account_id(id));
+    match bad {
+        Some((what, id)) => {
+            let shown: String = id.chars().take(20).collect();
+            Err(input_error(path, crate::model::InputError::new(format!("{what} is `{shown}`; an account id is 12 digits"))))
+        }
+        None => Ok(()),
+    }
 }
 
 fn merge_accounts(yaml: Option<&ProjectYaml>, tfvars: Option<&TfvarsConfig>) -> Vec<DeclaredAccount> {

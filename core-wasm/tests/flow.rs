@@ -246,3 +246,20 @@ fn overwrite_with_skip_is_a_usage_error() {
     assert!(matches!(result, Err(ConfigureError::Usage(_))));
     assert!(transcript.is_empty(), "a usage error read something: {transcript:?}");
 }
+
+#[test]
+fn a_declared_id_that_is_not_12_digits_is_an_error_naming_the_file() {
+    for (file, text) in [
+        ("config/common.tfvars", "accounts = {\n  shared = { id = \"12345\" }\n}\n"),
+        ("config/common.tfvars", "shared_account_id = \"arn:aws:iam::1\"\n"),
+        ("project.yaml", "short_name: bb\norganization:\n  accounts:\n  - name: shared\n    id: \"1234\"\n"),
+    ] {
+        let (request, mut world) = scenario("management-first-run");
+        world.files.insert(format!("{ROOT}/{file}"), text.into());
+        let (result, transcript) = run(&request, world);
+        let Err(ConfigureError::InvalidInput(e)) = result else { panic!("{file}: {result:?}") };
+        assert_eq!(e.file.as_deref(), Some(format!("{ROOT}/{file}").as_str()));
+        assert!(e.message.contains("12 digits"), "{}", e.message);
+        assert!(!transcript.iter().any(|l| l.starts_with("aws.")));
+    }
+}
