@@ -14,7 +14,7 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn log(&mut self, level: Level, message: &str) {
-        self.host.log(level, message);
+        self.host.log(level, &printable(message));
     }
 
     /// Read a file; a file that cannot be read is invalid input naming it.
@@ -63,12 +63,30 @@ impl Ctx<'_> {
     }
 }
 
+/// `text` with every control character escaped (`\n`, `\r`, `\u{1b}`...).
+/// Messages quote names and values from files and from AWS replies: raw, a
+/// line break would split the one-line error, and a `\r` or an escape
+/// sequence would rewind or repaint the user's terminal (issue 8).
+pub fn printable(text: &str) -> String {
+    if !text.contains(char::is_control) {
+        return text.to_string();
+    }
+    text.chars().fold(String::with_capacity(text.len() + 8), |mut out, c| {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+        out
+    })
+}
+
 pub fn input_error(file: &str, e: InputError) -> ConfigureError {
-    ConfigureError::InvalidInput(WitInputError { file: Some(file.to_string()), line: e.line, message: e.message })
+    ConfigureError::InvalidInput(WitInputError { file: Some(file.to_string()), line: e.line, message: printable(&e.message) })
 }
 
 fn answer_error(message: impl Into<String>) -> ConfigureError {
-    ConfigureError::InvalidInput(WitInputError { file: None, line: None, message: message.into() })
+    ConfigureError::InvalidInput(WitInputError { file: None, line: None, message: printable(&message.into()) })
 }
 
 pub fn file_error(path: &str, e: FilesError) -> ConfigureError {
@@ -76,7 +94,7 @@ pub fn file_error(path: &str, e: FilesError) -> ConfigureError {
         FilesError::IsDirectory => "is a directory, not a file".to_string(),
         FilesError::PermissionDenied => "cannot be read: permission denied".to_string(),
         FilesError::NotText => "is not UTF-8 text".to_string(),
-        FilesError::Other(why) => format!("cannot be read: {why}"),
+        FilesError::Other(why) => format!("cannot be read: {}", printable(&why)),
     };
     ConfigureError::InvalidInput(WitInputError { file: Some(path.to_string()), line: None, message })
 }
@@ -89,7 +107,15 @@ fn prompt_error(e: PromptError) -> ConfigureError {
 }
 
 fn aws_failure(operation: &str, error: AwsError, message: String) -> ConfigureError {
-    ConfigureError::Aws(AwsFailure { operation: operation.to_string(), error, message })
+    let error = match error {
+        AwsError::InvalidCredentials(m) => AwsError::InvalidCredentials(printable(&m)),
+        AwsError::AccessDenied(m) => AwsError::AccessDenied(printable(&m)),
+        AwsError::OrganizationNotInUse(m) => AwsError::OrganizationNotInUse(printable(&m)),
+        AwsError::Throttled(m) => AwsError::Throttled(printable(&m)),
+        AwsError::Network(m) => AwsError::Network(printable(&m)),
+        AwsError::Other(m) => AwsError::Other(printable(&m)),
+    };
+    ConfigureError::Aws(AwsFailure { operation: operation.to_string(), error, message: printable(&message) })
 }
 
 fn aws_detail(error: &AwsError) -> &str {
@@ -247,7 +273,7 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
     // Keys-only runs (roles skipped) leave the project files alone unless
     // they learned something.
     if !request.skip_assumable_roles_setup || !learned.is_empty() {
-        write_back(&project, &accounts, &learned, &mut changes, &mut report)?;
+        write_back(&project, &accounts, &mut changes, &mut report)?;
     }
     Ok(Plan { changes, report })
 }
@@ -491,6 +517,7 @@ fn account_profiles(
 }
 
 fn warn(ctx: &mut Ctx<'_>, report: &mut Report, message: String) {
+    let message = printable(&message);
     ctx.log(Level::Warn, &message);
     report.warnings.push(message);
 }
@@ -556,7 +583,6 @@ fn new_change(path: &str, kind: FileKind, before: Option<String>, after: String,
 fn write_back(
     project: &Project,
     accounts: &[DeclaredAccount],
-    learned: &[AccountId],
     changes: &mut Vec<FileChange>,
     report: &mut Report,
 ) -> Result<(), ConfigureError> {
@@ -568,8 +594,12 @@ fn write_back(
         }
     }
     if let Some(file) = &project.yaml {
-        if file.parsed.accounts.is_some() && !learned.is_empty() {
-            let ids: Vec<(String, String)> = learned.iter().map(|a| (a.name.clone(), a.id.clone())).collect();
+        // Every known id, not only this run's news: project.yaml then catches
+        // up with ids that reached common.tfvars some other way. Entries that
+        // already hold the id are left untouched by the editor.
+        if file.parsed.accounts.is_some() {
+            let ids: Vec<(String, String)> =
+                accounts.iter().filter_map(|a| a.id.as_ref().map(|id| (a.name.clone(), id.clone()))).collect();
             let result = project_yaml::set_account_ids(&file.text, &ids).map_err(|e| input_error(&file.path, e))?;
             if result.text != file.text {
                 changes.push(new_change(&file.path, FileKind::ProjectYaml, Some(file.text.clone()), result.text, false, &[]));

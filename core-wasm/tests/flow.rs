@@ -263,3 +263,14 @@ fn a_declared_id_that_is_not_12_digits_is_an_error_naming_the_file() {
         assert!(!transcript.iter().any(|l| l.starts_with("aws.")));
     }
 }
+
+#[test]
+fn project_yaml_catches_up_with_ids_already_in_tfvars() {
+    let (request, mut world) = scenario("organization-access-denied");
+    world.organizations.clear();
+    let (result, _) = run(&request, world);
+    let plan = result.unwrap();
+    assert!(plan.report.accounts_learned.is_empty());
+    let yaml = &change(&plan, "/project.yaml").after;
+    assert!(yaml.contains("  - name: management\n    email: aws+management@example.com\n    id: \"111111111111\"\n"), "{yaml}");
+}
