@@ -1,20 +1,35 @@
 //! Applying a plan as one transaction.
 //!
-//! For every file: check it still holds what the plan was made from, write
-//! the new content to a temporary file beside it (flushed and synced), keep a
-//! timestamped backup of the old content, and rename the temporary over the
-//! target. If any step fails, every file already replaced is put back and
-//! every temporary and backup of this run removed, so each file ends wholly
-//! old or wholly new. The caller holds the run lock.
+//! The caller holds the run locks. Each phase is done for every file before
+//! the next phase begins:
+//!
+//! 1. resolve each target through symbolic links (a link stays a link; its
+//!    final target is written) and check that it still holds exactly what the
+//!    plan was made from: something outside this tool may have edited it;
+//! 2. remove temporaries left by runs that died (`.<name>.leverage-<pid>.tmp`
+//!    whose process is gone);
+//! 3. write each new content to a temporary beside its target, flushed and
+//!    synced, with the target's mode (a new file: 0600 when it holds secrets);
+//! 4. keep a backup of each existing file (`<file>.<UTC timestamp>.bak`,
+//!    0600, never overwritten);
+//! 5. rename each temporary over its target (in the order of
+//!    [`replace_order`]) and sync the directory.
+//!
+//! No target changes until every temporary and backup exists, so a full disk
+//! or a permission problem stops the run before anything is replaced. If a
+//! step fails, the files already replaced are restored and every temporary
+//! and backup of this run removed. A crash (where no rollback runs) leaves
+//! each target wholly old or wholly new, and temporaries the next run removes.
 
+use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions, Permissions};
-use std::io::Write;
+use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::engine::FileChange;
+use crate::engine::{FileChange, FileKind, FilesError};
 use crate::files::read_text;
 
 /// What happened to one file.
@@ -26,23 +41,75 @@ pub struct AppliedFile {
     pub backup: Option<PathBuf>,
 }
 
-/// A test-only fault switch: `LEVERAGE_TEST_FAULT=<step>:<n>[:abort]` fails
-/// (or aborts the process) the n-th time `step` (`temp`, `backup`, `rename`)
-/// is reached. Compiled out of release builds.
-fn fault(step: &str, count: &mut usize) -> Result<()> {
-    *count += 1;
-    if cfg!(debug_assertions) {
-        if let Ok(spec) = std::env::var("LEVERAGE_TEST_FAULT") {
-            let mut parts = spec.split(':');
-            if parts.next() == Some(step) && parts.next().and_then(|n| n.parse().ok()) == Some(*count) {
-                if parts.next() == Some("abort") {
-                    std::process::abort();
-                }
-                bail!("injected fault at {step} #{count}");
-            }
+/// The steps of the apply at which the test fault switch can fire.
+#[derive(Clone, Copy)]
+enum FaultPoint {
+    Temp,
+    Backup,
+    Rename,
+}
+
+/// A test-only fault switch, read only in debug builds (in release builds
+/// `cfg!(debug_assertions)` is false and the check is compiled away):
+/// `LEVERAGE_TEST_FAULT=<step>:<n>[:<how>]` fires the n-th time `step`
+/// (`temp`, `backup`, `rename`) is reached. `how` is `abort` (the process
+/// dies on the spot, as in a crash: no rollback runs), `enospc` (a full
+/// disk), `eacces` (permission denied), or absent (a generic I/O error).
+/// Injected failures are I/O errors at the very call that would fail, so they
+/// travel through the same error handling and messages as real ones.
+#[derive(Default)]
+struct Faults {
+    temps: usize,
+    backups: usize,
+    renames: usize,
+}
+
+impl Faults {
+    fn reach(&mut self, point: FaultPoint) -> io::Result<()> {
+        let (name, count) = match point {
+            FaultPoint::Temp => ("temp", &mut self.temps),
+            FaultPoint::Backup => ("backup", &mut self.backups),
+            FaultPoint::Rename => ("rename", &mut self.renames),
+        };
+        *count += 1;
+        if !cfg!(debug_assertions) {
+            return Ok(());
+        }
+        let Ok(spec) = std::env::var("LEVERAGE_TEST_FAULT") else { return Ok(()) };
+        let mut parts = spec.splitn(3, ':');
+        if parts.next() != Some(name) || parts.next().and_then(|n| n.parse::<usize>().ok()) != Some(*count) {
+            return Ok(());
+        }
+        match parts.next() {
+            Some("abort") => std::process::abort(),
+            Some("enospc") => Err(io::Error::from_raw_os_error(28)),
+            Some("eacces") => Err(io::Error::from_raw_os_error(13)),
+            _ => Err(io::Error::other("injected fault (LEVERAGE_TEST_FAULT)")),
         }
     }
-    Ok(())
+}
+
+/// A test-only hook, read only in debug builds: change a file after the
+/// core has planned and before the apply checks its targets, which is the
+/// window in which another program could edit one.
+/// `LEVERAGE_TEST_EDIT_BEFORE_APPLY=append:<path>` appends a comment line,
+/// `remove:<path>` deletes the file.
+fn edit_before_apply_hook() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let Ok(spec) = std::env::var("LEVERAGE_TEST_EDIT_BEFORE_APPLY") else { return };
+    match spec.split_once(':') {
+        Some(("append", path)) => {
+            if let Ok(mut file) = OpenOptions::new().append(true).open(path) {
+                let _ = file.write_all(b"# edited by another program\n");
+            }
+        }
+        Some(("remove", path)) => {
+            let _ = fs::remove_file(path);
+        }
+        _ => {}
+    }
 }
 
 /// Follow symbolic links to the file that is really written.
@@ -68,33 +135,75 @@ fn timestamp() -> String {
     time::OffsetDateTime::now_utc().format(&format).unwrap_or_else(|_| "backup".into())
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!("{name}{suffix}"))
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.leverage-{}.tmp", std::process::id()))
+    path.with_file_name(format!(".{}.leverage-{}.tmp", file_name(path), std::process::id()))
 }
 
-/// Write `content` to a new file at `path` with `mode`, flushed to disk.
-fn write_new(path: &Path, content: &[u8], mode: u32, owner: Option<(u32, u32)>) -> Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    // The mode given to open() is filtered by the umask: set it exactly.
-    file.set_permissions(Permissions::from_mode(mode)).with_context(|| format!("setting the mode of {}", path.display()))?;
-    if let Some((uid, gid)) = owner {
-        // Only possible (and only needed) when running as another user, e.g. root.
-        let _ = std::os::unix::fs::fchown(&file, Some(uid), Some(gid));
+/// The process id in a temporary's name `.<name>.leverage-<pid>.tmp`.
+fn temp_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, pid) = rest.rsplit_once(".leverage-")?;
+    if target.is_empty() || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    file.write_all(content).with_context(|| format!("writing {}", path.display()))?;
-    file.sync_all().with_context(|| format!("flushing {}", path.display()))?;
-    Ok(())
+    pid.parse().ok()
+}
+
+/// Remove the temporaries in `dir` left by runs that died before renaming or
+/// cleaning up (`abort`, `kill -9`, power loss). A temporary whose process is
+/// alive belongs to a run of another user or HOME sharing the directory and
+/// is left alone; one carrying our own pid is a leftover of a dead process
+/// whose pid was reused (this run has written none yet). Without `/proc`
+/// nothing is known to be dead, and nothing is removed.
+fn remove_stale_temps(dir: &Path) {
+    let proc_root = Path::new("/proc");
+    if !proc_root.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_owner(&name) else { continue };
+        let dead = pid == std::process::id() || !proc_root.join(pid.to_string()).exists();
+        if dead && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Create `path` (it must not exist) with exactly `mode`, write `content`
+/// and sync it. `fault` runs after the file is created and before its
+/// content is written (the test fault switch). On failure the file is
+/// removed again, so only a crash can leave one behind.
+fn write_new(
+    path: &Path,
+    content: &[u8],
+    mode: u32,
+    owner: Option<(u32, u32)>,
+    fault: impl FnOnce() -> io::Result<()>,
+) -> io::Result<()> {
+    let mut file = OpenOptions::new().write(true).create_new(true).mode(mode).open(path)?;
+    let written = (|| {
+        // The mode given to open() is filtered by the umask: set it exactly.
+        file.set_permissions(Permissions::from_mode(mode))?;
+        if let Some((uid, gid)) = owner {
+            // Keeps the owner of an existing file when running as another
+            // user (e.g. root); for anyone else it fails, which is harmless.
+            let _ = std::os::unix::fs::fchown(&file, Some(uid), Some(gid));
+        }
+        fault()?;
+        file.write_all(content)?;
+        file.sync_all()
+    })();
+    if written.is_err() {
+        drop(file);
+        let _ = fs::remove_file(path);
+    }
+    written
 }
 
 fn sync_dir(dir: &Path) {
@@ -103,88 +212,168 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-struct Step {
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+struct Step<'a> {
+    change: &'a FileChange,
     target: PathBuf,
-    before: Option<String>,
+    /// Mode and owner of the file replaced (or to be created).
+    mode: u32,
+    owner: Option<(u32, u32)>,
     temp: Option<PathBuf>,
     backup: Option<PathBuf>,
     replaced: bool,
 }
 
+/// The order in which targets are replaced. A crash between two renames
+/// leaves some files new and the others old, and running the command again
+/// must still finish the job, so the files whose content decides what a run
+/// does are replaced last: common.tfvars (its ids decide which accounts are
+/// news, and only news is written to project.yaml), and last of all the
+/// credentials file (its keys decide whether the profile is already
+/// configured, and whether this is a first bootstrap).
+fn replace_order(kind: FileKind) -> u8 {
+    match kind {
+        FileKind::BuildEnv => 0,
+        FileKind::AwsConfig => 1,
+        FileKind::ProjectYaml => 2,
+        FileKind::TerraformVars => 3,
+        FileKind::AwsCredentials => 4,
+    }
+}
+
 /// Apply every change, or none. `private_dirs` are created 0700 when missing
 /// (the per-project AWS directory).
 pub fn apply_plan(changes: &[FileChange], private_dirs: &[PathBuf]) -> Result<Vec<AppliedFile>> {
+    edit_before_apply_hook();
     let mut steps = Vec::with_capacity(changes.len());
     for change in changes {
         let target = final_target(Path::new(&change.path))?;
-        let current = read_text(&target.to_string_lossy())
-            .map_err(|e| anyhow!("{}: cannot be read again before writing ({e:?})", target.display()))?;
-        if current != change.before {
-            bail!(
-                "{} was changed by something else while this run was planning; nothing was written, run the command again",
-                target.display()
-            );
-        }
-        steps.push(Step { target, before: change.before.clone(), temp: None, backup: None, replaced: false });
+        check_unchanged(&target, change)?;
+        steps.push(Step { change, target, mode: 0o600, owner: None, temp: None, backup: None, replaced: false });
     }
+    let dirs: BTreeSet<PathBuf> = steps.iter().map(|s| parent_of(&s.target)).collect();
+    for dir in &dirs {
+        remove_stale_temps(dir);
+    }
+
+    let mut order: Vec<usize> = (0..steps.len()).collect();
+    order.sort_by_key(|&i| replace_order(steps[i].change.kind));
     let mut created_dirs = Vec::new();
-    let outcome = apply_steps(changes, &mut steps, private_dirs, &mut created_dirs);
-    if let Err(error) = outcome {
-        let rollback = roll_back(&mut steps, &created_dirs);
-        return Err(match rollback {
-            Ok(()) => error.context("nothing was changed: every file written by this run was restored"),
-            Err(rollback_error) => error.context(format!("and restoring the files failed too: {rollback_error:#}")),
-        });
+    if let Err(error) = apply_steps(&mut steps, &order, private_dirs, &mut created_dirs) {
+        let problems = roll_back(&mut steps, &order, &created_dirs);
+        if problems.is_empty() {
+            return Err(error.context("could not write the changes; nothing was changed (every file is as it was before this run)"));
+        }
+        return Err(error.context(format!(
+            "could not write the changes, and putting the files back failed too: {}",
+            problems.join("; ")
+        )));
+    }
+    for dir in &dirs {
+        sync_dir(dir);
     }
     Ok(steps.into_iter().map(|s| AppliedFile { path: s.target, backup: s.backup }).collect())
 }
 
-fn apply_steps(
-    changes: &[FileChange],
-    steps: &mut [Step],
-    private_dirs: &[PathBuf],
-    created_dirs: &mut Vec<PathBuf>,
-) -> Result<()> {
-    let (mut temps, mut backups, mut renames) = (0, 0, 0);
-    for (change, step) in changes.iter().zip(steps.iter_mut()) {
-        let dir = step.target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-        create_dirs(&dir, private_dirs, created_dirs)?;
+/// The plan was made from the content the core read: if the file now holds
+/// anything else, applying would silently undo someone else's edit.
+fn check_unchanged(target: &Path, change: &FileChange) -> Result<()> {
+    let current = read_text(&target.to_string_lossy()).map_err(|e| {
+        let why = match e {
+            FilesError::IsDirectory => "it is now a directory".to_string(),
+            FilesError::PermissionDenied => "permission denied".to_string(),
+            FilesError::NotText => "it is no longer UTF-8 text".to_string(),
+            FilesError::Other(message) => message,
+        };
+        anyhow!("{} cannot be read again before writing ({why}); nothing was written", target.display())
+    })?;
+    if current == change.before {
+        return Ok(());
+    }
+    let what = match (&change.before, &current) {
+        (Some(_), None) => "was removed",
+        (None, Some(_)) => "was created",
+        _ => "was changed",
+    };
+    bail!(
+        "{} {what} by another program while this run was planning; nothing was written. Run the command again to plan from its new content",
+        target.display()
+    )
+}
+
+fn apply_steps(steps: &mut [Step<'_>], order: &[usize], private_dirs: &[PathBuf], created_dirs: &mut Vec<PathBuf>) -> Result<()> {
+    let mut faults = Faults::default();
+    // Temporaries, for every file.
+    for step in steps.iter_mut() {
+        create_dirs(&parent_of(&step.target), private_dirs, created_dirs)?;
         let existing = fs::metadata(&step.target).ok();
-        let mode = match &existing {
+        step.mode = match &existing {
             Some(meta) => meta.permissions().mode() & 0o7777,
-            None if change.holds_secrets => 0o600,
+            None if step.change.holds_secrets => 0o600,
             None => 0o644,
         };
-        let owner = existing.as_ref().map(|m| (m.uid(), m.gid()));
-        fault("temp", &mut temps)?;
+        step.owner = existing.as_ref().map(|m| (m.uid(), m.gid()));
         let temp = temp_path(&step.target);
-        step.temp = Some(temp.clone());
-        write_new(&temp, change.after.as_bytes(), mode, owner)?;
-        if let Some(before) = &step.before {
-            fault("backup", &mut backups)?;
-            let stamp = timestamp();
-            let mut backup = sibling(&step.target, &format!(".{stamp}.bak"));
-            let mut n = 1;
-            while fs::symlink_metadata(&backup).is_ok() {
-                backup = sibling(&step.target, &format!(".{stamp}-{n}.bak"));
-                n += 1;
-            }
-            write_new(&backup, before.as_bytes(), 0o600, owner)?;
+        write_new(&temp, step.change.after.as_bytes(), step.mode, step.owner, || faults.reach(FaultPoint::Temp))
+            .with_context(|| format!("writing {}", temp.display()))?;
+        step.temp = Some(temp);
+    }
+    // Backups, for every file that exists.
+    let stamp = timestamp();
+    for step in steps.iter_mut() {
+        if let Some(before) = &step.change.before {
+            let backup = write_backup(&step.target, before, step.owner, &stamp, &mut faults)?;
             step.backup = Some(backup);
         }
     }
-    for step in steps.iter_mut() {
-        fault("rename", &mut renames)?;
-        if let Some(temp) = &step.temp {
-            fs::rename(temp, &step.target).with_context(|| format!("replacing {}", step.target.display()))?;
-            step.replaced = true;
-            step.temp = None;
-            if let Some(dir) = step.target.parent() {
-                sync_dir(dir);
-            }
-        }
+    // Renames: the only step that changes a target.
+    for &i in order {
+        let step = &mut steps[i];
+        let Some(temp) = step.temp.clone() else { continue };
+        faults
+            .reach(FaultPoint::Rename)
+            .and_then(|()| fs::rename(&temp, &step.target))
+            .with_context(|| format!("replacing {}", step.target.display()))?;
+        step.replaced = true;
+        step.temp = None;
     }
     Ok(())
+}
+
+/// `<file>.<stamp>.bak`, or `<file>.<stamp>-2.bak` (-3, ...) when a backup
+/// of the same second exists: a backup is never overwritten. The content is
+/// written and synced under a temporary name first and then linked to the
+/// backup's name (a link fails rather than replace an existing file), so a
+/// crash never leaves a partial backup that looks like a real one.
+fn write_backup(target: &Path, before: &str, owner: Option<(u32, u32)>, stamp: &str, faults: &mut Faults) -> Result<PathBuf> {
+    let name = file_name(target);
+    let temp = target.with_file_name(format!(".{name}.bak.leverage-{}.tmp", std::process::id()));
+    write_new(&temp, before.as_bytes(), 0o600, owner, || faults.reach(FaultPoint::Backup))
+        .with_context(|| format!("keeping a backup of {} ({})", target.display(), temp.display()))?;
+    let named = (1..1000).find_map(|n| {
+        let suffix = if n == 1 { String::new() } else { format!("-{n}") };
+        let backup = target.with_file_name(format!("{name}.{stamp}{suffix}.bak"));
+        match fs::hard_link(&temp, &backup) {
+            Ok(()) => Some(Ok(backup)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
+            // A file system without hard links: rename instead. The run
+            // lock keeps other runs from taking the name meanwhile.
+            Err(_) if fs::symlink_metadata(&backup).is_err() => Some(fs::rename(&temp, &backup).map(|()| backup)),
+            Err(_) => None,
+        }
+    });
+    let _ = fs::remove_file(&temp);
+    match named {
+        Some(Ok(backup)) => Ok(backup),
+        Some(Err(e)) => Err(e).with_context(|| format!("keeping a backup of {}", target.display())),
+        None => bail!("{}: no free backup name for the second {stamp}", target.display()),
+    }
 }
 
 fn create_dirs(dir: &Path, private_dirs: &[PathBuf], created: &mut Vec<PathBuf>) -> Result<()> {
@@ -195,36 +384,49 @@ fn create_dirs(dir: &Path, private_dirs: &[PathBuf], created: &mut Vec<PathBuf>)
         create_dirs(parent, private_dirs, created)?;
     }
     fs::create_dir(dir).with_context(|| format!("creating the directory {}", dir.display()))?;
+    created.push(dir.to_path_buf());
     let private = private_dirs.iter().any(|p| p == dir) || dir.file_name().is_some_and(|n| n == ".aws");
     if private {
         fs::set_permissions(dir, Permissions::from_mode(0o700))
             .with_context(|| format!("setting the mode of {}", dir.display()))?;
     }
-    created.push(dir.to_path_buf());
     Ok(())
 }
 
-fn roll_back(steps: &mut [Step], created_dirs: &[PathBuf]) -> Result<()> {
-    let mut first_error: Option<anyhow::Error> = None;
-    for step in steps.iter_mut().rev() {
-        if step.replaced {
-            let restored = match &step.before {
-                Some(before) => {
-                    let temp = temp_path(&step.target);
-                    let mode = fs::metadata(&step.target).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o600);
-                    write_new(&temp, before.as_bytes(), mode, None).and_then(|_| {
-                        fs::rename(&temp, &step.target).with_context(|| format!("restoring {}", step.target.display()))
-                    })
-                }
-                None => fs::remove_file(&step.target).with_context(|| format!("removing {}", step.target.display())),
-            };
-            if let Err(e) = restored {
-                first_error.get_or_insert(e);
-                continue;
-            }
-        }
+/// Undo a failed apply: put back every file already replaced (the last
+/// replaced first), remove every temporary, every backup of a file that is
+/// as it was, and the directories this run created. Returns what could not
+/// be undone; the backup of a file that could not be restored is kept and
+/// named.
+fn roll_back(steps: &mut [Step<'_>], order: &[usize], created_dirs: &[PathBuf]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for &i in order.iter().rev() {
+        let step = &mut steps[i];
         if let Some(temp) = step.temp.take() {
             let _ = fs::remove_file(temp);
+        }
+        if step.replaced {
+            let restored = match &step.change.before {
+                Some(before) => {
+                    let temp = temp_path(&step.target);
+                    write_new(&temp, before.as_bytes(), step.mode, step.owner, || Ok(()))
+                        .and_then(|()| fs::rename(&temp, &step.target))
+                        .inspect_err(|_| {
+                            let _ = fs::remove_file(&temp);
+                        })
+                }
+                None => fs::remove_file(&step.target),
+            };
+            if let Err(e) = restored {
+                let kept = match &step.backup {
+                    Some(backup) => format!(" (its previous content is in {})", backup.display()),
+                    None => String::new(),
+                };
+                problems.push(format!("restoring {}: {e}{kept}", step.target.display()));
+                continue;
+            }
+            step.replaced = false;
+            sync_dir(&parent_of(&step.target));
         }
         if let Some(backup) = step.backup.take() {
             let _ = fs::remove_file(backup);
@@ -233,8 +435,21 @@ fn roll_back(steps: &mut [Step], created_dirs: &[PathBuf]) -> Result<()> {
     for dir in created_dirs.iter().rev() {
         let _ = fs::remove_dir(dir);
     }
-    match first_error {
-        None => Ok(()),
-        Some(e) => Err(e),
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_owner_reads_only_our_temporaries() {
+        assert_eq!(temp_owner(".credentials.leverage-1234.tmp"), Some(1234));
+        assert_eq!(temp_owner(".common.tfvars.leverage-7.tmp"), Some(7));
+        assert_eq!(temp_owner("credentials.leverage-1234.tmp"), None);
+        assert_eq!(temp_owner(".credentials.leverage-.tmp"), None);
+        assert_eq!(temp_owner(".credentials.leverage-12a.tmp"), None);
+        assert_eq!(temp_owner(".leverage-12.tmp"), None);
+        assert_eq!(temp_owner(".credentials.20260101T000000Z.bak"), None);
     }
 }

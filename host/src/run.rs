@@ -71,10 +71,27 @@ pub fn project_root(dir: &Path) -> PathBuf {
     dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(dir).to_path_buf()
 }
 
-/// An advisory lock on the AWS directory, held until dropped, so that two
-/// runs never interleave their read-plan-write cycles.
-fn lock_aws_root(aws_root: &Path, logger: &Logger) -> Result<File> {
+/// Waits for the advisory lock on `file`, saying so when another run holds it.
+fn wait_for_lock(file: &File, what: &Path, logger: &Logger) -> Result<()> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            logger.info("Waiting for another leverage run to finish...");
+            file.lock().with_context(|| format!("locking {}", what.display()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", what.display())),
+    }
+}
+
+/// An advisory lock on the AWS directory (a lock file in it), held until
+/// dropped, so that two runs never interleave their read-plan-write cycles.
+/// A dry run writes nothing: when the AWS directory does not exist it is not
+/// created for the lock (there is nothing in it to read either).
+fn lock_aws_root(aws_root: &Path, logger: &Logger, dry_run: bool) -> Result<Option<File>> {
     if !aws_root.exists() {
+        if dry_run {
+            return Ok(None);
+        }
         fs::create_dir_all(aws_root).with_context(|| format!("creating {}", aws_root.display()))?;
         fs::set_permissions(aws_root, fs::Permissions::from_mode(0o700))?;
     }
@@ -86,25 +103,79 @@ fn lock_aws_root(aws_root: &Path, logger: &Logger) -> Result<File> {
         .mode(0o600)
         .open(&path)
         .with_context(|| format!("opening the lock file {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            logger.info("Waiting for another leverage run to finish...");
-            file.lock().with_context(|| format!("locking {}", path.display()))?;
-        }
-        Err(std::fs::TryLockError::Error(e)) => return Err(e).with_context(|| format!("locking {}", path.display())),
-    }
-    Ok(file)
+    wait_for_lock(&file, &path, logger)?;
+    Ok(Some(file))
 }
 
-fn environment_keys() -> Option<AwsCredentials> {
-    let id = std::env::var("LEVERAGE_AWS_ACCESS_KEY_ID").ok().filter(|v| !v.is_empty())?;
-    let secret = std::env::var("LEVERAGE_AWS_SECRET_ACCESS_KEY").ok().filter(|v| !v.is_empty())?;
-    Some(AwsCredentials { access_key_id: id, secret_access_key: secret, session_token: None })
+/// An advisory lock on the project root directory itself (no lock file is
+/// left in the user's repository), so that runs from two HOMEs on one
+/// project queue too. Always taken after the AWS lock, so two runs can never
+/// each hold the lock the other waits for.
+fn lock_project_root(root: &Path, logger: &Logger) -> Result<File> {
+    let dir = File::open(root).with_context(|| format!("opening {} to lock it", root.display()))?;
+    wait_for_lock(&dir, root, logger)?;
+    Ok(dir)
+}
+
+/// Keys from `LEVERAGE_AWS_ACCESS_KEY_ID` / `LEVERAGE_AWS_SECRET_ACCESS_KEY`,
+/// held so that the secret is wiped from memory on drop and no `{:?}` can
+/// print it.
+struct EnvironmentKeys {
+    access_key_id: String,
+    secret_access_key: zeroize::Zeroizing<String>,
+}
+
+impl std::fmt::Debug for EnvironmentKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvironmentKeys")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl EnvironmentKeys {
+    fn from_env() -> Option<EnvironmentKeys> {
+        let id = std::env::var("LEVERAGE_AWS_ACCESS_KEY_ID").ok().filter(|v| !v.is_empty())?;
+        let secret = zeroize::Zeroizing::new(std::env::var("LEVERAGE_AWS_SECRET_ACCESS_KEY").ok()?);
+        if secret.is_empty() {
+            return None;
+        }
+        Some(EnvironmentKeys { access_key_id: id, secret_access_key: secret })
+    }
+
+    /// The WIT record the core takes (a plain string, wiped after the run:
+    /// see `forget_secrets`).
+    fn to_wit(&self) -> AwsCredentials {
+        AwsCredentials {
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.to_string(),
+            session_token: None,
+        }
+    }
+}
+
+/// Wipe the copies of secrets that the generated WIT types hold as plain
+/// strings: the keys in the request and the contents of the plan's changes.
+fn forget_secrets(request: &mut ConfigureRequest, plan: Option<&mut Plan>) {
+    use zeroize::Zeroize;
+    // `as_mut`: zeroizing an `Option` would also make it `None`.
+    if let Some(keys) = request.environment_keys.as_mut() {
+        keys.secret_access_key.zeroize();
+        if let Some(token) = keys.session_token.as_mut() {
+            token.zeroize();
+        }
+    }
+    for change in plan.into_iter().flat_map(|p| p.changes.iter_mut()) {
+        if let Some(before) = change.before.as_mut() {
+            before.zeroize();
+        }
+        change.after.zeroize();
+    }
 }
 
 fn print_failure(failure: &render::Failure) -> ExitCode {
-    eprint!("{}", failure.render());
+    failure.print();
     ExitCode::from(failure.exit_code)
 }
 
@@ -129,7 +200,8 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
     let aws_root = home_dir.join(".aws");
     let paths = PathStyle { home, root: root.clone() };
 
-    let request = ConfigureRequest {
+    let environment_keys = EnvironmentKeys::from_env();
+    let mut request = ConfigureRequest {
         credentials_type: match args.credentials_type {
             CredentialsTypeArg::Bootstrap => CredentialsType::Bootstrap,
             CredentialsTypeArg::Management => CredentialsType::Management,
@@ -151,23 +223,25 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         role_name: args.role_name.clone(),
         all_accounts: args.all_accounts,
         mfa_serial: args.mfa_serial.clone(),
-        environment_keys: environment_keys(),
+        environment_keys: environment_keys.as_ref().map(EnvironmentKeys::to_wit),
         project_root: root.display().to_string(),
         current_dir: cwd.display().to_string(),
         aws_root: aws_root.display().to_string(),
     };
 
     // Held from before the core reads anything until the apply ends.
-    let _lock = lock_aws_root(&aws_root, &logger)?;
+    let _aws_lock = lock_aws_root(&aws_root, &logger, args.dry_run)?;
+    let _project_lock = lock_project_root(&root, &logger)?;
     let core = Core::load()?;
     let backend = CliBackend {
         aws: AwsClient::new(logger.clone())?,
         files: FileReader::default(),
-        prompt: Terminal { non_interactive: args.non_interactive },
+        prompt: Terminal::new(args.non_interactive, logger.clone()),
         log: LogImport(logger.clone()),
     };
-    let (outcome, _backend) = core.configure(&request, backend)?;
-    let plan = match outcome {
+    let outcome = core.configure(&request, backend).map(|(outcome, _backend)| outcome);
+    forget_secrets(&mut request, None);
+    let mut plan = match outcome? {
         Ok(plan) => plan,
         Err(error) => return Ok(print_failure(&render::failure(&error, &paths))),
     };
@@ -180,6 +254,7 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
                 logger.info(&format!("Dry run: {} file(s) would change; nothing was written.", plan.changes.len()));
             }
         }
+        forget_secrets(&mut request, Some(&mut plan));
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -189,12 +264,14 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         .filter(|c| c.holds_secrets)
         .filter_map(|c| Path::new(&c.path).parent().map(Path::to_path_buf))
         .collect();
-    let applied = crate::apply::apply_plan(&plan.changes, &private_dirs)?;
+    let applied = crate::apply::apply_plan(&plan.changes, &private_dirs);
+    forget_secrets(&mut request, Some(&mut plan));
+    let applied = applied?;
     match args.output {
         OutputFormat::Json => println!("{}", render::json(&plan, Some(&applied), false)),
         OutputFormat::Text => {
             if verbosity != Verbosity::Quiet {
-                eprint!("{}", render::summary(&plan, &applied, &paths));
+                eprint!("{}", render::summary(&plan, &applied, &paths, logger.paint()));
             }
         }
     }
