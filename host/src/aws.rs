@@ -23,6 +23,30 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const READ_TIMEOUT: Duration = Duration::from_secs(20);
 const MAX_ATTEMPTS: u32 = 4;
 
+/// Pages followed per listing. A reply that always carries a new next token
+/// (a broken or hostile endpoint) would otherwise be followed forever; the SDK
+/// only stops on a token repeated verbatim. 500 pages of 20 accounts is far
+/// beyond any organization's account quota.
+const MAX_PAGES: usize = 500;
+
+fn too_many_pages(operation: &str) -> AwsError {
+    AwsError::Other(format!(
+        "{operation} returned more than {MAX_PAGES} pages, each with a next token; stopped following them"
+    ))
+}
+
+/// The read timeout. Debug builds (the tests' binary) take
+/// `LEVERAGE_TEST_READ_TIMEOUT_MS`, so that the fault-injection tests see a
+/// slow AWS time out in a second rather than in minutes; release builds
+/// ignore it.
+fn read_timeout() -> Duration {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("LEVERAGE_TEST_READ_TIMEOUT_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
+        return Duration::from_millis(ms);
+    }
+    READ_TIMEOUT
+}
+
 pub struct AwsClient {
     runtime: tokio::runtime::Runtime,
     base: Option<SdkConfig>,
@@ -43,7 +67,7 @@ impl AwsClient {
                 aws_config::defaults(BehaviorVersion::latest())
                     .no_credentials()
                     .timeout_config(
-                        TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).read_timeout(READ_TIMEOUT).build(),
+                        TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).read_timeout(read_timeout()).build(),
                     )
                     .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
                     .load(),
@@ -143,6 +167,8 @@ fn describe_source(error: &dyn std::error::Error) -> String {
 impl Host for AwsClient {
     fn get_caller_identity(&mut self, credentials: AwsCredentials, region: String) -> Result<CallerIdentity, AwsError> {
         self.logger.debug(&format!("AWS sts:GetCallerIdentity with key {} in {region}", credentials.access_key_id));
+        // A spinner on a terminal until the call returns.
+        let _waiting = self.logger.waiting("sts:GetCallerIdentity");
         let client = aws_sdk_sts::Client::new(&self.config(&credentials, &region));
         let reply = self
             .runtime
@@ -157,6 +183,8 @@ impl Host for AwsClient {
 
     fn list_accounts(&mut self, credentials: AwsCredentials, region: String) -> Result<Vec<OrganizationAccount>, AwsError> {
         self.logger.debug(&format!("AWS organizations:ListAccounts with key {} in {region}", credentials.access_key_id));
+        // A spinner on a terminal until the call returns.
+        let _waiting = self.logger.waiting("organizations:ListAccounts");
         let client = aws_sdk_organizations::Client::new(&self.config(&credentials, &region));
         let mut pages = client.list_accounts().into_paginator().page_size(20).send();
         let mut accounts = Vec::new();
@@ -165,6 +193,9 @@ impl Host for AwsClient {
             while let Some(page) = pages.next().await {
                 let page = page.map_err(|e| to_aws_error(e, false))?;
                 count += 1;
+                if count > MAX_PAGES {
+                    return Err(too_many_pages("ListAccounts"));
+                }
                 for account in page.accounts() {
                     accounts.push(OrganizationAccount {
                         id: account.id().unwrap_or_default().to_string(),
@@ -181,12 +212,19 @@ impl Host for AwsClient {
 
     fn list_mfa_devices(&mut self, credentials: AwsCredentials, region: String, user_name: String) -> Result<Vec<String>, AwsError> {
         self.logger.debug(&format!("AWS iam:ListMFADevices for {user_name} with key {}", credentials.access_key_id));
+        // A spinner on a terminal until the call returns.
+        let _waiting = self.logger.waiting("iam:ListMFADevices");
         let client = aws_sdk_iam::Client::new(&self.config(&credentials, &region));
         let devices = self.runtime.block_on(async {
             let mut devices = Vec::new();
             let mut pages = client.list_mfa_devices().user_name(&user_name).into_paginator().send();
+            let mut count = 0usize;
             while let Some(page) = pages.next().await {
                 let page = page.map_err(|e| to_aws_error(e, false))?;
+                count += 1;
+                if count > MAX_PAGES {
+                    return Err(too_many_pages("ListMFADevices"));
+                }
                 devices.extend(page.mfa_devices().iter().map(|d| d.serial_number().to_string()));
             }
             Ok::<_, AwsError>(devices)

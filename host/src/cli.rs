@@ -1,9 +1,10 @@
 //! The command line (clap). Flag names and meanings follow the original
 //! `leverage credentials configure`; the rest are marked in their help.
 
-use std::path::PathBuf;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -25,11 +26,26 @@ pub enum Command {
         command: CredentialsCommand,
     },
     /// Print a shell completion script to standard output.
+    #[command(after_long_help = COMPLETIONS_HELP)]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page of `leverage credentials configure` (roff) to standard output.
+    #[command(hide = true)]
+    Man {
+        /// Write every page (leverage.1, leverage-credentials.1, leverage-credentials-configure.1,
+        /// leverage-completions.1) into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  bash:  leverage completions bash > ~/.local/share/bash-completion/completions/leverage
+  zsh:   leverage completions zsh > \"${fpath[1]}/_leverage\"
+  fish:  leverage completions fish > ~/.config/fish/completions/leverage.fish";
 
 #[derive(Subcommand, Debug)]
 pub enum CredentialsCommand {
@@ -38,29 +54,128 @@ pub enum CredentialsCommand {
     Configure(ConfigureArgs),
 }
 
-const EXAMPLES: &str = "\
+/// The journeys, as `--help` and the man page show them. Every command here
+/// is parsed by a test, so a renamed flag cannot leave an example behind.
+pub const EXAMPLES: &str = "\
 Examples:
-  First bootstrap of a new organization (keys of the root account's first user):
-    leverage credentials configure --type BOOTSTRAP --credentials-file ~/Downloads/bootstrap_accessKeys.csv
+  First bootstrap of a new project (keys of the root account's first IAM user):
+    leverage credentials configure --type BOOTSTRAP \\
+      --credentials-file ~/Downloads/bootstrap_accessKeys.csv
 
-  A new engineer's management keys, with MFA on every account profile:
-    leverage credentials configure --type MANAGEMENT --credentials-file keys.csv --fetch-mfa-device
+  A new engineer's MANAGEMENT keys, with MFA on every account profile:
+    leverage credentials configure --type MANAGEMENT \\
+      --credentials-file management_accessKeys.csv --fetch-mfa-device
 
-  Security keys (after MANAGEMENT keys exist, which read the organization):
-    leverage credentials configure --type SECURITY --credentials-file security.csv
+  A new engineer's SECURITY keys (the profiles assume the DevOps role):
+    leverage credentials configure --type SECURITY \\
+      --credentials-file security_accessKeys.csv --fetch-mfa-device
 
-  Key rotation (backups of the old files are kept):
-    leverage credentials configure --type MANAGEMENT --credentials-file new.csv --overwrite-existing-credentials
+  Key rotation (the previous files are kept as timestamped backups):
+    leverage credentials configure --type MANAGEMENT \\
+      --credentials-file new_accessKeys.csv --overwrite-existing-credentials
 
   Adding MFA later, keeping the keys:
-    leverage credentials configure --type MANAGEMENT --skip-access-keys-setup --fetch-mfa-device
+    leverage credentials configure --type MANAGEMENT \\
+      --skip-access-keys-setup --fetch-mfa-device
 
-  CI (no prompts; keys from the environment):
+  CI (never prompts; keys from the environment; a JSON report on stdout):
     LEVERAGE_AWS_ACCESS_KEY_ID=... LEVERAGE_AWS_SECRET_ACCESS_KEY=... \\
-      leverage credentials configure --type MANAGEMENT --non-interactive --output json
+      leverage credentials configure --type MANAGEMENT \\
+      --non-interactive --output json
 
-  See what would change, without writing:
-    leverage credentials configure --type MANAGEMENT --skip-access-keys-setup --dry-run";
+  See what would change, without writing anything:
+    leverage credentials configure --type MANAGEMENT \\
+      --skip-access-keys-setup --dry-run";
+
+/// The man page's ENVIRONMENT section.
+const ENVIRONMENT: &[(&str, &str)] = &[
+    ("LEVERAGE_AWS_ACCESS_KEY_ID, LEVERAGE_AWS_SECRET_ACCESS_KEY", "The access keys, when no --credentials-file is given (for CI)."),
+    ("AWS_ENDPOINT_URL", "Send every AWS call to this endpoint instead of AWS's own (e.g. a local emulator)."),
+    ("HOME", "The AWS files are written under $HOME/.aws/<short name>/."),
+    ("NO_COLOR", "When set and not empty, no colour is used. Colour is only ever used on a terminal."),
+];
+
+/// The man page's FILES section.
+const FILES: &[(&str, &str)] = &[
+    ("~/.aws/<short>/credentials", "The access keys, in the profile <short>-<type> (mode 0600)."),
+    ("~/.aws/<short>/config", "The profile <short>-<type> and one assumable-role profile per account (mode 0600)."),
+    ("<file>.<UTC time>.bak", "The previous content of every file changed, kept beside it; never overwritten."),
+    ("project.yaml, build.env, config/common.tfvars", "The project's settings, read from the git top-level; account ids are written back into them."),
+];
+
+/// The man page's EXIT STATUS section.
+const EXIT_STATUS: &[(&str, &str)] = &[
+    ("0", "Done, or nothing to do."),
+    ("1", "An error, or cancelled at a prompt; nothing was written."),
+    ("2", "A usage error (unknown or contradictory flags); nothing was written."),
+];
+
+/// Text for roff: backslashes and hyphens escaped, no line starting a request.
+fn roff_text(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    if escaped.starts_with('.') || escaped.starts_with('\'') {
+        format!("\\&{escaped}")
+    } else {
+        escaped
+    }
+}
+
+fn roff_list(out: &mut dyn Write, title: &str, items: &[(&str, &str)]) -> io::Result<()> {
+    writeln!(out, ".SH \"{title}\"")?;
+    for (term, text) in items {
+        writeln!(out, ".TP\n\\fB{}\\fR\n{}", roff_text(term), roff_text(text))?;
+    }
+    Ok(())
+}
+
+/// The `leverage credentials configure` command as clap built it (with its
+/// full name, `leverage-credentials-configure`, for the man page).
+fn configure_command() -> clap::Command {
+    let mut cli = Cli::command();
+    cli.build();
+    cli.find_subcommand("credentials")
+        .and_then(|c| c.find_subcommand("configure"))
+        .cloned()
+        .unwrap_or(cli)
+}
+
+/// The manual page of `leverage credentials configure`, generated from the
+/// same clap definitions as `--help`, with the examples kept as written.
+pub fn man_page(out: &mut dyn Write) -> io::Result<()> {
+    let man = clap_mangen::Man::new(configure_command())
+        .source(format!("leverage {}", env!("CARGO_PKG_VERSION")))
+        .manual("Leverage CLI");
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    writeln!(out, ".SH EXAMPLES\n.nf")?;
+    for line in EXAMPLES.lines().skip(1) {
+        writeln!(out, "{}", roff_text(line))?;
+    }
+    writeln!(out, ".fi")?;
+    roff_list(out, "ENVIRONMENT", ENVIRONMENT)?;
+    roff_list(out, "FILES", FILES)?;
+    roff_list(out, "EXIT STATUS", EXIT_STATUS)?;
+    man.render_version_section(out)?;
+    writeln!(out, ".SH \"SEE ALSO\"\n\\fBaws\\fR(1), \\fBleverage\\-completions\\fR(1)")
+}
+
+/// Every page into `dir`: clap_mangen's for each command, and ours for
+/// `leverage credentials configure`.
+pub fn write_man_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    clap_mangen::generate_to(Cli::command(), dir)?;
+    let configure = dir.join("leverage-credentials-configure.1");
+    let mut page = Vec::new();
+    man_page(&mut page)?;
+    std::fs::write(&configure, page)?;
+    let mut written: Vec<PathBuf> =
+        std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "1")).collect();
+    written.sort();
+    Ok(written)
+}
 
 /// The credentials types, case-insensitive on the command line.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

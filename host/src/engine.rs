@@ -94,6 +94,16 @@ impl Core {
     /// Run `configure` once, in a fresh store (a trap poisons an instance).
     /// Returns the core's answer and the backend, so callers can inspect it.
     pub fn configure<B: Backend>(&self, request: &ConfigureRequest, backend: B) -> Result<(Result<Plan, ConfigureError>, B)> {
+        let (mut store, instance) = self.instantiate(backend)?;
+        let outcome = wt(
+            instance.call_configure(&mut store, request),
+            "the credentials core failed (an internal error; see the log lines above)",
+        )?;
+        Ok((outcome, store.into_data().backend))
+    }
+
+    /// A fresh store and instance serving `backend`'s imports.
+    fn instantiate<B: Backend>(&self, backend: B) -> Result<(Store<RunState<B>>, CredentialsCore)> {
         let mut linker: Linker<RunState<B>> = Linker::new(&self.engine);
         wt(wasmtime_wasi::p2::add_to_linker_sync(&mut linker), "linking WASI")?;
         wt(
@@ -103,11 +113,47 @@ impl Core {
         let state = RunState { wasi: WasiCtx::builder().build(), table: ResourceTable::new(), backend };
         let mut store = Store::new(&self.engine, state);
         let instance = wt(CredentialsCore::instantiate(&mut store, &self.component, &linker), "instantiating the credentials core")?;
-        let outcome = wt(
-            instance.call_configure(&mut store, request),
-            "the credentials core failed (an internal error; see the log lines above)",
-        )?;
-        Ok((outcome, store.into_data().backend))
+        Ok((store, instance))
+    }
+}
+
+/// Timing hooks for the benchmarks in `tests/bench` (issue 10). Not an API.
+#[doc(hidden)]
+pub mod bench {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// The precompiled component embedded in this binary.
+    pub fn precompiled() -> &'static [u8] {
+        PRECOMPILED
+    }
+
+    /// A core from a component the caller compiled (with its own engine and
+    /// configuration, e.g. for profiling).
+    pub fn core_from(engine: Engine, component: Component) -> Core {
+        Core { engine, component }
+    }
+
+    /// What one start of the credentials core costs inside the process.
+    #[derive(Clone, Copy, Debug)]
+    pub struct LoadTimings {
+        /// `Core::load()`: the engine and the deserialized component.
+        pub load: Duration,
+        /// A fresh linker, store and instance, as every `configure` makes.
+        pub instantiate: Duration,
+    }
+
+    /// Times `Core::load()` and one instantiation serving `backend`'s
+    /// imports (nothing is called).
+    pub fn time_load_and_instantiate<B: Backend>(backend: B) -> Result<LoadTimings> {
+        let start = Instant::now();
+        let core = Core::load()?;
+        let loaded = Instant::now();
+        let instance = core.instantiate(backend)?;
+        let instantiated = Instant::now();
+        drop(instance);
+        Ok(LoadTimings { load: loaded - start, instantiate: instantiated - loaded })
     }
 }
 

@@ -1,7 +1,16 @@
 //! The `log` import: progress lines on standard error.
+//!
+//! One short line per step (the core's `info` lines), `warning:` lines,
+//! and with `--verbose` the `debug` lines (each AWS call, never a secret).
+//! `--quiet` keeps only errors, which are not printed here. Colour only when
+//! standard error is a terminal and `NO_COLOR` is unset or empty. While the
+//! process waits on AWS, a terminal shows a spinner ([`Logger::waiting`]).
 
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::engine::leverage::credentials::log::Host;
 use crate::engine::Level;
@@ -14,10 +23,23 @@ pub enum Verbosity {
     Verbose,
 }
 
+/// What the logger remembers between lines.
+#[derive(Debug, Default)]
+struct State {
+    /// A prompt was just answered: a warning that follows at once is the
+    /// core rejecting that answer before it asks again (SPEC: prompt
+    /// answers are validated), shown as the prompt's validation message.
+    after_prompt: bool,
+    /// The spinner on screen, if any: lines are printed above it.
+    spinner: Option<ProgressBar>,
+}
+
 #[derive(Debug)]
 struct Settings {
     verbosity: Verbosity,
     color: bool,
+    terminal: bool,
+    state: Mutex<State>,
 }
 
 /// Writes progress lines to standard error. Cheap to clone; shared by the
@@ -25,40 +47,150 @@ struct Settings {
 #[derive(Clone, Debug)]
 pub struct Logger(Arc<Settings>);
 
+/// Whether standard error gets colour: a terminal, and `NO_COLOR` unset or
+/// empty (<https://no-color.org>).
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// ANSI styles, or nothing when colour is off.
+#[derive(Clone, Copy, Debug)]
+pub struct Paint(pub bool);
+
+impl Paint {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    pub fn bold(self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    pub fn dim(self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+    pub fn red(self, text: &str) -> String {
+        self.wrap("1;31", text)
+    }
+    pub fn yellow(self, text: &str) -> String {
+        self.wrap("1;33", text)
+    }
+    pub fn green(self, text: &str) -> String {
+        self.wrap("32", text)
+    }
+    pub fn cyan(self, text: &str) -> String {
+        self.wrap("1;36", text)
+    }
+}
+
 impl Logger {
     pub fn new(verbosity: Verbosity) -> Self {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        Logger(Arc::new(Settings { verbosity, color }))
+        Logger(Arc::new(Settings {
+            verbosity,
+            color: stderr_color(),
+            terminal: std::io::stderr().is_terminal(),
+            state: Mutex::new(State::default()),
+        }))
     }
 
     pub fn color(&self) -> bool {
         self.0.color
     }
 
+    pub fn paint(&self) -> Paint {
+        Paint(self.0.color)
+    }
+
+    pub fn verbosity(&self) -> Verbosity {
+        self.0.verbosity
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while printing cannot leave the state inconsistent.
+        self.0.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     pub fn line(&self, level: Level, message: &str) {
-        let shown = match level {
-            Level::Debug => self.0.verbosity == Verbosity::Verbose,
-            Level::Info => self.0.verbosity != Verbosity::Quiet,
-            Level::Warn => self.0.verbosity != Verbosity::Quiet,
+        let mut state = self.state();
+        let rejection = std::mem::take(&mut state.after_prompt) && level == Level::Warn;
+        let paint = self.paint();
+        let text = if rejection {
+            // Shown even with --quiet: the person is answering prompts.
+            format!("  {} {message}", paint.red("✘"))
+        } else {
+            let shown = match level {
+                Level::Debug => self.0.verbosity == Verbosity::Verbose,
+                Level::Info | Level::Warn => self.0.verbosity != Verbosity::Quiet,
+            };
+            if !shown {
+                return;
+            }
+            match level {
+                Level::Warn => format!("{} {message}", paint.yellow("warning:")),
+                Level::Debug => paint.dim(message),
+                Level::Info => message.to_string(),
+            }
         };
-        if !shown {
-            return;
+        let print = || {
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
+        };
+        match &state.spinner {
+            Some(spinner) => spinner.suspend(print),
+            None => print(),
         }
-        let mut err = std::io::stderr().lock();
-        let _ = match (level, self.0.color) {
-            (Level::Warn, true) => writeln!(err, "\x1b[33mwarning:\x1b[0m {message}"),
-            (Level::Warn, false) => writeln!(err, "warning: {message}"),
-            (Level::Debug, true) => writeln!(err, "\x1b[2m{message}\x1b[0m"),
-            _ => writeln!(err, "{message}"),
-        };
     }
 
     pub fn info(&self, message: &str) {
         self.line(Level::Info, message);
     }
 
+    pub fn warn(&self, message: &str) {
+        self.line(Level::Warn, message);
+    }
+
     pub fn debug(&self, message: &str) {
         self.line(Level::Debug, message);
+    }
+
+    /// The person just answered a prompt (see [`State::after_prompt`]).
+    pub fn prompt_answered(&self) {
+        self.state().after_prompt = true;
+    }
+
+    /// Show a spinner saying what we wait for until the guard is dropped.
+    /// Only on a terminal and not with `--quiet`; elsewhere this does nothing,
+    /// so logs and pipes get plain lines only.
+    pub fn waiting(&self, what: &str) -> Waiting {
+        let mut state = self.state();
+        state.after_prompt = false;
+        if !self.0.terminal || self.0.verbosity == Verbosity::Quiet || state.spinner.is_some() {
+            return Waiting(None);
+        }
+        let template = if self.0.color { "{spinner:.cyan} {msg} {elapsed:.dim}" } else { "{spinner} {msg} {elapsed}" };
+        let style = ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_spinner())
+            .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ ");
+        let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+            .with_style(style)
+            .with_message(format!("Waiting for AWS ({what})"));
+        spinner.enable_steady_tick(Duration::from_millis(80));
+        state.spinner = Some(spinner.clone());
+        Waiting(Some((self.clone(), spinner)))
+    }
+}
+
+/// A spinner on screen; dropping it clears the line.
+#[must_use = "the spinner stops when this is dropped"]
+pub struct Waiting(Option<(Logger, ProgressBar)>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if let Some((logger, spinner)) = self.0.take() {
+            spinner.finish_and_clear();
+            logger.state().spinner = None;
+        }
     }
 }
 

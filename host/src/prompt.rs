@@ -1,62 +1,235 @@
-//! The `prompt` import: questions on the terminal.
+//! The `prompt` import: questions at the terminal, with inquire.
+//!
+//! - text with a default (shown in parentheses; Enter takes it);
+//! - the secret masked: the typed characters never reach the screen;
+//! - select lists with the arrow keys (or j/k) and one-key shortcuts: the
+//!   first letter of a choice when no other choice starts with it, e.g. `s`
+//!   skip / `o` overwrite as in the original; the key narrows the list to that
+//!   choice and Enter takes it. Other typing filters the list.
+//!
+//! Esc, Ctrl-C and Ctrl-D cancel. inquire reads keys in raw mode (so Ctrl-C
+//! is a key, not a signal that would kill the process mid-prompt) and puts
+//! the terminal back as it was, echo and cursor included, on every way out.
+//!
+//! When the core rejects an answer it logs a warning and asks again; the
+//! logger shows that warning as the prompt's validation message (see
+//! [`Logger::prompt_answered`]).
 
+use std::fmt;
 use std::io::IsTerminal;
 
-use dialoguer::theme::ColorfulTheme;
-use dialoguer::{Input, Password, Select};
+use inquire::error::InquireError;
+use inquire::list_option::ListOption;
+use inquire::ui::{Color, RenderConfig, StyleSheet, Styled};
+use inquire::{Password, PasswordDisplayMode, Select, Text};
 
 use crate::engine::leverage::credentials::prompt::Host;
 use crate::engine::PromptError;
+use crate::log::Logger;
 
 pub struct Terminal {
     /// `--non-interactive`: never ask.
-    pub non_interactive: bool,
+    non_interactive: bool,
+    logger: Logger,
 }
 
 impl Terminal {
+    pub fn new(non_interactive: bool, logger: Logger) -> Self {
+        Terminal { non_interactive, logger }
+    }
+
     fn check(&self, question: &str) -> Result<(), PromptError> {
         if self.non_interactive {
-            return Err(PromptError::Unavailable(format!("`{question}` must be asked, and --non-interactive forbids asking")));
+            return Err(PromptError::Unavailable(format!(
+                "`{question}` needs an answer and --non-interactive forbids asking; give it with {}",
+                answers_for(question)
+            )));
         }
         if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
             return Err(PromptError::Unavailable(format!(
-                "`{question}` must be asked, but there is no terminal; run with --non-interactive and supply the answer with a flag (see --help)"
+                "cannot ask `{question}`: there is no terminal to ask on; run with --non-interactive \
+                 and give the answer with {}",
+                answers_for(question)
             )));
         }
         Ok(())
     }
+
+    fn render_config(&self) -> RenderConfig<'static> {
+        let config = if self.logger.color() {
+            RenderConfig::default_colored()
+                .with_canceled_prompt_indicator(Styled::new("cancelled").with_fg(Color::DarkRed))
+                .with_help_message(StyleSheet::new().with_fg(Color::DarkGrey))
+        } else {
+            RenderConfig::empty().with_canceled_prompt_indicator(Styled::new("cancelled"))
+        };
+        config.with_prompt_prefix(Styled::new("?")).with_answered_prompt_prefix(Styled::new(">"))
+    }
+
+    fn answered<T>(&self, result: Result<T, InquireError>) -> Result<T, PromptError> {
+        let answer = outcome(result)?;
+        self.logger.prompt_answered();
+        Ok(answer)
+    }
 }
 
-fn outcome<T>(result: dialoguer::Result<T>) -> Result<T, PromptError> {
-    // dialoguer reports Ctrl-C and end of input as I/O errors.
-    result.map_err(|_| PromptError::Cancelled)
+/// What supplies the answer to a question without a prompt: the flags,
+/// variables or project settings to name when no terminal can ask.
+pub fn answers_for(question: &str) -> &'static str {
+    let q = question.to_ascii_lowercase();
+    if q.starts_with("credentials already configured") {
+        "--overwrite-existing-credentials (replace the keys) or --skip-access-keys-setup (keep them)"
+    } else if q.contains("programmatic keys") || q.contains("access key") {
+        "--credentials-file PATH (`-` reads the CSV from standard input), or the variables \
+         LEVERAGE_AWS_ACCESS_KEY_ID and LEVERAGE_AWS_SECRET_ACCESS_KEY"
+    } else if q.contains("short name") {
+        "`short_name` in project.yaml or PROJECT=<short name> in build.env"
+    } else if q.contains("region") {
+        "`primary_region` in project.yaml or `region_primary` in config/common.tfvars"
+    } else if q.contains("mfa") {
+        "--mfa-serial ARN"
+    } else {
+        "the flags that `leverage credentials configure --help` lists"
+    }
+}
+
+/// Cancelling (Esc, Ctrl-C, Ctrl-D) and a terminal that went away both end
+/// the run with nothing written.
+fn outcome<T>(result: Result<T, InquireError>) -> Result<T, PromptError> {
+    result.map_err(|error| match error {
+        InquireError::NotTTY => PromptError::Unavailable("the terminal cannot be used for questions".into()),
+        _ => PromptError::Cancelled,
+    })
+}
+
+/// One choice of a select list and its shortcut key.
+struct Choice {
+    text: String,
+    key: Option<char>,
+}
+
+impl fmt::Display for Choice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.key {
+            Some(key) => write!(f, "[{key}] {}", self.text),
+            None => f.write_str(&self.text),
+        }
+    }
+}
+
+/// The shortcut of each choice: its first letter or digit, lower-cased,
+/// when no other choice starts with the same one.
+fn shortcuts(choices: &[String]) -> Vec<Option<char>> {
+    let first = |c: &String| c.chars().find(|ch| ch.is_alphanumeric()).map(|ch| ch.to_ascii_lowercase());
+    let firsts: Vec<Option<char>> = choices.iter().map(first).collect();
+    firsts.iter().map(|&k| k.filter(|k| firsts.iter().filter(|o| **o == Some(*k)).count() == 1)).collect()
+}
+
+/// Which choices the typed text keeps: a shortcut key keeps its choice,
+/// anything else keeps the choices that contain it.
+fn keeps(input: &str, choice: &Choice, any_shortcut: impl Fn(char) -> bool) -> bool {
+    let input = input.trim().to_lowercase();
+    let mut chars = input.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => true,
+        (Some(key), None) if any_shortcut(key) => choice.key == Some(key),
+        _ => choice.text.to_lowercase().contains(&input),
+    }
 }
 
 impl Host for Terminal {
     fn text(&mut self, question: String, default: Option<String>) -> Result<String, PromptError> {
         self.check(&question)?;
-        let theme = ColorfulTheme::default();
-        let mut input = Input::<String>::with_theme(&theme).with_prompt(question);
-        if let Some(default) = default {
-            input = input.default(default);
+        let mut prompt = Text::new(&question).with_render_config(self.render_config());
+        if let Some(default) = default.as_deref() {
+            prompt = prompt.with_default(default);
         }
-        outcome(input.interact_text())
+        self.answered(prompt.prompt())
     }
 
     fn secret(&mut self, question: String) -> Result<String, PromptError> {
         self.check(&question)?;
-        outcome(Password::with_theme(&ColorfulTheme::default()).with_prompt(question).interact())
+        let prompt = Password::new(&question)
+            .with_render_config(self.render_config())
+            .with_display_mode(PasswordDisplayMode::Masked)
+            .without_confirmation()
+            .with_help_message("hidden as you type; paste it and press enter")
+            .with_formatter(&|_| "(hidden)".to_string());
+        self.answered(prompt.prompt())
     }
 
     fn select(&mut self, question: String, choices: Vec<String>, default: u32) -> Result<u32, PromptError> {
         self.check(&question)?;
-        let chosen = outcome(
-            Select::with_theme(&ColorfulTheme::default())
-                .with_prompt(question)
-                .items(&choices)
-                .default(default as usize)
-                .interact_opt(),
-        )?;
-        chosen.map(|i| i as u32).ok_or(PromptError::Cancelled)
+        if choices.is_empty() {
+            return Err(PromptError::Unavailable(format!("`{question}` has no choices")));
+        }
+        let keys = shortcuts(&choices);
+        let listed: Vec<String> = keys.iter().flatten().map(char::to_string).collect();
+        let help = if listed.is_empty() {
+            "↑↓ to move, type to filter, enter to choose, esc to cancel".to_string()
+        } else {
+            format!("↑↓ to move, {} to pick, enter to choose, esc to cancel", listed.join("/"))
+        };
+        let options: Vec<Choice> = choices.into_iter().zip(keys.iter().copied()).map(|(text, key)| Choice { text, key }).collect();
+        let start = (default as usize).min(options.len() - 1);
+        let is_shortcut = |key: char| keys.contains(&Some(key));
+        let scorer = |input: &str, choice: &Choice, _shown: &str, _index: usize| keeps(input, choice, is_shortcut).then_some(0);
+        let prompt = Select::new(&question, options)
+            .with_render_config(self.render_config())
+            .with_starting_cursor(start)
+            .with_vim_mode(false)
+            .with_help_message(&help)
+            .with_scorer(&scorer)
+            .with_formatter(&|chosen: ListOption<&Choice>| chosen.value.text.clone());
+        let chosen = self.answered(prompt.raw_prompt())?;
+        Ok(chosen.index as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(text: &str, key: Option<char>) -> Choice {
+        Choice { text: text.into(), key }
+    }
+
+    #[test]
+    fn shortcuts_are_unique_first_letters() {
+        let overwrite = ["Skip credentials configuration.".to_string(), "Overwrite current credentials.".to_string()];
+        assert_eq!(shortcuts(&overwrite), [Some('s'), Some('o')]);
+        let means = ["Path to an access keys file".to_string(), "Manually".to_string()];
+        assert_eq!(shortcuts(&means), [Some('p'), Some('m')]);
+        let devices = ["arn:aws:iam::1:mfa/a".to_string(), "arn:aws:iam::1:mfa/b".to_string(), "Other".to_string()];
+        assert_eq!(shortcuts(&devices), [None, None, Some('o')]);
+    }
+
+    #[test]
+    fn a_shortcut_keeps_only_its_choice_and_other_text_filters() {
+        let skip = choice("Skip credentials configuration.", Some('s'));
+        let overwrite = choice("Overwrite current credentials.", Some('o'));
+        let is_key = |k: char| k == 's' || k == 'o';
+        assert!(keeps("s", &skip, is_key) && !keeps("s", &overwrite, is_key));
+        assert!(keeps("O", &overwrite, is_key) && !keeps("o", &skip, is_key));
+        assert!(keeps("", &skip, is_key) && keeps("", &overwrite, is_key));
+        // Not a shortcut: a plain filter on the text.
+        assert!(keeps("cred", &skip, is_key) && keeps("cred", &overwrite, is_key));
+        assert!(keeps("e", &skip, is_key) && keeps("e", &overwrite, is_key));
+    }
+
+    #[test]
+    fn every_question_of_the_core_names_what_answers_it() {
+        for (question, expected) in [
+            ("Credentials already configured for bb-management", "--skip-access-keys-setup"),
+            ("Select the means by which you'll provide the programmatic keys", "--credentials-file"),
+            ("Path to the access keys file", "--credentials-file"),
+            ("Access key ID", "LEVERAGE_AWS_ACCESS_KEY_ID"),
+            ("Secret access key", "LEVERAGE_AWS_SECRET_ACCESS_KEY"),
+            ("Project short name", "build.env"),
+            ("Primary region", "primary_region"),
+            ("Which MFA device should the profiles use?", "--mfa-serial"),
+        ] {
+            assert!(answers_for(question).contains(expected), "{question}: {}", answers_for(question));
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::apply::AppliedFile;
+use crate::log::Paint;
 use crate::engine::{AccountId, AccountProfile, ConfigureError, FileChange, FileKind, Plan};
 
 /// Paths as people know them: `~/...` under the home directory, relative
@@ -29,17 +30,50 @@ impl PathStyle {
     }
 }
 
-/// Every change as a unified diff of the masked texts (no secret can show).
+/// Every change as a unified diff that shows only the masked texts (no
+/// secret can show).
 pub fn diffs(plan: &Plan, paths: &PathStyle) -> String {
     let mut out = String::new();
     for change in &plan.changes {
         let shown = paths.show(Path::new(&change.path));
-        let before = change.masked_before.as_deref().unwrap_or("");
         let old_header = if change.masked_before.is_some() { format!("a/{shown}") } else { "/dev/null".to_string() };
+        out.push_str(&masked_diff(change, &old_header, &format!("b/{shown}")));
+    }
+    out
+}
+
+/// The lines that differ are found on the real texts and printed from the
+/// masked ones (masking keeps the lines, so their indices match): a secret
+/// that changes, as in a key rotation, shows as a changed line with the
+/// mask on both sides instead of vanishing from the diff.
+fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> String {
+    let lines = |text: &str| -> Vec<String> { text.split_inclusive('\n').map(str::to_string).collect() };
+    let (real_old, real_new) = (lines(change.before.as_deref().unwrap_or("")), lines(&change.after));
+    let (shown_old, shown_new) = (lines(change.masked_before.as_deref().unwrap_or("")), lines(&change.masked_after));
+    if real_old.len() != shown_old.len() || real_new.len() != shown_new.len() {
+        // Not line-aligned (a host bug upstream): diff the masked texts alone.
+        let before = change.masked_before.as_deref().unwrap_or("");
         let diff = similar::TextDiff::from_lines(before, change.masked_after.as_str());
-        let _ = write!(out, "{}", diff.unified_diff().context_radius(3).header(&old_header, &format!("b/{shown}")));
-        if !out.ends_with('\n') {
+        let mut out = diff.unified_diff().context_radius(3).header(old_header, new_header).to_string();
+        if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
+        }
+        return out;
+    }
+    let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &real_old, &real_new);
+    let mut out = String::new();
+    for (i, group) in similar::group_diff_ops(ops, 3).iter().enumerate() {
+        if i == 0 {
+            let _ = writeln!(out, "--- {old_header}\n+++ {new_header}");
+        }
+        let _ = writeln!(out, "{}", similar::udiff::UnifiedHunkHeader::new(group));
+        for op in group {
+            for line in op.iter_changes(&shown_old[..], &shown_new[..]) {
+                let _ = write!(out, "{}{}", line.tag(), line.value());
+                if !line.value().ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
+                }
+            }
         }
     }
     out
@@ -108,43 +142,153 @@ pub fn json(plan: &Plan, applied: Option<&[AppliedFile]>, dry_run: bool) -> Stri
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
-/// The closing summary for people.
-pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle) -> String {
+/// The `~/.aws/<short>` directory of the run: where the plan writes the
+/// AWS files, else derived from the keys profile `<short>-<type>`.
+fn aws_dir(plan: &Plan, paths: &PathStyle) -> Option<PathBuf> {
+    let written = plan
+        .changes
+        .iter()
+        .find(|c| matches!(c.kind, FileKind::AwsCredentials | FileKind::AwsConfig))
+        .and_then(|c| Path::new(&c.path).parent().map(Path::to_path_buf));
+    written.or_else(|| {
+        let short = plan.report.profile.split_once('-')?.0;
+        Some(paths.home.as_ref()?.join(".aws").join(short))
+    })
+}
+
+/// `text` cut into lines of at most `width` columns at `, ` boundaries,
+/// every line after the first indented by `indent`.
+fn wrap_list(items: &[String], width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut column = 0;
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() { format!("{item},") } else { item.clone() };
+        if column > 0 && column + 1 + piece.chars().count() > width {
+            out.push('\n');
+            out.push_str(indent);
+            column = indent.len();
+        } else if column > 0 {
+            out.push(' ');
+            column += 1;
+        }
+        column += piece.chars().count();
+        out.push_str(&piece);
+    }
+    out
+}
+
+/// Columns padded to their widest cell, two spaces apart, no trailing blanks.
+fn table(rows: &[Vec<String>], indent: &str) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = indent.to_string();
+        for (c, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if c + 1 < row.len() {
+                line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The closing summary for people: what was written where, the backups,
+/// the Terraform attributes, the warnings again, and a command to try.
+pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: Paint) -> String {
     let report = &plan.report;
     let mut out = String::new();
+    let aws = aws_dir(plan, paths);
+    let show_aws = |name: &str| aws.as_ref().map(|d| paths.show(&d.join(name))).unwrap_or_else(|| name.to_string());
+
     if plan.changes.is_empty() {
-        out.push_str("Nothing changed: every file already holds what this run would write.\n");
+        out.push_str("\nNothing changed: every file already holds what this run would write.\n");
+    } else {
+        let _ = writeln!(out, "\n{}", paint.green("Done."));
     }
     if report.keys_written {
-        let _ = writeln!(out, "Keys written for profile {}.", report.profile);
+        let account = report.caller_account.as_deref().map(|a| format!(" (account {a})")).unwrap_or_default();
+        let _ = writeln!(out, "{} {}{account} in {}", paint.bold("Keys:"), report.profile, show_aws("credentials"));
     }
     if !report.profiles.is_empty() {
-        let _ = writeln!(out, "Account profiles ({}):", report.profiles.len());
-        let width = report.profiles.iter().map(|p| p.name.len()).max().unwrap_or(0);
-        for profile in &report.profiles {
-            let mfa = if profile.mfa_serial.is_some() { "  (MFA)" } else { "" };
-            let _ = writeln!(out, "  {:width$}  {}{mfa}", profile.name, profile.role_arn);
+        let _ = writeln!(out, "{} ({}) in {}:", paint.bold("Profiles"), report.profiles.len(), show_aws("config"));
+        let with_mfa = report.profiles.iter().any(|p| p.mfa_serial.is_some());
+        let mut rows = vec![vec!["PROFILE".to_string(), "ACCOUNT".into(), "ACCOUNT ID".into(), "ROLE".into()]];
+        if with_mfa {
+            rows[0].push("MFA".into());
         }
+        for profile in &report.profiles {
+            let role = profile.role_arn.rsplit_once(":role/").map_or(profile.role_arn.as_str(), |(_, r)| r);
+            let mut row = vec![profile.name.clone(), profile.account.clone(), profile.account_id.clone(), role.to_string()];
+            if with_mfa {
+                let device = profile.mfa_serial.as_deref().map(|s| s.rsplit_once(":mfa/").map_or(s, |(_, d)| d));
+                row.push(device.unwrap_or("-").to_string());
+            }
+            rows.push(row);
+        }
+        out.push_str(&table(&rows, "  "));
     }
-    for (change, file) in plan.changes.iter().zip(applied) {
-        let shown = paths.show(&file.path);
-        match &file.backup {
-            Some(backup) => {
-                let _ = writeln!(out, "Updated {shown} (backup: {})", paths.show(backup));
-            }
-            None => {
-                let _ = writeln!(out, "Created {shown}{}", if change.holds_secrets { " (mode 0600)" } else { "" });
-            }
+    if !plan.changes.is_empty() {
+        let _ = writeln!(out, "{}", paint.bold("Files:"));
+        let mut rows = Vec::new();
+        for (change, file) in plan.changes.iter().zip(applied) {
+            let (what, note) = match &file.backup {
+                Some(backup) => ("updated", format!("backup: {}", paths.show(backup))),
+                None if change.holds_secrets => ("created", "mode 0600".to_string()),
+                None => ("created", String::new()),
+            };
+            rows.push(vec![what.to_string(), paths.show(&file.path), note]);
+        }
+        out.push_str(&table(&rows, "  "));
+        if applied.iter().any(|f| f.backup.is_some()) {
+            let _ = writeln!(out, "  {}", paint.dim("(to undo a change, copy its backup over the file)"));
         }
     }
     if !report.terraform_attributes.is_empty() {
-        let _ = writeln!(out, "Terraform attributes set: {}", report.terraform_attributes.join(", "));
+        let file = plan
+            .changes
+            .iter()
+            .find(|c| c.kind == FileKind::TerraformVars)
+            .map(|c| paths.show(Path::new(&c.path)))
+            .unwrap_or_else(|| "config/common.tfvars".to_string());
+        let head = format!("Terraform attributes set in {file}:");
+        let _ = writeln!(out, "{}", paint.bold(&head));
+        let _ = writeln!(out, "  {}", wrap_list(&report.terraform_attributes, 98, "  "));
     }
-    for account in &report.accounts_learned {
-        let _ = writeln!(out, "Learned account id: {} = {}", account.name, account.id);
+    if !report.accounts_learned.is_empty() {
+        let learned: Vec<String> = report.accounts_learned.iter().map(|a| format!("{} = {}", a.name, a.id)).collect();
+        let _ = writeln!(out, "{} {}", paint.bold("Account ids learned:"), wrap_list(&learned, 78, "  "));
     }
-    if let Some(first) = report.profiles.first() {
-        let _ = writeln!(out, "Try it: aws sts get-caller-identity --profile {}", first.name);
+    if !report.warnings.is_empty() {
+        let _ = writeln!(out, "{} ({}):", paint.yellow("Warnings"), report.warnings.len());
+        for warning in &report.warnings {
+            let _ = writeln!(out, "  - {warning}");
+        }
+        if report.warnings.iter().any(|w| w.contains("read the organization")) {
+            let _ = writeln!(
+                out,
+                "{} only keys allowed organizations:ListAccounts (MANAGEMENT keys; SECURITY keys never are) \
+                 find every account; until then, profiles are written for the ids the project declares.",
+                paint.cyan("Hint:")
+            );
+        }
+    }
+    let try_profile = report.profiles.first().map(|p| p.name.as_str()).or_else(|| {
+        let keys_configured = report.keys_written || !plan.changes.is_empty();
+        (keys_configured && !report.profile.is_empty()).then_some(report.profile.as_str())
+    });
+    if let Some(profile) = try_profile {
+        let _ = writeln!(
+            out,
+            "{}\n  AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} aws sts get-caller-identity --profile {profile}",
+            paint.bold("Try it:"),
+            show_aws("config"),
+            show_aws("credentials"),
+        );
     }
     out
 }
@@ -153,45 +297,115 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle) -> Strin
 pub struct Failure {
     pub message: String,
     pub causes: Vec<String>,
+    /// The command's usage line, for usage errors.
+    pub usage: Option<String>,
     pub hint: Option<String>,
     pub exit_code: u8,
 }
 
 impl Failure {
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), causes: Vec::new(), usage: None, hint: None, exit_code: 1 }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Plain text.
     pub fn render(&self) -> String {
-        let mut out = format!("Error: {}\n", self.message);
+        self.render_with(Paint(false))
+    }
+
+    pub fn render_with(&self, paint: Paint) -> String {
+        let mut out = format!("{} {}\n", paint.red("Error:"), self.message);
         for cause in &self.causes {
-            let _ = writeln!(out, "Caused by: {cause}");
+            let _ = writeln!(out, "{} {cause}", paint.bold("Caused by:"));
+        }
+        if let Some(usage) = &self.usage {
+            let _ = writeln!(out, "{} {usage}", paint.bold("Usage:"));
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "Hint: {hint}");
+            let _ = writeln!(out, "{} {hint}", paint.cyan("Hint:"));
         }
         out
     }
+
+    /// Print to standard error (coloured on a terminal without `NO_COLOR`)
+    /// and return the exit code.
+    pub fn print(&self) -> std::process::ExitCode {
+        eprint!("{}", self.render_with(Paint(crate::log::stderr_color())));
+        std::process::ExitCode::from(self.exit_code)
+    }
+}
+
+/// What to tell the user about an AWS failure, by operation and kind.
+fn aws_hint(operation: &str, error: &crate::engine::AwsError) -> Option<String> {
+    use crate::engine::AwsError;
+    let service = operation.split(':').next().unwrap_or(operation);
+    let hint = match (service, error) {
+        (_, AwsError::Network(_)) => "check the network connection and any proxy (HTTPS_PROXY), or AWS_ENDPOINT_URL if it \
+             is set, then run again"
+            .to_string(),
+        (_, AwsError::Throttled(_)) => "AWS is throttling this account's API calls: wait a minute and run again".to_string(),
+        ("sts", AwsError::InvalidCredentials(_)) | (_, AwsError::InvalidCredentials(_)) => {
+            "the access key may be mistyped, deactivated or deleted: create a new one in the IAM console \
+             (your user, Security credentials) and pass the CSV it downloads with --credentials-file"
+                .to_string()
+        }
+        ("organizations", AwsError::AccessDenied(_)) => "SECURITY keys cannot read the organization: configure MANAGEMENT \
+             keys first (`leverage credentials configure --type MANAGEMENT`), then run this again; MANAGEMENT keys need \
+             organizations:ListAccounts in the management account"
+            .to_string(),
+        ("organizations", AwsError::OrganizationNotInUse(_)) => "the account is not in an organization yet: create it \
+             first, or declare the account ids in config/common.tfvars or project.yaml"
+            .to_string(),
+        ("iam", AwsError::AccessDenied(_)) => "the user may not list its own MFA devices (iam:ListMFADevices): name the \
+             device with --mfa-serial ARN instead of --fetch-mfa-device"
+            .to_string(),
+        (_, AwsError::AccessDenied(_)) => format!("the keys are valid but not allowed to call {operation}"),
+        _ => return None,
+    };
+    Some(hint)
 }
 
 pub fn failure(error: &ConfigureError, paths: &PathStyle) -> Failure {
     use crate::engine::AwsError;
-    let plain = |message: String, hint: Option<&str>, exit_code| Failure {
-        message,
-        causes: Vec::new(),
-        hint: hint.map(str::to_string),
-        exit_code,
-    };
     match error {
-        ConfigureError::Usage(message) => plain(message.clone(), Some("see `leverage credentials configure --help`"), 2),
+        ConfigureError::Usage(message) => Failure {
+            exit_code: 2,
+            ..Failure::new(message.clone()).hint("see `leverage credentials configure --help`")
+        },
         ConfigureError::InvalidInput(input) => {
+            let is_root = input.file.as_deref().is_some_and(|f| Path::new(f) == paths.root);
             let place = match (&input.file, input.line) {
+                // The project root itself: name it as people know it.
+                (Some(_), _) if is_root => {
+                    let under_home = paths.home.as_ref().and_then(|h| paths.root.strip_prefix(h).ok());
+                    match under_home {
+                        Some(rest) if rest.as_os_str().is_empty() => "~: ".to_string(),
+                        Some(rest) => format!("~/{}: ", rest.display()),
+                        None => format!("{}: ", paths.root.display()),
+                    }
+                }
                 (Some(file), Some(line)) => format!("{}:{line}: ", paths.show(Path::new(file))),
                 (Some(file), None) => format!("{}: ", paths.show(Path::new(file))),
                 _ => String::new(),
             };
-            plain(format!("{place}{}", input.message), None, 1)
+            let failure = Failure::new(format!("{place}{}; nothing was written", input.message));
+            if is_root {
+                failure.hint(
+                    "run leverage inside the project (the git repository holding project.yaml, build.env or \
+                     config/common.tfvars), or create build.env there with PROJECT=<short name>",
+                )
+            } else {
+                failure
+            }
         }
-        ConfigureError::AnswerNeeded(message) => plain(
-            message.clone(),
-            Some("supply the answer with a flag or variable (see --help), or run in a terminal without --non-interactive"),
-            1,
+        ConfigureError::AnswerNeeded(message) => Failure::new(format!("{message}; nothing was written")).hint(
+            "every answer can come from a flag, a variable or the project's files: see \
+             `leverage credentials configure --help`",
         ),
         ConfigureError::Aws(failure) => {
             let detail = match &failure.error {
@@ -202,20 +416,16 @@ pub fn failure(error: &ConfigureError, paths: &PathStyle) -> Failure {
                 | AwsError::Network(m)
                 | AwsError::Other(m) => m.clone(),
             };
-            let hint = match &failure.error {
-                AwsError::InvalidCredentials(_) => Some("create a new access key in the IAM console and pass its CSV with --credentials-file"),
-                AwsError::Network(_) => Some("check the network, or AWS_ENDPOINT_URL if you set it"),
-                AwsError::AccessDenied(_) => Some("SECURITY keys cannot read the organization: configure MANAGEMENT keys first"),
-                _ => None,
-            };
+            // The core's message often ends with AWS's detail: say it once,
+            // as the cause.
+            let message = failure.message.strip_suffix(&format!(": {detail}")).unwrap_or(&failure.message);
             Failure {
-                message: format!("{}; nothing was written", failure.message),
                 causes: vec![format!("{}: {detail}", failure.operation)],
-                hint: hint.map(str::to_string),
-                exit_code: 1,
+                hint: aws_hint(&failure.operation, &failure.error),
+                ..Failure::new(format!("{message}; nothing was written"))
             }
         }
-        ConfigureError::Cancelled => plain("cancelled; nothing was written".into(), None, 1),
-        ConfigureError::Host(message) => plain(message.clone(), None, 1),
+        ConfigureError::Cancelled => Failure::new("cancelled; nothing was written"),
+        ConfigureError::Host(message) => Failure::new(format!("{message}; nothing was written")),
     }
 }
