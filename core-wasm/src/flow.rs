@@ -394,7 +394,13 @@ fn keys_from_csv_path(ctx: &mut Ctx<'_>, path: &str) -> Result<AccessKeys, Confi
 
 /// Record that `name` has id `id`, when that is news.
 fn learn(accounts: &mut Vec<DeclaredAccount>, learned: &mut Vec<AccountId>, name: &str, id: &str) {
-    match accounts.iter_mut().find(|a| a.name == name) {
+    let position = accounts.iter().position(|a| a.name == name);
+    learn_at(accounts, learned, position, name, id);
+}
+
+/// [`learn`], the account's position in `accounts` (if declared) being known.
+fn learn_at(accounts: &mut Vec<DeclaredAccount>, learned: &mut Vec<AccountId>, position: Option<usize>, name: &str, id: &str) {
+    match position.and_then(|i| accounts.get_mut(i)) {
         Some(account) if account.id.as_deref() == Some(id) => return,
         Some(account) => account.id = Some(id.to_string()),
         None => accounts.push(DeclaredAccount { name: name.to_string(), email: None, id: Some(id.to_string()) }),
@@ -468,9 +474,14 @@ fn account_profiles(
         }
     }
 
+    // Name → position of its first declaration, built once: a search of the
+    // declared accounts per organization account is quadratic for thousands
+    // of accounts (issue 10).
+    let declared: std::collections::BTreeMap<String, usize> =
+        accounts.iter().enumerate().rev().map(|(i, a)| (a.name.clone(), i)).collect();
     for (name, account) in &org_accounts {
-        if accounts.iter().any(|a| &a.name == name) {
-            learn(accounts, learned, name, &account.id);
+        if let Some(&position) = declared.get(name) {
+            learn_at(accounts, learned, Some(position), name, &account.id);
         }
     }
 
@@ -501,6 +512,15 @@ fn account_profiles(
             warn(ctx, report, format!("account `{name}` has no id in the organization or the project; no profile written for it"));
             continue;
         };
+        // A name from the organization (or a declaration) that would break
+        // the `[profile ...]` header is skipped, rather than blaming the
+        // config file for it (issue 8).
+        if name.contains(|c: char| c.is_control() || c == '[' || c == ']') {
+            warn(ctx, report, format!(
+                "account `{name}` ({id}) cannot be part of a profile name (it holds a control character, `[` or `]`); no profile written for it"
+            ));
+            continue;
+        }
         let profile_name = format!("{}-{name}-{}", project.short_name, rule.suffix);
         let role_arn = format!("arn:aws:iam::{id}:role/{}", rule.role);
         let section = profiles::config_section(&profile_name);
@@ -552,8 +572,21 @@ fn mfa_serial(
         let message = format!("could not list the MFA devices of {user}: {}", aws_detail(&e));
         aws_failure("iam:ListMFADevices", e, message)
     })?;
-    let usable: Vec<String> = devices.into_iter().filter(|s| validate::is_mfa_serial(s)).collect();
+    // A serial of another shape (a hardware token's serial number, or
+    // something no AWS sends) is named and skipped, never written.
+    let (mut usable, unusable): (Vec<String>, Vec<String>) = devices.into_iter().partition(|s| validate::is_mfa_serial(s));
+    // The same device listed twice is one device.
+    let mut seen = std::collections::BTreeSet::new();
+    usable.retain(|s| seen.insert(s.clone()));
+    let unusable: Vec<String> = unusable.iter().map(|s| format!("`{}`", s.chars().take(80).collect::<String>())).collect();
+    if !unusable.is_empty() {
+        ctx.log(Level::Warn, &format!("skipped MFA device(s) of {user} whose serial is not an MFA device ARN: {}", unusable.join(", ")));
+    }
     match (usable.as_slice(), &request.mfa_serial) {
+        ([], _) if !unusable.is_empty() => Err(answer_error(format!(
+            "no MFA device found for user {user} (only {}, which is not an MFA device ARN like arn:aws:iam::123456789012:mfa/name)",
+            unusable.join(", ")
+        ))),
         ([], _) => Err(answer_error(format!("no MFA device found for user {user}"))),
         (_, Some(wanted)) if usable.contains(wanted) => Ok(Some(wanted.clone())),
         (_, Some(wanted)) => Err(answer_error(format!(

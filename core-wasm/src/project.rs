@@ -323,9 +323,14 @@ fn check_account_ids(
 
 fn merge_accounts(yaml: Option<&ProjectYaml>, tfvars: Option<&TfvarsConfig>) -> Vec<DeclaredAccount> {
     let mut accounts: Vec<DeclaredAccount> = tfvars.map(|t| t.accounts.clone()).unwrap_or_default();
-    let mut known: std::collections::BTreeSet<String> = accounts.iter().map(|a| a.name.clone()).collect();
+    // Name → position of its first entry: a search per account would be
+    // quadratic for thousands of accounts (issue 10).
+    let mut known: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (i, account) in accounts.iter().enumerate() {
+        known.entry(account.name.clone()).or_insert(i);
+    }
     for account in yaml.and_then(|y| y.accounts.clone()).unwrap_or_default() {
-        if let Some(existing) = accounts.iter_mut().find(|a| a.name == account.name) {
+        if let Some(existing) = known.get(&account.name).and_then(|&i| accounts.get_mut(i)) {
             // The map wins, but may lack what the YAML knows.
             if existing.email.is_none() {
                 existing.email = account.email.clone();
@@ -333,17 +338,19 @@ fn merge_accounts(yaml: Option<&ProjectYaml>, tfvars: Option<&TfvarsConfig>) -> 
             if existing.id.is_none() {
                 existing.id = account.id.clone();
             }
-        } else if known.insert(account.name.clone()) {
+        } else {
+            known.insert(account.name.clone(), accounts.len());
             accounts.push(account);
         }
     }
     // The 2022 layout: ids as `<name>_account_id` attributes only.
     for (name, id) in tfvars.map(|t| t.account_id_attributes.clone()).unwrap_or_default() {
-        if let Some(existing) = accounts.iter_mut().find(|a| a.name == name) {
+        if let Some(existing) = known.get(&name).and_then(|&i| accounts.get_mut(i)) {
             if existing.id.is_none() {
                 existing.id = Some(id);
             }
-        } else if known.insert(name.clone()) {
+        } else {
+            known.insert(name.clone(), accounts.len());
             accounts.push(DeclaredAccount { name, email: None, id: Some(id) });
         }
     }

@@ -183,17 +183,34 @@ fn is_digits(v: &str) -> bool {
     !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn from_serde(error: &serde_yaml::Error) -> InputError {
+/// `error` from parsing `text`, with its line.
+fn from_serde(error: &serde_yaml::Error, text: &str) -> InputError {
     let message = error.to_string();
     match error.location() {
         Some(location) => {
             // The line goes into the error itself; a second position in the
             // message (where a construct started) is kept.
             let position = format!(" at line {} column {}", location.line(), location.column());
-            InputError::at(to_u32(location.line()), message.replacen(&position, "", 1))
+            // libyaml also ends a line at U+0085, U+2028 and U+2029, which
+            // editors (and the line numbers of our other errors) do not:
+            // the line is counted again up to the error's byte offset.
+            let line = line_at_offset(text, location.index()).unwrap_or(location.line());
+            InputError::at(to_u32(line), message.replacen(&position, "", 1))
         }
         None => InputError::new(message),
     }
+}
+
+/// The 1-based line of byte `offset`, lines ending at `\n`, `\r\n` or a lone `\r`.
+fn line_at_offset(text: &str, offset: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let before = bytes.get(..offset)?;
+    let breaks = before
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count();
+    Some(breaks + 1)
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -205,7 +222,7 @@ fn to_u32(n: usize) -> u32 {
 pub fn read(text: &str) -> Result<ProjectYaml, InputError> {
     let text = without_bom(text);
     let raw: Option<RawProject> = serde_yaml::from_str(text).map_err(|e| {
-        let mut error = from_serde(&e);
+        let mut error = from_serde(&e, text);
         // serde_yaml places a duplicate key at the start of its mapping:
         // name the line of the second occurrence instead.
         if error.message.contains("duplicate") {
@@ -972,12 +989,11 @@ pub fn set_account_ids(text: &str, ids: &[(String, String)]) -> Result<IdUpdate,
     let Some(accounts) = before.accounts else {
         return Ok(unchanged());
     };
-    let wanted = |name: &str| {
-        ids.iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, id)| id.as_str())
-    };
+    // The last id given for a name wins. A map, not a search per account:
+    // that is quadratic for thousands of accounts (issue 10).
+    let wanted_ids: std::collections::BTreeMap<&str, &str> =
+        ids.iter().map(|(n, id)| (n.as_str(), id.as_str())).collect();
+    let wanted = |name: &str| wanted_ids.get(name).copied();
     let mut changes: Vec<(usize, &str)> = Vec::new();
     for (index, account) in accounts.iter().enumerate() {
         if let Some(id) = wanted(&account.name) {
@@ -1019,6 +1035,7 @@ pub fn set_account_ids(text: &str, ids: &[(String, String)]) -> Result<IdUpdate,
 
     let mut edits = Vec::new();
     let mut updated: Vec<String> = Vec::new();
+    let mut updated_names: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for &(index, id) in &changes {
         let (Some(item), Some(account)) = (items.get(index), accounts.get(index)) else {
             return Err(not_found());
@@ -1031,7 +1048,7 @@ pub fn set_account_ids(text: &str, ids: &[(String, String)]) -> Result<IdUpdate,
             ));
         }
         edits.push(entry_edit(&lines, item, &account.name, id)?);
-        if !updated.contains(&account.name) {
+        if updated_names.insert(account.name.as_str()) {
             updated.push(account.name.clone());
         }
     }
@@ -1080,7 +1097,7 @@ fn verify(
         return Err(refuse("does not hold the expected account ids"));
     }
     let mut want: serde_yaml::Value =
-        serde_yaml::from_str(without_bom(original)).map_err(|e| from_serde(&e))?;
+        serde_yaml::from_str(without_bom(original)).map_err(|e| from_serde(&e, without_bom(original)))?;
     let list = want
         .get_mut("organization")
         .and_then(|o| o.get_mut("accounts"))
@@ -1181,6 +1198,16 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
                 ]),
             }
         );
+    }
+
+    /// Issue 8 (fuzzing, target `project_yaml_read`): libyaml counts U+0085,
+    /// U+2028 and U+2029 as line breaks, so an error after one named a line
+    /// past the end of the file.
+    #[test]
+    fn error_lines_count_only_cr_and_lf_line_breaks() {
+        assert_eq!(err_line("\u{e9}: 1\u{85}b: 1\u{2028}c: [\n").0, Some(2));
+        assert_eq!(err_line("a: 1\r\nb: 1\rc: 'x\u{2029}\n").0, Some(4));
+        assert_eq!(err_line("short_name: bb\nregion: [1]\n").0, Some(2));
     }
 
     #[test]

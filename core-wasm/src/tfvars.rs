@@ -319,8 +319,11 @@ impl Wanted<'_> {
 
 fn wanted_accounts(accounts: &[DeclaredAccount]) -> Vec<Wanted<'_>> {
     let mut wanted: Vec<Wanted<'_>> = Vec::new();
+    // A set, not a search of `wanted` per account: quadratic for thousands
+    // of accounts (issue 10).
+    let mut seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for account in accounts {
-        if account.name.is_empty() || wanted.iter().any(|w| w.name == account.name) {
+        if account.name.is_empty() || !seen.insert(account.name.as_str()) {
             continue;
         }
         wanted.push(Wanted {
@@ -378,6 +381,9 @@ fn line_end(src: &str) -> &'static str {
 fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputError> {
     let eol = line_end(src);
     let attrs: Vec<&Attribute> = body.attributes().collect();
+    // Key → its first attribute, built once: a search per account is
+    // quadratic for thousands of accounts (issue 10).
+    let attr_by_key: std::collections::BTreeMap<&str, &Attribute> = attrs.iter().rev().map(|a| (a.key.as_str(), *a)).collect();
     let mut plan = Plan { edits: Vec::new(), attributes: Vec::new() };
     // Blocks of lines to add at the end of the file.
     let mut tail: Vec<String> = Vec::new();
@@ -391,7 +397,7 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
             continue;
         }
         let key = format!("{}{ACCOUNT_ID_SUFFIX}", w.name);
-        match attrs.iter().find(|a| a.key.as_str() == key) {
+        match attr_by_key.get(key.as_str()) {
             Some(attr) => {
                 if !id_matches(src, &attr.value, id) {
                     plan.edits.push(Edit { range: span_of(&attr.value)?, text: quote(id) });
@@ -953,8 +959,10 @@ fn patch_map(
     let base_indent = indent_before(src, span_of(attr)?.start).unwrap_or("");
     let style = MapStyle::of(src, &entries, base_indent)?;
     let mut new_entries = Vec::new();
+    // Name → its first entry (a search per account is quadratic; issue 10).
+    let entry_by_name: std::collections::BTreeMap<&str, &Item<'_>> = entries.iter().rev().map(|e| (e.name.as_str(), e)).collect();
     for w in wanted {
-        match entries.iter().find(|e| e.name == w.name) {
+        match entry_by_name.get(w.name) {
             Some(entry) => patch_entry(src, entry, w, &style, eol, plan)?,
             None if w.has_something() => {
                 plan.attributes.push(map_path(w.name));
