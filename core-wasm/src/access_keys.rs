@@ -158,18 +158,23 @@ impl<'a> Rows<'a> {
     /// The 1-based line of the record whose reading began at byte `start`.
     /// The csv crate's own line count is taken before the previous record's
     /// `\n` (after a `\r`) and the empty lines it skips, so it is computed
-    /// here: the record starts after any line ends at `start`.
+    /// here: the record starts after any line ends at `start`. A lone `\r`
+    /// ends a line too (the csv crate reads it so, as do old Mac editors).
     fn line_at(&self, start: u64) -> Option<u64> {
         let start = usize::try_from(start).ok()?;
-        let before = self.text.as_bytes().get(..start)?;
-        let after = self.text.as_bytes().get(start..)?;
-        let skipped = after.iter().take_while(|&&b| b == b'\r' || b == b'\n');
-        let newlines = before
+        let bytes = self.text.as_bytes();
+        let skipped = bytes
+            .get(start..)?
             .iter()
-            .chain(skipped)
-            .filter(|&&b| b == b'\n')
+            .take_while(|&&b| b == b'\r' || b == b'\n')
             .count();
-        u64::try_from(newlines).ok().map(|n| n + 1)
+        let scanned = bytes.get(..start + skipped)?;
+        let line_ends = scanned
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+            .count();
+        u64::try_from(line_ends).ok().map(|n| n + 1)
     }
 
     fn next_non_blank(&mut self) -> Result<Option<(Option<u64>, csv::StringRecord)>, InputError> {
@@ -272,6 +277,18 @@ mod tests {
     fn assert_example(keys: &AccessKeys) {
         assert_eq!(keys.access_key_id, ID);
         assert_eq!(keys.secret_access_key.expose(), SECRET);
+    }
+
+    /// Issue 8 (bad-input corpus `csv-cr-only-bad-key`): with old Mac line
+    /// ends (a lone `\r`) the error named line 1 for the second row.
+    #[test]
+    fn lone_cr_line_ends_count_as_lines() {
+        let e = err(&format!("Access key ID,Secret access key\rAKIA,{SECRET}\r"));
+        assert_eq!(e.line, Some(2), "{e}");
+        let e = err(&format!("Access key ID,Secret access key\r\r\nAKIA,{SECRET}\r\n"));
+        assert_eq!(e.line, Some(3), "{e}");
+        let e = err(&format!("Access key ID,Secret access key\r\nAKIA,{SECRET}\r\n"));
+        assert_eq!(e.line, Some(2), "{e}");
     }
 
     #[test]

@@ -149,6 +149,11 @@ pub struct IniDocument {
     /// Whether some line ends in `\r\n` or `\r`: the writer turns these into
     /// `\n` the first time it edits an existing section.
     has_cr: bool,
+    /// The section the last `set` found or made, and its index: callers set
+    /// several keys of one section in a row, and a lookup compares long
+    /// names (issue 10). Sections never move, and a section found stays the
+    /// first match, so the index stays right.
+    last_set: Option<(String, usize)>,
 }
 
 impl IniDocument {
@@ -268,10 +273,19 @@ impl IniDocument {
         check_section_name(section)?;
         check_key(key)?;
         check_value(key, value)?;
-        match self.find_section(section) {
+        let found = match &self.last_set {
+            Some((name, index)) if name == section => Some(*index),
+            _ => self.find_section(section),
+        };
+        let result = match found {
             Some(index) => self.update_section(index, key, value),
             None => Ok(self.append_section(section, key, value)),
+        };
+        if result.is_ok() && !matches!(&self.last_set, Some((name, _)) if name == section) {
+            let index = found.or_else(|| self.sections.len().checked_sub(1));
+            self.last_set = index.map(|i| (section.to_string(), i));
         }
+        result
     }
 
     /// The text of the document.
@@ -379,7 +393,8 @@ impl IniDocument {
             };
             line_number(header_line() + 1 + old_at)
         };
-        let what = format!("setting `{key}` in [{}] as `aws configure set` does", section.name);
+        // Only errors need it: not formatted for every key set.
+        let what = || format!("setting `{key}` in [{}] as `aws configure set` does", section.name);
         // The next header belongs to the check: after an indented header,
         // configparser reads it as part of the last value when the line
         // before it is less indented.
@@ -392,15 +407,16 @@ impl IniDocument {
                 InputError::at(
                     old_line(existing),
                     format!(
-                        "{what} would leave two `{name}` keys in the section (key names are \
+                        "{} would leave two `{name}` keys in the section (key names are \
                          case-insensitive for botocore, which then rejects the file); rename or \
-                         remove this line first"
+                         remove this line first",
+                        what()
                     ),
                 )
             }
             _ => InputError::at(
                 old_line(e.pos),
-                format!("{what} would make this line unreadable for botocore ({}); edit the section by hand", e.kind.message()),
+                format!("{} would make this line unreadable for botocore ({}); edit the section by hand", what(), e.kind.message()),
             ),
         })?;
 
@@ -430,8 +446,9 @@ impl IniDocument {
             return Err(InputError::at(
                 line,
                 format!(
-                    "{what} would change how botocore reads `{name}`: an indented line next to the edit \
-                     would become part of another value; edit the section by hand"
+                    "{} would change how botocore reads `{name}`: an indented line next to the edit \
+                     would become part of another value; edit the section by hand",
+                    what()
                 ),
             ));
         }

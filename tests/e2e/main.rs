@@ -3,5 +3,10 @@
 
 mod support;
 
+mod bad_input;
 mod cli;
 mod configure;
+mod fault_proxy;
+mod organization;
+mod terminal;
+mod transaction;
