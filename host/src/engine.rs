@@ -129,12 +129,6 @@ pub mod bench {
         PRECOMPILED
     }
 
-    /// A core from a component the caller compiled (with its own engine and
-    /// configuration, e.g. for profiling).
-    pub fn core_from(engine: Engine, component: Component) -> Core {
-        Core { engine, component }
-    }
-
     /// What one start of the credentials core costs inside the process.
     #[derive(Clone, Copy, Debug)]
     pub struct LoadTimings {

@@ -1,0 +1,623 @@
+//! Issue 10's benchmarks: `cargo run --release -p leverage-bench --bin bench`
+//!
+//! Starts its own AWS emulator, builds the product binary as users get it
+//! (`cargo build --release -p leverage`), runs each row several times with
+//! ours and the other side interleaved in every iteration (the machine is
+//! shared and noisy), and prints per row the medians and the ratio as a
+//! Markdown table on standard output (progress goes to standard error).
+//! Exits non-zero only when a budget is broken by a wide margin (3×).
+//!
+//! Options: `--runs N` (iterations of every row; defaults per row),
+//! `--rows 1,3,5` (which rows), `--sizes 100,1000,5000` (row 4),
+//! `--no-build` (use the binaries already in the target directory).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use leverage_bench::measure::{median, median_u64, ms, run, run_rss, Sample};
+use leverage_bench::moto::{Moto, OrgState};
+use leverage_bench::project::{RunDir, PROJECT_YAML};
+use leverage_bench::world::{large_input, Declared, InMemory};
+use leverage_bench::workspace_root;
+use leverage_cli::engine::{self as host, Core};
+
+/// A budget broken by this factor fails the benchmark.
+const WIDE_MARGIN: f64 = 3.0;
+
+struct Options {
+    runs: Option<usize>,
+    rows: Vec<u32>,
+    sizes: Vec<usize>,
+    build: bool,
+}
+
+fn options() -> Result<Options> {
+    let mut o = Options { runs: None, rows: vec![1, 2, 3, 4, 5], sizes: vec![100, 1000, 5000], build: true };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--runs" => o.runs = Some(value()?.parse()?),
+            "--rows" => o.rows = value()?.split(',').map(str::parse).collect::<Result<_, _>>()?,
+            "--sizes" => o.sizes = value()?.split(',').map(str::parse).collect::<Result<_, _>>()?,
+            "--no-build" => o.build = false,
+            "-h" | "--help" => {
+                println!("usage: bench [--runs N] [--rows 1,2,3,4,5] [--sizes 100,1000,5000] [--no-build]");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other} (try --help)"),
+        }
+    }
+    Ok(o)
+}
+
+/// A budget and the value measured against it.
+struct Budget {
+    what: String,
+    limit: f64,
+    value: f64,
+}
+
+impl Budget {
+    fn verdict(&self) -> &'static str {
+        if self.value <= self.limit {
+            "ok"
+        } else if self.value <= self.limit * WIDE_MARGIN {
+            "over budget"
+        } else {
+            "OVER 3×"
+        }
+    }
+}
+
+/// Everything printed, and the budgets.
+struct Report {
+    table: String,
+    budgets: Vec<Budget>,
+    notes: Vec<String>,
+}
+
+impl Report {
+    fn row(&mut self, row: &str, what: &str, ours: &str, other: &str, result: &str, budget: Option<Budget>) {
+        let verdict = budget.as_ref().map(|b| format!("{} ({})", b.verdict(), b.what)).unwrap_or_else(|| "(reported)".into());
+        let line = format!("| {row} | {what} | {ours} | {other} | {result} | {verdict} |\n");
+        eprint!("{line}");
+        self.table.push_str(&line);
+        self.budgets.extend(budget);
+    }
+}
+
+fn progress(message: &str) {
+    eprintln!("bench: {message}");
+}
+
+/// The binaries measured, from the target directory this benchmark runs from.
+struct Binaries {
+    leverage: PathBuf,
+    floor: PathBuf,
+    trivial: PathBuf,
+}
+
+fn binaries(build: bool) -> Result<Binaries> {
+    let dir = std::env::current_exe()?.parent().context("the bench binary's directory")?.to_path_buf();
+    let release = !cfg!(debug_assertions);
+    if build {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        // Separate invocations on purpose: this package links wasmtime with
+        // Cranelift, and cargo unifies features within one invocation. The
+        // product binary must be built alone to be the one users get.
+        for args in [["-p", "leverage", "--bin", "leverage"].as_slice(), &["-p", "leverage-bench", "--bin", "floor", "--bin", "trivial"]] {
+            progress(&format!("cargo build{} {}", if release { " --release" } else { "" }, args.join(" ")));
+            let mut cmd = Command::new(&cargo);
+            cmd.arg("build").args(release.then_some("--release")).args(args).current_dir(workspace_root());
+            let status = cmd.status().context("running cargo")?;
+            if !status.success() {
+                bail!("cargo build failed");
+            }
+        }
+    }
+    let b = Binaries { leverage: dir.join("leverage"), floor: dir.join("floor"), trivial: dir.join("trivial") };
+    for path in [&b.leverage, &b.floor, &b.trivial] {
+        if !path.exists() {
+            bail!("{} is missing (run without --no-build)", path.display());
+        }
+    }
+    Ok(b)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let nproc = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+    format!("{nproc} cores (nproc), {cpu}, Linux {}, load average at start {load}", kernel.trim())
+}
+
+fn main() -> Result<()> {
+    let o = options()?;
+    if cfg!(debug_assertions) {
+        progress("WARNING: a debug build; run with --release for representative numbers");
+    }
+    let bins = binaries(o.build)?;
+    let started = Instant::now();
+    let mut report = Report {
+        table: String::from("| row | what | ours (median) | other (median) | result | budget |\n|---|---|---|---|---|---|\n"),
+        budgets: Vec::new(),
+        notes: Vec::new(),
+    };
+    let work = tempfile::Builder::new().prefix("leverage-bench-").tempdir()?;
+    report.notes.push(format!("machine: {}", machine()));
+    report.notes.push(format!(
+        "leverage binary: {} ({:.1} MiB)",
+        bins.leverage.display(),
+        std::fs::metadata(&bins.leverage)?.len() as f64 / 1048576.0
+    ));
+
+    if o.rows.contains(&1) || o.rows.contains(&2) {
+        let moto = Moto::start(None)?;
+        progress("row 1-2: a 4-account organization in moto (the management account and 3 members)");
+        let state = moto.organization(&["security".into(), "shared".into(), "network".into()])?;
+        if o.rows.contains(&1) {
+            row_floor(&mut report, &bins, &moto, &state, work.path(), o.runs.unwrap_or(15))?;
+        }
+        if o.rows.contains(&2) {
+            row_aws_cli(&mut report, &bins, &moto, &state, work.path(), o.runs.unwrap_or(3))?;
+        }
+    }
+    if o.rows.contains(&3) {
+        row_startup(&mut report, &bins, o.runs.unwrap_or(40))?;
+    }
+    if o.rows.contains(&4) {
+        row_scale(&mut report, &bins, work.path(), &o.sizes, o.runs.unwrap_or(3))?;
+    }
+    if o.rows.contains(&5) {
+        row_wasm_tax(&mut report, o.runs.unwrap_or(9))?;
+    }
+
+    println!("{}", report.table);
+    for note in &report.notes {
+        println!("- {note}");
+    }
+    println!("- whole benchmark: {:.0} s", started.elapsed().as_secs_f64());
+    let broken: Vec<&Budget> = report.budgets.iter().filter(|b| b.value > b.limit * WIDE_MARGIN).collect();
+    let over: Vec<&Budget> = report.budgets.iter().filter(|b| b.value > b.limit).collect();
+    println!("- budgets: {} checked, {} over, {} over by more than {WIDE_MARGIN}×", report.budgets.len(), over.len(), broken.len());
+    if !broken.is_empty() {
+        for b in broken {
+            eprintln!("bench: budget broken by more than {WIDE_MARGIN}×: {} (measured {:.3}, budget {:.3})", b.what, b.value, b.limit);
+        }
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// The management account is moto's default account (123456789012), which
+/// moto lists as `master`: the project declares its id.
+fn project_yaml_with_management_id() -> String {
+    PROJECT_YAML.replace(
+        "  - name: management\n    email: aws+management@example.com\n",
+        "  - name: management\n    email: aws+management@example.com\n    id: \"123456789012\"\n",
+    )
+}
+
+/// Row 4's project declares only the management account (with its id).
+fn scale_project_yaml() -> String {
+    "project_name: binbash\nshort_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: management\n    email: aws+management@example.com\n    id: \"123456789012\"\n".into()
+}
+
+const CONFIGURE: [&str; 6] = ["credentials", "configure", "--type", "MANAGEMENT", "--fetch-mfa-device", "--non-interactive"];
+
+fn ours(bins: &Binaries, dir: &RunDir, endpoint: &str, extra: &[&str]) -> Command {
+    let mut cmd = dir.command(&bins.leverage, endpoint);
+    cmd.args(CONFIGURE).arg("--credentials-file").arg(&dir.csv).args(extra);
+    cmd
+}
+
+/// Row 1: the whole configure against the least program making the same
+/// calls, and against the same program writing its files durably.
+fn row_floor(report: &mut Report, bins: &Binaries, moto: &Moto, state: &OrgState, base: &Path, runs: usize) -> Result<()> {
+    progress(&format!("row 1: ours vs the floor (plain and durable), {runs} runs each, interleaved"));
+    let yaml = project_yaml_with_management_id();
+    let (key, secret) = (&state.user.access_key_id, &state.user.secret_access_key);
+    let mut times: [Vec<Duration>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    for i in 0..=runs {
+        for k in 0..3 {
+            let j = (i + k) % 3; // rotate the order
+            let dir = RunDir::new(base, &format!("r1-{j}-{i}"), &yaml, key, secret)?;
+            let sample = match j {
+                0 => run(&mut ours(bins, &dir, &moto.endpoint, &[]))?.ok("leverage")?,
+                1 => run(dir.command(&bins.floor, &moto.endpoint).arg(&dir.csv))?.ok("floor")?,
+                _ => run(dir.command(&bins.floor, &moto.endpoint).arg("--durable").arg(&dir.csv))?.ok("floor --durable")?,
+            };
+            if i == 0 {
+                // Warm-up, and the check that each did the job.
+                let config = std::fs::read_to_string(dir.aws_file("config"))?;
+                let profiles = config.matches("mfa_serial = arn:aws:iam::").count();
+                if profiles != 4 {
+                    bail!("run {j} wrote {profiles} account profiles with MFA, expected 4:\n{config}\n{}", sample.stderr);
+                }
+                continue;
+            }
+            times[j].push(sample.wall);
+        }
+    }
+    let [m, f, d] = [median(&times[0]), median(&times[1]), median(&times[2])];
+    let ratio = m.as_secs_f64() / f.as_secs_f64();
+    report.row(
+        "1",
+        "configure MANAGEMENT --fetch-mfa-device, 4 accounts, fresh HOME, vs the floor (same SDK, same 3 calls, 2 files)",
+        &ms(m),
+        &ms(f),
+        &format!("ours/floor = {ratio:.2}"),
+        Some(Budget { what: "ours/floor ≤ 1.3".into(), limit: 1.3, value: ratio }),
+    );
+    report.row(
+        "1",
+        "the same, vs the floor writing its 2 files durably (temporary file, fsync, rename, fsync of the directory), as ours does for its 5",
+        &ms(m),
+        &ms(d),
+        &format!("ours/durable floor = {:.2}", m.as_secs_f64() / d.as_secs_f64()),
+        None,
+    );
+    Ok(())
+}
+
+/// The `aws` executable itself (not a pyenv shim, which adds a bash script
+/// and a pyenv process to every call).
+fn aws_executable() -> PathBuf {
+    Command::new("pyenv")
+        .args(["which", "aws"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| PathBuf::from(s.trim()))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("aws"))
+}
+
+/// Row 2: the same files written the original's way, one `aws` process per
+/// key (and the three queries through `aws`).
+fn row_aws_cli(report: &mut Report, bins: &Binaries, moto: &Moto, state: &OrgState, base: &Path, runs: usize) -> Result<()> {
+    let aws = aws_executable();
+    progress(&format!("row 2: ours vs one `aws` process per key ({}), {runs} runs each, interleaved", aws.display()));
+    let yaml = project_yaml_with_management_id();
+    let (key, secret) = (&state.user.access_key_id, &state.user.secret_access_key);
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    let mut processes = 0;
+    let mut identical = true;
+    for i in 0..=runs {
+        let a = RunDir::new(base, &format!("r2-ours-{i}"), &yaml, key, secret)?;
+        let b = RunDir::new(base, &format!("r2-aws-{i}"), &yaml, key, secret)?;
+        let run_ours = || run(&mut ours(bins, &a, &moto.endpoint, &[])).and_then(|s| s.ok("leverage"));
+        let run_aws = || aws_cli_way(&aws, &b, &moto.endpoint, key, secret);
+        let (x, (y, n)) = if i % 2 == 0 {
+            let x = run_ours()?;
+            (x, run_aws()?)
+        } else {
+            let y = run_aws()?;
+            (run_ours()?, y)
+        };
+        processes = n;
+        for file in ["config", "credentials"] {
+            if std::fs::read(a.aws_file(file))? != std::fs::read(b.aws_file(file))? {
+                identical = false;
+                progress(&format!(
+                    "row 2: the {file} files differ:\n--- ours\n{}\n--- aws\n{}",
+                    std::fs::read_to_string(a.aws_file(file))?,
+                    std::fs::read_to_string(b.aws_file(file))?
+                ));
+            }
+        }
+        if i == 0 {
+            continue; // warm-up
+        }
+        mine.push(x.wall);
+        theirs.push(y);
+    }
+    let (m, t) = (median(&mine), median(&theirs));
+    report.row(
+        "2",
+        &format!("the same files the AWS CLI way: {processes} `aws` processes (3 queries, 1 per key), AWS CLI v1"),
+        &ms(m),
+        &ms(t),
+        &format!("aws/ours = {:.0}× (files byte-identical: {})", t.as_secs_f64() / m.as_secs_f64(), if identical { "yes" } else { "NO" }),
+        None,
+    );
+    Ok(())
+}
+
+/// The original's procedure: `aws configure set` per key, with the queries
+/// it needs. Returns the wall time and the number of processes.
+fn aws_cli_way(aws: &Path, dir: &RunDir, endpoint: &str, key: &str, secret: &str) -> Result<(Duration, usize)> {
+    let start = Instant::now();
+    let mut processes = 0;
+    let mut aws_run = |args: &[&str]| -> Result<String> {
+        processes += 1;
+        let mut cmd = dir.command(aws, endpoint);
+        cmd.env("AWS_CONFIG_FILE", dir.aws_file("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.aws_file("credentials"))
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .args(args);
+        let out: Sample = run(&mut cmd)?.ok(&format!("aws {}", args.join(" ")))?;
+        Ok(out.stdout.trim().to_string())
+    };
+    let set = |key: &str, value: &str, profile: &str| vec!["configure".to_string(), "set".into(), key.into(), value.into(), "--profile".into(), profile.into()];
+    let call = |aws_run: &mut dyn FnMut(&[&str]) -> Result<String>, args: Vec<String>| -> Result<String> {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        aws_run(&args)
+    };
+    std::fs::create_dir_all(dir.home.join(".aws/bb"))?;
+    call(&mut aws_run, set("aws_access_key_id", key, "bb-management"))?;
+    call(&mut aws_run, set("aws_secret_access_key", secret, "bb-management"))?;
+    call(&mut aws_run, set("output", "json", "bb-management"))?;
+    call(&mut aws_run, set("region", "us-east-1", "bb-management"))?;
+    let arn = aws_run(&["sts", "get-caller-identity", "--profile", "bb-management", "--query", "Arn", "--output", "text"])?;
+    let user = arn.rsplit('/').next().unwrap_or_default().to_string();
+    let listed = aws_run(&["organizations", "list-accounts", "--profile", "bb-management", "--query", "Accounts[].[Name,Id]", "--output", "text"])?;
+    let serial = aws_run(&["iam", "list-mfa-devices", "--user-name", &user, "--profile", "bb-management", "--query", "MFADevices[0].SerialNumber", "--output", "text"])?;
+    let ids: std::collections::HashMap<&str, &str> =
+        listed.lines().filter_map(|l| l.split_once('\t')).map(|(n, id)| (n.strip_prefix("binbash-").unwrap_or(n), id)).collect();
+    for name in ["management", "security", "shared", "network"] {
+        let id = match name {
+            "management" => "123456789012",
+            other => ids.get(other).copied().with_context(|| format!("the organization lists no {other}"))?,
+        };
+        let profile = format!("bb-{name}-oaar");
+        call(&mut aws_run, set("output", "json", &profile))?;
+        call(&mut aws_run, set("region", "us-east-1", &profile))?;
+        call(&mut aws_run, set("role_arn", &format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole"), &profile))?;
+        call(&mut aws_run, set("source_profile", "bb-management", &profile))?;
+        call(&mut aws_run, set("mfa_serial", &serial, &profile))?;
+    }
+    Ok((start.elapsed(), processes))
+}
+
+/// Row 3: process start-up, and the component's start inside the process.
+fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> {
+    progress(&format!("row 3: start-up, {runs} runs of each, interleaved"));
+    let commands: [(&str, &Path, &[&str]); 3] = [
+        ("trivial", &bins.trivial, &[]),
+        ("leverage --version", &bins.leverage, &["--version"]),
+        ("leverage credentials configure --help", &bins.leverage, &["credentials", "configure", "--help"]),
+    ];
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); commands.len()];
+    for i in 0..=runs {
+        for k in 0..commands.len() {
+            let j = (i + k) % commands.len(); // rotate the order
+            let (name, program, args) = commands[j];
+            let sample = run(Command::new(program).args(args))?.ok(name)?;
+            if i > 0 {
+                times[j].push(sample.wall);
+            }
+        }
+    }
+    let trivial = median(&times[0]);
+    for (j, (name, _, _)) in commands.iter().enumerate().skip(1) {
+        let m = median(&times[j]);
+        let extra = m.saturating_sub(trivial);
+        report.row(
+            "3",
+            &format!("`{name}` vs a trivial Rust binary (process start to exit)"),
+            &ms(m),
+            &ms(trivial),
+            &format!("+{}", ms(extra)),
+            Some(Budget { what: "≤ 5 ms more".into(), limit: 5.0, value: extra.as_secs_f64() * 1e3 }),
+        );
+    }
+
+    // Inside the process: Core::load() (engine + deserialize) + instantiate.
+    let (mut load, mut inst, mut total) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..=runs {
+        let t = host::bench::time_load_and_instantiate(InMemory::empty())?;
+        if i > 0 {
+            load.push(t.load);
+            inst.push(t.instantiate);
+            total.push(t.load + t.instantiate);
+        }
+    }
+    let sum = median(&total);
+    report.row(
+        "3",
+        "component start in the process: `Core::load()` (engine + deserialize the embedded artifact) + instantiate",
+        &format!("{} ({} + {})", ms(sum), ms(median(&load)), ms(median(&inst))),
+        "",
+        "",
+        Some(Budget { what: "≤ 5 ms".into(), limit: 5.0, value: sum.as_secs_f64() * 1e3 }),
+    );
+
+    // What compiling at run time would cost instead (Cranelift, this
+    // package's wasmtime, same version and configuration as build.rs).
+    let wasm = std::fs::read(host::COMPONENT_WASM_PATH).with_context(|| format!("reading {}", host::COMPONENT_WASM_PATH))?;
+    let precompiled = host::bench::precompiled();
+    let engine = wasmtime::Engine::new(&wasmtime::Config::new()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let compile_runs = runs.clamp(1, 3);
+    progress(&format!("row 3: compiling the component with Cranelift, {compile_runs} runs"));
+    let (mut compile, mut deserialize) = (Vec::new(), Vec::new());
+    for _ in 0..compile_runs {
+        let start = Instant::now();
+        wasmtime::component::Component::new(&engine, &wasm).map_err(|e| anyhow::anyhow!("compiling: {e}"))?;
+        compile.push(start.elapsed());
+        let start = Instant::now();
+        // SAFETY: the bytes are build.rs's `precompile_component` output for
+        // this wasmtime version and configuration, embedded read-only.
+        unsafe { wasmtime::component::Component::deserialize(&engine, precompiled) }.map_err(|e| anyhow::anyhow!("deserializing: {e}"))?;
+        deserialize.push(start.elapsed());
+    }
+    let (c, d) = (median(&compile), median(&deserialize));
+    report.row(
+        "3",
+        &format!(
+            "run-time compile (`Component::new`, Cranelift, {:.1} MiB wasm) vs deserialize ({:.1} MiB artifact)",
+            wasm.len() as f64 / 1048576.0,
+            precompiled.len() as f64 / 1048576.0
+        ),
+        &ms(d),
+        &ms(c),
+        &format!("compile/deserialize = {:.0}×", c.as_secs_f64() / d.as_secs_f64()),
+        None,
+    );
+    Ok(())
+}
+
+/// Row 4: organizations of 100, 1,000 and 5,000 accounts with --all-accounts.
+fn row_scale(report: &mut Report, bins: &Binaries, base: &Path, sizes: &[usize], runs: usize) -> Result<()> {
+    let mut orgs = Vec::new();
+    for &size in sizes {
+        let calls = base.join(format!("calls-{size}.log"));
+        let moto = Moto::start(Some(&calls))?;
+        progress(&format!("row 4: creating an organization of {size} accounts in moto (one CreateAccount each)..."));
+        let start = Instant::now();
+        let members: Vec<String> = (1..size).map(|i| format!("acct-{i:05}")).collect();
+        let state = moto.organization(&members)?;
+        let took = start.elapsed();
+        progress(&format!("row 4: {size} accounts created in {:.1} s", took.as_secs_f64()));
+        report.notes.push(format!("moto: creating the {size}-account organization took {:.1} s", took.as_secs_f64()));
+        orgs.push((size, moto, state));
+    }
+
+    progress(&format!("row 4: {runs} runs of ours and of the floor per size, interleaved"));
+    let mut results: Vec<(Vec<Duration>, Vec<u64>, Vec<Duration>, Vec<u64>)> = vec![(Vec::new(), Vec::new(), Vec::new(), Vec::new()); orgs.len()];
+    for i in 0..=runs {
+        for k in 0..orgs.len() {
+            let j = (i + k) % orgs.len();
+            let (size, moto, state) = &orgs[j];
+            let (key, secret) = (&state.user.access_key_id, &state.user.secret_access_key);
+            let yaml = scale_project_yaml();
+            let a = RunDir::new(base, &format!("r4-{size}-ours-{i}"), &yaml, key, secret)?;
+            let b = RunDir::new(base, &format!("r4-{size}-floor-{i}"), &yaml, key, secret)?;
+            let run_ours = || run_rss(&mut ours(bins, &a, &moto.endpoint, &["--all-accounts"])).and_then(|s| s.ok("leverage"));
+            let run_floor = || run_rss(b.command(&bins.floor, &moto.endpoint).arg(&b.csv)).and_then(|s| s.ok("floor"));
+            let _ = moto.take_list_accounts_calls()?;
+            let (x, y) = if i % 2 == 0 {
+                let x = run_ours()?;
+                check_pages(*size, &moto.take_list_accounts_calls()?)?;
+                (x, run_floor()?)
+            } else {
+                let y = run_floor()?;
+                let _ = moto.take_list_accounts_calls()?;
+                let x = run_ours()?;
+                check_pages(*size, &moto.take_list_accounts_calls()?)?;
+                (x, y)
+            };
+            if i == 0 {
+                let config = std::fs::read_to_string(a.aws_file("config"))?;
+                let profiles = config.matches("role_arn = ").count();
+                // Every organization account (moto names the management
+                // account `master`) and the declared `management`.
+                if profiles != size + 1 {
+                    bail!("ours wrote {profiles} account profiles for an organization of {size}");
+                }
+                continue;
+            }
+            results[j].0.push(x.wall);
+            results[j].1.push(x.max_rss_kib);
+            results[j].2.push(y.wall);
+            results[j].3.push(y.max_rss_kib);
+        }
+    }
+    let first = median(&results[0].0);
+    for (j, (size, _, _)) in orgs.iter().enumerate() {
+        let (wall, rss, floor) = (median(&results[j].0), median_u64(&results[j].1), median(&results[j].2));
+        let rss_mib = rss as f64 / 1024.0;
+        let floor_rss_mib = median_u64(&results[j].3) as f64 / 1024.0;
+        let growth = wall.as_secs_f64() / first.as_secs_f64();
+        let pages = size.div_ceil(20);
+        report.row(
+            "4",
+            &format!("{size} accounts, --all-accounts ({pages} ListAccounts pages of 20) vs the floor: wall time / peak RSS"),
+            &format!("{} / {rss_mib:.1} MiB", ms(wall)),
+            &format!("{} / {floor_rss_mib:.1} MiB", ms(floor)),
+            &format!("ours/floor = {:.2}; ×{growth:.1} the {} row", wall.as_secs_f64() / floor.as_secs_f64(), sizes[0]),
+            Some(Budget { what: "RSS ≤ 64 MiB".into(), limit: 64.0, value: rss_mib }),
+        );
+        if j == orgs.len() - 1 && orgs.len() > 1 {
+            let allowed = 60.0 * (*size as f64 / 5000.0) * (100.0 / sizes[0] as f64);
+            report.budgets.push(Budget { what: format!("time({size}) ≤ {allowed:.0}× time({})", sizes[0]), limit: allowed, value: growth });
+            let line = format!("| 4 | growth from {} to {size} accounts | ×{growth:.1} | | | {} (≤ {allowed:.0}×) |\n", sizes[0], report.budgets.last().map(Budget::verdict).unwrap_or(""));
+            eprint!("{line}");
+            report.table.push_str(&line);
+        }
+    }
+    Ok(())
+}
+
+/// The host walked every page, 20 accounts a page, as on AWS.
+fn check_pages(size: usize, calls: &[(Option<u32>, usize)]) -> Result<()> {
+    let pages = size.div_ceil(20);
+    let returned: usize = calls.iter().map(|c| c.1).sum();
+    if calls.len() != pages || returned != size || calls.iter().any(|c| c.0 != Some(20)) {
+        bail!("expected {pages} ListAccounts calls with MaxResults 20 returning {size} accounts, got {calls:?}");
+    }
+    Ok(())
+}
+
+/// Row 5: the pure planning step, natively and through the component.
+fn row_wasm_tax(report: &mut Report, runs: usize) -> Result<()> {
+    let core = Core::load()?;
+    for declared in [Declared::Few, Declared::AllInProjectYaml, Declared::AllInProjectYamlAndTfvars] {
+        let input = large_input(4999, 1 << 20, declared);
+        progress(&format!(
+            "row 5: planning 5,000 accounts ({declared:?}), config {:.2} MiB, project.yaml {} bytes, natively and in wasmtime, {runs} runs each",
+            input.config_len as f64 / 1048576.0,
+            input.project_yaml_len
+        ));
+        if !input.same_plans(&core)? {
+            bail!("row 5: the component and the native core plan differently");
+        }
+        let native_plan = input.plan_native(input.scenario.clone()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let (mut native, mut wasm) = (Vec::new(), Vec::new());
+        for i in 0..=runs {
+            let scenario = input.scenario.clone();
+            let backend = input.backend.clone();
+            let time_native = |scenario| {
+                let start = Instant::now();
+                let plan = input.plan_native(scenario);
+                (start.elapsed(), plan.is_ok())
+            };
+            let time_wasm = |backend| -> Result<(Duration, bool)> {
+                let start = Instant::now();
+                let plan = input.plan_component(&core, backend)?;
+                Ok((start.elapsed(), plan.is_ok()))
+            };
+            let ((n, n_ok), (w, w_ok)) = if i % 2 == 0 {
+                let n = time_native(scenario);
+                (n, time_wasm(backend)?)
+            } else {
+                let w = time_wasm(backend)?;
+                (time_native(scenario), w)
+            };
+            if !(n_ok && w_ok) {
+                bail!("row 5: a plan failed");
+            }
+            if i > 0 {
+                native.push(n);
+                wasm.push(w);
+            }
+        }
+        let (n, w) = (median(&native), median(&wasm));
+        let ratio = w.as_secs_f64() / n.as_secs_f64();
+        let mut what = String::new();
+        let _ = write!(
+            what,
+            "planning 5,000 accounts, {:.1} MiB config{}: component in wasmtime vs native ({} profiles, {} files)",
+            input.config_len as f64 / 1048576.0,
+            match declared {
+                Declared::Few => ", 3 accounts declared in project.yaml",
+                Declared::AllInProjectYaml => ", all declared in project.yaml (ids written back)",
+                Declared::AllInProjectYamlAndTfvars => ", all declared in project.yaml and common.tfvars (ids written back to both)",
+            },
+            native_plan.report.profiles.len(),
+            native_plan.changes.len()
+        );
+        report.row("5", &what, &ms(w), &ms(n), &format!("wasm/native = {ratio:.2}"), Some(Budget { what: "wasm/native ≤ 1.5".into(), limit: 1.5, value: ratio }));
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Running a child process and reading what it cost.
+
+use std::io::{Read, Seek};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+/// One finished child.
+#[derive(Debug)]
+pub struct Sample {
+    pub wall: Duration,
+    /// Peak resident set size (`ru_maxrss`), in KiB.
+    pub max_rss_kib: u64,
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Sample {
+    /// Fails with the child's output unless it exited with 0.
+    pub fn ok(self, what: &str) -> Result<Sample> {
+        if self.code != 0 {
+            bail!("{what} exited with {}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        }
+        Ok(self)
+    }
+}
+
+/// Runs `cmd` to completion (standard input empty, output to anonymous
+/// files) and reads its wall time from `wait4`. The child is started the
+/// cheapest way (std uses `posix_spawn`, a vfork): its `max_rss_kib` then
+/// includes this process's own peak, which Linux carries over the `exec` of
+/// a vfork child. Use [`run_rss`] for a child's own peak.
+pub fn run(cmd: &mut Command) -> Result<Sample> {
+    spawn_and_wait(cmd)
+}
+
+/// [`run`], the child being started by a real `fork` (a `pre_exec` hook
+/// keeps std from using `posix_spawn`), so that `max_rss_kib` is the
+/// child's own peak RSS.
+pub fn run_rss(cmd: &mut Command) -> Result<Sample> {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the hook does nothing (it only makes std fork).
+    unsafe {
+        cmd.pre_exec(|| Ok(()));
+    }
+    spawn_and_wait(cmd)
+}
+
+fn spawn_and_wait(cmd: &mut Command) -> Result<Sample> {
+    let mut out = tempfile::tempfile()?;
+    let mut err = tempfile::tempfile()?;
+    cmd.stdin(Stdio::null()).stdout(out.try_clone()?).stderr(err.try_clone()?);
+    let start = Instant::now();
+    let child = cmd.spawn().with_context(|| format!("starting {cmd:?}"))?;
+    let pid = libc::pid_t::try_from(child.id())?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child, which
+    // std's `Child` has not reaped (we never call its wait).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = loop {
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if r == -1 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        }
+        break r;
+    };
+    let wall = start.elapsed();
+    if reaped != pid {
+        bail!("wait4 failed for {cmd:?}: {}", std::io::Error::last_os_error());
+    }
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
+    let read = |file: &mut std::fs::File| -> Result<String> {
+        let mut text = String::new();
+        file.rewind()?;
+        file.read_to_string(&mut text)?;
+        Ok(text)
+    };
+    Ok(Sample {
+        wall,
+        max_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+        code,
+        stdout: read(&mut out)?,
+        stderr: read(&mut err)?,
+    })
+}
+
+/// The median (the mean of the two middle values for an even count).
+pub fn median(values: &[Duration]) -> Duration {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    match sorted.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+    }
+}
+
+/// The median of plain numbers.
+pub fn median_u64(values: &[u64]) -> u64 {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    match sorted.len() {
+        0 => 0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+    }
+}
+
+/// A duration in milliseconds with two decimals.
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}

@@ -1,0 +1,64 @@
+//! A fresh HOME and project for one run of a binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Result;
+
+/// A project.yaml like `leverage project init` writes, declaring four
+/// accounts (the organization of the first row).
+pub const PROJECT_YAML: &str = "\
+# Project definition
+project_name: binbash
+short_name: bb
+primary_region: us-east-1
+secondary_region: us-west-2
+organization:
+  accounts:
+  - name: management
+    email: aws+management@example.com
+  - name: security
+    email: aws+security@example.com
+  - name: shared
+    email: aws+shared@example.com
+  - name: network
+    email: aws+network@example.com
+";
+
+/// `<base>/<name>/home` with a project directory (`home/project`, holding
+/// `.git` and project.yaml) and the keys CSV in HOME.
+pub struct RunDir {
+    pub home: PathBuf,
+    pub root: PathBuf,
+    pub csv: PathBuf,
+}
+
+impl RunDir {
+    pub fn new(base: &Path, name: &str, project_yaml: &str, key_id: &str, secret: &str) -> Result<RunDir> {
+        let home = base.join(name).join("home");
+        let root = home.join("project");
+        std::fs::create_dir_all(root.join(".git"))?;
+        std::fs::write(root.join("project.yaml"), project_yaml)?;
+        let csv = home.join("jane_accessKeys.csv");
+        std::fs::write(&csv, format!("\u{feff}Access key ID,Secret access key\r\n{key_id},{secret}\r\n"))?;
+        Ok(RunDir { home, root, csv })
+    }
+
+    /// A command with a clean environment: this HOME, the emulator's
+    /// endpoint, no colour, no instance metadata.
+    pub fn command(&self, program: &Path, endpoint: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("HOME", &self.home)
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL", endpoint)
+            .current_dir(&self.root);
+        cmd
+    }
+
+    pub fn aws_file(&self, name: &str) -> PathBuf {
+        self.home.join(".aws/bb").join(name)
+    }
+}
