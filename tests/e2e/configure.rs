@@ -74,3 +74,72 @@ fn rejected_keys_change_nothing() {
     assert!(out.stderr.contains("the keys were rejected by AWS"), "{}", out.stderr);
     assert_eq!(project.snapshot(), before, "rejected keys changed files");
 }
+
+/// Issue 4: keys from standard input (`--credentials-file -`) and from the
+/// environment (CI), and a rotation with `--overwrite-existing-credentials`.
+#[test]
+fn keys_from_stdin_then_from_the_environment_with_overwrite() {
+    let moto = Moto::start();
+    let state = moto.setup(json!({
+        "organization": true,
+        "accounts": ["binbash-shared"],
+        "users": [{"name": "jane"}, {"name": "jane2"}],
+        "enforce_auth": true,
+    }));
+    let first = &state["users"]["jane"];
+    let second = &state["users"]["jane2"];
+    let (id1, secret1) = (first["access_key_id"].as_str().unwrap(), first["secret_access_key"].as_str().unwrap());
+    let (id2, secret2) = (second["access_key_id"].as_str().unwrap(), second["secret_access_key"].as_str().unwrap());
+
+    let mut project = Project::new();
+    project.secrets.extend([secret1.to_string(), secret2.to_string()]);
+    project.write("project.yaml", PROJECT_YAML);
+    let csv = format!("Access key ID,Secret access key\n{id1},{secret1}\n");
+    let out = project.run_with(
+        project.command(Some(&moto)),
+        &["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", "-", "--non-interactive", "--skip-assumable-roles-setup"],
+        Some(&csv),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let credentials = project.aws_file("bb", "credentials");
+    assert_eq!(
+        std::fs::read_to_string(&credentials).unwrap(),
+        format!("[bb-management]\naws_access_key_id = {id1}\naws_secret_access_key = {secret1}\n")
+    );
+
+    // Configured already: a non-interactive run must be told what to do...
+    let mut cmd = project.command(Some(&moto));
+    cmd.env("LEVERAGE_AWS_ACCESS_KEY_ID", id2).env("LEVERAGE_AWS_SECRET_ACCESS_KEY", secret2);
+    let refused = project.run_with(
+        cmd,
+        &["credentials", "configure", "--type", "MANAGEMENT", "--non-interactive", "--skip-assumable-roles-setup"],
+        None,
+    );
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--overwrite-existing-credentials"), "{}", refused.stderr);
+
+    // ...and with --overwrite-existing-credentials the environment's keys replace them, with a backup.
+    let mut cmd = project.command(Some(&moto));
+    cmd.env("LEVERAGE_AWS_ACCESS_KEY_ID", id2).env("LEVERAGE_AWS_SECRET_ACCESS_KEY", secret2);
+    let rotated = project.run_with(
+        cmd,
+        &[
+            "credentials", "configure", "--type", "MANAGEMENT", "--non-interactive", "--skip-assumable-roles-setup",
+            "--overwrite-existing-credentials",
+        ],
+        None,
+    );
+    assert_eq!(rotated.code, 0, "{}", rotated.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&credentials).unwrap(),
+        format!("[bb-management]\naws_access_key_id = {id2}\naws_secret_access_key = {secret2}\n")
+    );
+    let backups: Vec<_> = std::fs::read_dir(credentials.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("credentials.") && e.file_name().to_string_lossy().ends_with(".bak"))
+        .collect();
+    assert_eq!(backups.len(), 1, "one backup of the old credentials");
+    assert!(std::fs::read_to_string(backups[0].path()).unwrap().contains(id1));
+    assert_eq!(mode(&backups[0].path()), 0o600);
+}

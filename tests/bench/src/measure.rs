@@ -28,23 +28,12 @@ impl Sample {
 }
 
 /// Runs `cmd` to completion (standard input empty, output to anonymous
-/// files) and reads its wall time from `wait4`. The child is started the
-/// cheapest way (std uses `posix_spawn`, a vfork): its `max_rss_kib` then
-/// includes this process's own peak, which Linux carries over the `exec` of
-/// a vfork child. Use [`run_rss`] for a child's own peak.
+/// files) and reads its wall time from `wait4`.
+///
+/// Its `max_rss_kib` is not the child's own peak: Linux carries the peak
+/// RSS of this (large) process over to a child it starts. Run the child
+/// under the `peak` binary of this package for that.
 pub fn run(cmd: &mut Command) -> Result<Sample> {
-    spawn_and_wait(cmd)
-}
-
-/// [`run`], the child being started by a real `fork` (a `pre_exec` hook
-/// keeps std from using `posix_spawn`), so that `max_rss_kib` is the
-/// child's own peak RSS.
-pub fn run_rss(cmd: &mut Command) -> Result<Sample> {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: the hook does nothing (it only makes std fork).
-    unsafe {
-        cmd.pre_exec(|| Ok(()));
-    }
     spawn_and_wait(cmd)
 }
 
