@@ -289,12 +289,7 @@ impl<'a> Lines<'a> {
 
     /// The byte offset of a marker (line 1-based, column in characters).
     fn offset(&self, mark: &Marker) -> Result<usize, InputError> {
-        let bad = || {
-            InputError::at(
-                to_u32(mark.line()),
-                "cannot locate a YAML token in the text",
-            )
-        };
+        let bad = || InputError::at(to_u32(mark.line()), "cannot locate a YAML token in the text");
         let line = mark.line().checked_sub(1).ok_or_else(bad)?;
         // At the end of a text without a final line break, yaml-rust2 puts
         // its last markers at column 0 of the line after the last.
@@ -312,19 +307,13 @@ impl<'a> Lines<'a> {
 
     /// Index (0-based) of the line holding byte `offset`.
     fn line_of(&self, offset: usize) -> usize {
-        self.starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1)
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
     /// The line's content without its line break, and the break.
     fn line(&self, index: usize) -> (&'a str, &'a str) {
         let start = self.starts.get(index).copied().unwrap_or(self.text.len());
-        let end = self
-            .starts
-            .get(index + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = self.starts.get(index + 1).copied().unwrap_or(self.text.len());
         let full = self.text.get(start..end).unwrap_or("");
         let content = full.trim_end_matches(['\r', '\n']);
         (content, full.get(content.len()..).unwrap_or(""))
@@ -364,10 +353,7 @@ struct TreeBuilder<'a, 'b> {
 }
 
 fn scan_error(e: &yaml_rust2::scanner::ScanError) -> InputError {
-    InputError::at(
-        to_u32(e.marker().line()),
-        format!("cannot be edited: {}", e.info()),
-    )
+    InputError::at(to_u32(e.marker().line()), format!("cannot be edited: {}", e.info()))
 }
 
 impl<'a> TreeBuilder<'a, '_> {
@@ -387,13 +373,7 @@ impl<'a> TreeBuilder<'a, '_> {
         }
     }
 
-    fn node(
-        &mut self,
-        event: Event,
-        mark: Marker,
-        in_flow: bool,
-        depth: usize,
-    ) -> Result<Node, InputError> {
+    fn node(&mut self, event: Event, mark: Marker, in_flow: bool, depth: usize) -> Result<Node, InputError> {
         let line = to_u32(mark.line());
         if depth > MAX_DEPTH {
             return Err(InputError::at(line, "the document is nested too deeply"));
@@ -510,11 +490,7 @@ fn duplicate_key_line(text: &str) -> Option<u32> {
             Kind::Map(entries) => {
                 for (i, (key, value)) in entries.iter().enumerate() {
                     if let Some(k) = scalar_value(key) {
-                        if entries
-                            .iter()
-                            .take(i)
-                            .any(|(other, _)| scalar_value(other) == Some(k))
-                        {
+                        if entries.iter().take(i).any(|(other, _)| scalar_value(other) == Some(k)) {
                             return Some(key.line);
                         }
                     }
@@ -548,13 +524,7 @@ fn is_flow_indicator(c: char) -> bool {
 
 /// Where a scalar starting at `start` ends, by scanning the text; `None` for
 /// block scalars and when the text does not match what the parser read.
-fn scalar_end(
-    lines: &Lines,
-    start: usize,
-    value: &str,
-    style: TScalarStyle,
-    in_flow: bool,
-) -> Option<usize> {
+fn scalar_end(lines: &Lines, start: usize, value: &str, style: TScalarStyle, in_flow: bool) -> Option<usize> {
     let rest = lines.text.get(start..)?;
     match style {
         TScalarStyle::DoubleQuoted => {
@@ -713,12 +683,14 @@ fn last_end(node: &Node) -> LastEnd {
         _ if node.flow || matches!(node.kind, Kind::Scalar { .. } | Kind::Alias) => {
             node.end.map_or(LastEnd::Unknown, LastEnd::Known)
         }
-        Kind::Seq(items) => items
-            .iter()
-            .rev()
-            .map(last_end)
-            .find(|e| !matches!(e, LastEnd::Empty))
-            .unwrap_or(LastEnd::Empty),
+        // A block sequence ending with an empty item (a `-` and nothing
+        // more) ends on that `-`'s line, which no event gives: unknown, not
+        // the end of an earlier item (issue 8, found by fuzzing).
+        Kind::Seq(items) => match items.last().map(last_end) {
+            Some(LastEnd::Empty) => LastEnd::Unknown,
+            Some(end) => end,
+            None => LastEnd::Empty,
+        },
         Kind::Map(entries) => entries
             .iter()
             .rev()
@@ -794,10 +766,7 @@ fn block_entry_last_line(lines: &Lines, entry: &Node, key_indent: usize) -> usiz
     let first = lines.line_of(entry.start);
     let end_line = lines.line_of(entry.block_end);
     let end_line_start = lines.starts.get(end_line).copied().unwrap_or(0);
-    let before_end = lines
-        .text
-        .get(end_line_start..entry.block_end)
-        .unwrap_or("");
+    let before_end = lines.text.get(end_line_start..entry.block_end).unwrap_or("");
     let mut index = if before_end.trim_matches(is_ws).is_empty() {
         end_line.saturating_sub(1)
     } else {
@@ -824,12 +793,7 @@ fn quoted(id: &str) -> String {
 /// The edit setting the id of one account entry.
 fn entry_edit(lines: &Lines, entry: &Node, name: &str, id: &str) -> Result<Edit, InputError> {
     let text = lines.text;
-    let cannot = |line: u32, why: &str| {
-        InputError::at(
-            line,
-            format!("cannot set the id of account `{name}`: {why}"),
-        )
-    };
+    let cannot = |line: u32, why: &str| InputError::at(line, format!("cannot set the id of account `{name}`: {why}"));
     let Kind::Map(entries) = &entry.kind else {
         return Err(cannot(entry.line, "the entry is not a mapping"));
     };
@@ -868,9 +832,9 @@ fn entry_edit(lines: &Lines, entry: &Node, name: &str, id: &str) -> Result<Edit,
                 "the id is a block scalar; write it as `id: \"<digits>\"`",
             )),
             Kind::Scalar { .. } | Kind::Alias => {
-                let end = value.end.ok_or_else(|| {
-                    cannot(value.line, "the end of the id value cannot be located")
-                })?;
+                let end = value
+                    .end
+                    .ok_or_else(|| cannot(value.line, "the end of the id value cannot be located"))?;
                 Ok(Edit {
                     start: value.start,
                     end,
@@ -924,18 +888,12 @@ fn entry_edit(lines: &Lines, entry: &Node, name: &str, id: &str) -> Result<Edit,
             let last_key = entries
                 .iter()
                 .rev()
-                .find(|(k, v)| {
-                    !matches!(last_end(v), LastEnd::Empty) || !matches!(last_end(k), LastEnd::Empty)
-                })
+                .find(|(k, v)| !matches!(last_end(v), LastEnd::Empty) || !matches!(last_end(k), LastEnd::Empty))
                 .map(|(k, _)| k);
             if let Some(key) = last_key.filter(|k| k.start != first_key.start) {
                 let line = lines.line_of(key.start);
                 let line_start = lines.starts.get(line).copied().unwrap_or(0);
-                if text
-                    .get(line_start..key.start)
-                    .is_some_and(|s| s.chars().all(is_ws))
-                    && line > 0
-                {
+                if text.get(line_start..key.start).is_some_and(|s| s.chars().all(is_ws)) && line > 0 {
                     let brk = line_break_after(lines, line - 1);
                     return Ok(Edit {
                         start: line_start,
@@ -1059,9 +1017,7 @@ pub fn set_account_ids(text: &str, ids: &[(String, String)]) -> Result<IdUpdate,
     let mut at = 0;
     for edit in &edits {
         if edit.start < at || edit.end < edit.start {
-            return Err(InputError::new(
-                "cannot edit organization.accounts: overlapping edits",
-            ));
+            return Err(InputError::new("cannot edit organization.accounts: overlapping edits"));
         }
         out.push_str(body.get(at..edit.start).ok_or_else(not_found)?);
         out.push_str(&edit.insert);
@@ -1113,8 +1069,8 @@ fn verify(
             serde_yaml::Value::String(id.to_owned()),
         );
     }
-    let got: serde_yaml::Value = serde_yaml::from_str(without_bom(edited))
-        .map_err(|e| refuse(&format!("does not parse ({e})")))?;
+    let got: serde_yaml::Value =
+        serde_yaml::from_str(without_bom(edited)).map_err(|e| refuse(&format!("does not parse ({e})")))?;
     if got != want {
         return Err(refuse("would change more than the account ids"));
     }
@@ -1134,10 +1090,7 @@ mod tests {
     }
 
     fn ids(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, i)| ((*n).to_owned(), (*i).to_owned()))
-            .collect()
+        pairs.iter().map(|(n, i)| ((*n).to_owned(), (*i).to_owned())).collect()
     }
 
     fn set(text: &str, pairs: &[(&str, &str)]) -> IdUpdate {
@@ -1184,20 +1137,31 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
                 primary_region: Some("eu-west-1".into()),
                 secondary_region: Some("us-west-2".into()),
                 accounts: Some(vec![
-                    acc(
-                        "management",
-                        Some("management-aws@example.com"),
-                        Some("012345678901")
-                    ),
-                    acc(
-                        "security",
-                        Some("security-aws@example.com"),
-                        Some("123456789012")
-                    ),
+                    acc("management", Some("management-aws@example.com"), Some("012345678901")),
+                    acc("security", Some("security-aws@example.com"), Some("123456789012")),
                     acc("shared", None, None),
                 ]),
             }
         );
+    }
+
+    /// Issue 8 (fuzzing, target `project_yaml_set` in strict mode): an entry
+    /// whose last value is a block sequence ending with an empty item got
+    /// its `id` line between the key and the items, and the edit was refused.
+    #[test]
+    fn entry_ending_with_an_empty_sequence_item() {
+        for (text, expected) in [
+            (
+                "organization:\n  accounts:\n  - name: management\n    tags:\n      - ",
+                "organization:\n  accounts:\n  - name: management\n    id: \"111111111111\"\n    tags:\n      - ",
+            ),
+            (
+                "organization:\n  accounts:\n  - name: management\n    tags:\n      - a\n      -\n  - name: b\n",
+                "organization:\n  accounts:\n  - name: management\n    id: \"111111111111\"\n    tags:\n      - a\n      -\n  - name: b\n",
+            ),
+        ] {
+            assert_eq!(set(text, &[("management", "111111111111")]).text, expected);
+        }
     }
 
     /// Issue 8 (fuzzing, target `project_yaml_read`): libyaml counts U+0085,
@@ -1212,29 +1176,20 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
 
     #[test]
     fn empty_and_comment_only_files_have_nothing() {
-        for text in [
-            "",
-            "\n\n",
-            "# just a comment\n",
-            "---\n",
-            "\u{feff}",
-            "# a\n\n  # b",
-        ] {
+        for text in ["", "\n\n", "# just a comment\n", "---\n", "\u{feff}", "# a\n\n  # b"] {
             assert_eq!(read(text), Ok(ProjectYaml::default()), "{text:?}");
         }
     }
 
     #[test]
     fn absent_and_null_values_are_none() {
-        let p = read("short_name:\nproject_name: ~\norganization:\nother: [1, 2]\n")
-            .unwrap_or_default();
+        let p = read("short_name:\nproject_name: ~\norganization:\nother: [1, 2]\n").unwrap_or_default();
         assert_eq!(p, ProjectYaml::default());
         let p = read("organization:\n  accounts:\n").unwrap_or_default();
         assert_eq!(p.accounts, None);
         let p = read("organization:\n  accounts: []\n").unwrap_or_default();
         assert_eq!(p.accounts, Some(vec![]));
-        let p = read("organization:\n  accounts:\n  - name: a\n    id:\n    email: null\n")
-            .unwrap_or_default();
+        let p = read("organization:\n  accounts:\n  - name: a\n    id:\n    email: null\n").unwrap_or_default();
         assert_eq!(p.accounts, Some(vec![acc("a", None, None)]));
     }
 
@@ -1243,12 +1198,7 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
         let text = "organization:\n  accounts:\n  - {name: a, id: 123456789012}\n  - {name: b, id: '000000000001'}\n  \
 - {name: c, id: 012345678901}\n  - {name: d, id: !!str 42}\n";
         let p = read(text).unwrap_or_default();
-        let got: Vec<Option<String>> = p
-            .accounts
-            .unwrap_or_default()
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
+        let got: Vec<Option<String>> = p.accounts.unwrap_or_default().into_iter().map(|a| a.id).collect();
         assert_eq!(
             got,
             vec![
@@ -1273,29 +1223,13 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
         let org = "project_name: x\norganization:\n  accounts:\n";
         let cases: Vec<(String, u32, &str)> = vec![
             ("short_name: 12\n".into(), 1, "short_name"),
-            (
-                "project_name: x\nshort_name: [a, b]\n".into(),
-                2,
-                "short_name",
-            ),
+            ("project_name: x\nshort_name: [a, b]\n".into(), 2, "short_name"),
             ("a: 1\n\nproject_name: true\n".into(), 3, "project_name"),
             ("a: 1\nprimary_region: {x: 1}\n".into(), 2, "primary_region"),
-            (
-                "short_name: ex\norganization: 5\n".into(),
-                2,
-                "organization",
-            ),
-            (
-                "short_name: ex\norganization:\n- a\n".into(),
-                3,
-                "organization",
-            ),
+            ("short_name: ex\norganization: 5\n".into(), 2, "organization"),
+            ("short_name: ex\norganization:\n- a\n".into(), 3, "organization"),
             ("organization:\n  accounts: 5\n".into(), 2, "accounts"),
-            (
-                "organization:\n  accounts:\n    name: x\n".into(),
-                3,
-                "accounts",
-            ),
+            ("organization:\n  accounts:\n    name: x\n".into(), 3, "accounts"),
             (
                 format!("{org}  - name: a\n  - email: b@example.com\n"),
                 5,
@@ -1312,27 +1246,16 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
             (format!("{org}  - name: a\n    id: \"12 34\"\n"), 5, "id"),
             ("a: [\n".into(), 2, ""),
             ("a: b\n  c: d\n".into(), 2, ""),
-            (
-                "a: 1\nb: 'unterminated\n".into(),
-                3,
-                "quoted scalar at line 2 column 4",
-            ),
+            ("a: 1\nb: 'unterminated\n".into(), 3, "quoted scalar at line 2 column 4"),
             ("- a\n- b\n".into(), 1, ""),
-            (
-                "a: 1\nshort_name: x\nshort_name: y\n".into(),
-                3,
-                "duplicate",
-            ),
+            ("a: 1\nshort_name: x\nshort_name: y\n".into(), 3, "duplicate"),
             ("a:\n\t- b\n".into(), 2, ""),
         ];
         for (text, line, needle) in &cases {
             let (got_line, message) = err_line(text);
             assert_eq!(got_line, Some(*line), "{text:?}: {message}");
             assert!(message.contains(needle), "{text:?}: {message}");
-            assert!(
-                !message.contains(&format!(" at line {line} ")),
-                "{text:?}: {message}"
-            );
+            assert!(!message.contains(&format!(" at line {line} ")), "{text:?}: {message}");
         }
     }
 
@@ -1349,7 +1272,8 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
 
     // ----- writing -----
 
-    const TEMPLATE: &str = "project_name: example\nshort_name: ex\nprimary_region: us-east-1\norganization:\n  accounts:\n  \
+    const TEMPLATE: &str =
+        "project_name: example\nshort_name: ex\nprimary_region: us-east-1\norganization:\n  accounts:\n  \
 - name: management\n    email: management-aws@example.com\n  - name: security\n    email: security-aws@example.com\n  \
 organizational_units:\n  - name: security\n    accounts:\n    - security\n";
 
@@ -1378,10 +1302,7 @@ organizational_units:\n  - name: security\n    accounts:\n    - security\n";
     fn indentless_and_indented_sequences_and_comments() {
         let text = "organization:\n  accounts:\n  # the payer\n  - name: management # root\n    email: m@example.com # mail\n    # no id yet\n  - name: apps\n";
         let u = set(text, &[("management", "111111111111")]);
-        assert_eq!(
-            u.text,
-            text.replace("# mail\n", "# mail\n    id: \"111111111111\"\n")
-        );
+        assert_eq!(u.text, text.replace("# mail\n", "# mail\n    id: \"111111111111\"\n"));
         let text = "organization:\n  accounts:\n      - name: a\n        email: a@example.com\n      - name: b\n";
         let u = set(text, &[("a", "1"), ("b", "2")]);
         assert_eq!(
@@ -1409,7 +1330,8 @@ organizational_units:\n  - name: security\n    accounts:\n    - security\n";
 
     #[test]
     fn equal_ids_are_left_as_written() {
-        let text = "organization:\n  accounts:\n  - name: a\n    id: 123456789012\n  - name: b\n    id: '000000000042'\n";
+        let text =
+            "organization:\n  accounts:\n  - name: a\n    id: 123456789012\n  - name: b\n    id: '000000000042'\n";
         let u = set(text, &[("a", "123456789012"), ("b", "000000000042")]);
         assert_eq!(
             u,
@@ -1455,7 +1377,8 @@ organizational_units:\n  - name: security\n    accounts:\n    - security\n";
 
     #[test]
     fn crlf_and_bom_and_missing_final_newline() {
-        let text = "\u{feff}organization:\r\n  accounts:\r\n  - name: a\r\n    email: a@x\r\n  - name: b\r\n    email: b@x";
+        let text =
+            "\u{feff}organization:\r\n  accounts:\r\n  - name: a\r\n    email: a@x\r\n  - name: b\r\n    email: b@x";
         let u = set(text, &[("a", "1"), ("b", "2")]);
         assert_eq!(
             u.text,
@@ -1475,10 +1398,12 @@ organizational_units:\n  - name: security\n    accounts:\n    - security\n";
 
     #[test]
     fn block_scalar_name_only() {
-        let text =
-            "organization:\n  accounts:\n  - name: >-\n      a\n    # comment\n\n  - name: b\n";
+        let text = "organization:\n  accounts:\n  - name: >-\n      a\n    # comment\n\n  - name: b\n";
         let u = set(text, &[("a", "1")]);
-        assert_eq!(u.text, "organization:\n  accounts:\n  - name: >-\n      a\n    id: \"1\"\n    # comment\n\n  - name: b\n");
+        assert_eq!(
+            u.text,
+            "organization:\n  accounts:\n  - name: >-\n      a\n    id: \"1\"\n    # comment\n\n  - name: b\n"
+        );
         // Keep chomping: the trailing blank line belongs to the name, so a
         // line cannot go after the name without changing it.
         let text = "organization:\n  accounts:\n  - name: |+\n      a\n\n  - name: b\n";
@@ -1537,8 +1462,7 @@ organizational_units:\n  - name: security\n    accounts:\n    - security\n";
 
     #[test]
     fn keys_other_than_name_first_and_quoted_keys() {
-        let text =
-            "organization:\n  accounts:\n  - email: a@x\n    \"name\": a\n  -\n    'name': b\n";
+        let text = "organization:\n  accounts:\n  - email: a@x\n    \"name\": a\n  -\n    'name': b\n";
         let u = set(text, &[("a", "1"), ("b", "2")]);
         assert_eq!(u.text, "organization:\n  accounts:\n  - email: a@x\n    \"name\": a\n    id: \"1\"\n  -\n    'name': b\n    id: \"2\"\n");
     }
@@ -1637,17 +1561,15 @@ organizational_units:\n  - name: security\n    accounts:\n    - security\n";
                 any::<bool>(),
                 proptest::option::of(0u64..1_000_000_000_000),
             )
-                .prop_map(
-                    |(flow, email, id_style, id_first, comment, comment_after, set)| Entry {
-                        flow,
-                        email,
-                        id_style,
-                        id_first,
-                        comment,
-                        comment_after,
-                        set,
-                    },
-                )
+                .prop_map(|(flow, email, id_style, id_first, comment, comment_after, set)| Entry {
+                    flow,
+                    email,
+                    id_style,
+                    id_first,
+                    comment,
+                    comment_after,
+                    set,
+                })
         }
 
         fn render(entries: &[Entry], indent: usize, crlf: bool, final_newline: bool) -> String {
@@ -1686,23 +1608,13 @@ organizational_units:\n  - name: security\n    accounts:\n    - security\n";
                 if e.flow {
                     let body = keys
                         .iter()
-                        .map(|k| {
-                            if k == "id:" {
-                                "id: ".to_owned()
-                            } else {
-                                k.clone()
-                            }
-                        })
+                        .map(|k| if k == "id:" { "id: ".to_owned() } else { k.clone() })
                         .collect::<Vec<_>>()
                         .join(", ");
                     lines.push(format!("{pad}- {{{body}}}{comment}"));
                 } else {
                     for (j, k) in keys.iter().enumerate() {
-                        let lead = if j == 0 {
-                            format!("{pad}- ")
-                        } else {
-                            format!("{pad}  ")
-                        };
+                        let lead = if j == 0 { format!("{pad}- ") } else { format!("{pad}  ") };
                         lines.push(format!("{lead}{k}{comment}"));
                     }
                 }

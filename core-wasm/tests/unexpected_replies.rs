@@ -19,11 +19,19 @@ fn run(request: &ConfigureRequest, world: Scenario) -> (Result<Plan, ConfigureEr
 }
 
 fn account(name: &str, id: &str) -> OrganizationAccount {
-    OrganizationAccount { id: id.into(), name: name.into(), email: format!("aws+{name}@example.com") }
+    OrganizationAccount {
+        id: id.into(),
+        name: name.into(),
+        email: format!("aws+{name}@example.com"),
+    }
 }
 
 fn identity(account: &str, arn: &str) -> CallerIdentity {
-    CallerIdentity { account: account.into(), arn: arn.into(), user_id: "AIDAEXAMPLE".into() }
+    CallerIdentity {
+        account: account.into(),
+        arn: arn.into(),
+        user_id: "AIDAEXAMPLE".into(),
+    }
 }
 
 fn jane() -> CallerIdentity {
@@ -53,7 +61,11 @@ fn profile_names(plan: &Plan) -> Vec<&str> {
 }
 
 fn config_after(plan: &Plan) -> &str {
-    plan.changes.iter().find(|c| c.path.ends_with("/bb/config")).map(|c| c.after.as_str()).unwrap_or("")
+    plan.changes
+        .iter()
+        .find(|c| c.path.ends_with("/bb/config"))
+        .map(|c| c.after.as_str())
+        .unwrap_or("")
 }
 
 fn error_text(error: &ConfigureError) -> String {
@@ -65,7 +77,10 @@ fn error_text(error: &ConfigureError) -> String {
 }
 
 fn no_control_characters(text: &str) {
-    assert!(!text.contains(|c: char| c.is_control()), "a control character reached a message: {text:?}");
+    assert!(
+        !text.contains(|c: char| c.is_control()),
+        "a control character reached a message: {text:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -73,22 +88,49 @@ fn no_control_characters(text: &str) {
 
 #[test]
 fn an_account_without_a_name_is_skipped_with_a_warning() {
-    let world = with_organization(vec![account("binbash-security", "222222222222"), account("", "444444444444")]);
+    let world = with_organization(vec![
+        account("binbash-security", "222222222222"),
+        account("", "444444444444"),
+    ]);
     let (result, _) = run(&all_accounts(), world);
     let plan = result.unwrap_or_else(|e| panic!("{}", error_text(&e)));
-    assert!(plan.report.warnings.iter().any(|w| w.contains("without a usable name")), "{:?}", plan.report.warnings);
+    assert!(
+        plan.report.warnings.iter().any(|w| w.contains("without a usable name")),
+        "{:?}",
+        plan.report.warnings
+    );
     assert!(!config_after(&plan).contains("444444444444"), "{}", config_after(&plan));
     assert!(profile_names(&plan).contains(&"bb-security-oaar"));
 }
 
 #[test]
 fn an_account_with_an_id_that_is_not_twelve_digits_is_skipped_with_a_warning() {
-    for id in ["", "12345", "1234567890123", "12345678901a", "-11111111111", "١٢٣٤٥٦٧٨٩٠١٢"] {
-        let world = with_organization(vec![account("binbash-security", "222222222222"), account("binbash-odd", id)]);
+    for id in [
+        "",
+        "12345",
+        "1234567890123",
+        "12345678901a",
+        "-11111111111",
+        "١٢٣٤٥٦٧٨٩٠١٢",
+    ] {
+        let world = with_organization(vec![
+            account("binbash-security", "222222222222"),
+            account("binbash-odd", id),
+        ]);
         let (result, _) = run(&all_accounts(), world);
         let plan = result.unwrap_or_else(|e| panic!("id {id:?}: {}", error_text(&e)));
-        assert!(!profile_names(&plan).contains(&"bb-odd-oaar"), "id {id:?}: {:?}", profile_names(&plan));
-        assert!(plan.report.warnings.iter().any(|w| w.contains("without a usable name or id")), "id {id:?}");
+        assert!(
+            !profile_names(&plan).contains(&"bb-odd-oaar"),
+            "id {id:?}: {:?}",
+            profile_names(&plan)
+        );
+        assert!(
+            plan.report
+                .warnings
+                .iter()
+                .any(|w| w.contains("without a usable name or id")),
+            "id {id:?}"
+        );
     }
 }
 
@@ -97,16 +139,35 @@ fn an_account_with_an_id_that_is_not_twelve_digits_is_skipped_with_a_warning() {
 /// that breaks it, nor make the error blame the user's config file.
 #[test]
 fn an_account_name_that_cannot_be_a_profile_name_is_skipped_with_a_warning() {
-    for name in ["a]b", "[x", "evil\n[default]", "tab\there", "esc\u{1b}[2J", "cr\rname", "nul\0"] {
-        let world = with_organization(vec![account("binbash-security", "222222222222"), account(name, "555555555555")]);
+    for name in [
+        "a]b",
+        "[x",
+        "evil\n[default]",
+        "tab\there",
+        "esc\u{1b}[2J",
+        "cr\rname",
+        "nul\0",
+    ] {
+        let world = with_organization(vec![
+            account("binbash-security", "222222222222"),
+            account(name, "555555555555"),
+        ]);
         let (result, _) = run(&all_accounts(), world);
         let plan = result.unwrap_or_else(|e| panic!("name {name:?}: {}", error_text(&e)));
-        assert!(!config_after(&plan).contains("555555555555"), "name {name:?}:\n{}", config_after(&plan));
+        assert!(
+            !config_after(&plan).contains("555555555555"),
+            "name {name:?}:\n{}",
+            config_after(&plan)
+        );
         assert!(profile_names(&plan).contains(&"bb-security-oaar"), "name {name:?}");
         for warning in &plan.report.warnings {
             no_control_characters(warning);
         }
-        assert!(plan.report.warnings.iter().any(|w| w.contains("555555555555")), "name {name:?}: {:?}", plan.report.warnings);
+        assert!(
+            plan.report.warnings.iter().any(|w| w.contains("555555555555")),
+            "name {name:?}: {:?}",
+            plan.report.warnings
+        );
     }
 }
 
@@ -126,7 +187,11 @@ fn duplicate_accounts_give_one_profile_each() {
         assert_eq!(names.iter().filter(|n| **n == name).count(), 1, "{names:?}");
     }
     // The config file parses: no section twice.
-    assert!(ini::IniDocument::parse(config_after(&plan)).is_ok(), "{}", config_after(&plan));
+    assert!(
+        ini::IniDocument::parse(config_after(&plan)).is_ok(),
+        "{}",
+        config_after(&plan)
+    );
 }
 
 #[test]
@@ -135,17 +200,32 @@ fn an_empty_organization_warns_nothing_and_uses_the_declared_accounts() {
     let plan = result.unwrap_or_else(|e| panic!("{}", error_text(&e)));
     // project.yaml declares no ids: no profiles, and a warning per account.
     assert!(plan.report.profiles.is_empty());
-    assert!(plan.report.warnings.iter().any(|w| w.contains("has no id")), "{:?}", plan.report.warnings);
+    assert!(
+        plan.report.warnings.iter().any(|w| w.contains("has no id")),
+        "{:?}",
+        plan.report.warnings
+    );
 }
 
+/// Five thousand accounts (AWS's default quota is ten): one profile each,
+/// and a config file that parses. (About half a second on an idle machine.)
 #[test]
 fn a_very_large_organization_is_handled() {
-    let accounts: Vec<OrganizationAccount> = (0..5000).map(|i| account(&format!("binbash-acct{i}"), &format!("{:012}", 100_000 + i))).collect();
-    let started = std::time::Instant::now();
+    let accounts: Vec<OrganizationAccount> = (0..5000)
+        .map(|i| account(&format!("binbash-acct{i}"), &format!("{:012}", 100_000 + i)))
+        .collect();
     let (result, _) = run(&all_accounts(), with_organization(accounts));
     let plan = result.unwrap_or_else(|e| panic!("{}", error_text(&e)));
-    assert!(plan.report.profiles.len() >= 5000);
-    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    assert_eq!(
+        plan.report
+            .profiles
+            .iter()
+            .filter(|p| p.name.starts_with("bb-acct"))
+            .count(),
+        5000
+    );
+    let config = ini::IniDocument::parse(config_after(&plan)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(config.has_section("profile bb-acct4999-oaar"));
 }
 
 #[test]
@@ -158,21 +238,38 @@ fn organization_errors_that_are_not_permissions_are_errors() {
         let mut world = base_world();
         world.organizations.insert(KEY_ID.into(), Err(error.clone()));
         let (result, _) = run(&management(), world);
-        let Err(ConfigureError::Aws(failure)) = &result else { panic!("{error:?}: {result:?}") };
+        let Err(ConfigureError::Aws(failure)) = &result else {
+            panic!("{error:?}: {result:?}")
+        };
         assert_eq!(failure.operation, "organizations:ListAccounts");
-        assert!(failure.message.contains("could not read the organization"), "{}", failure.message);
+        assert!(
+            failure.message.contains("could not read the organization"),
+            "{}",
+            failure.message
+        );
     }
 }
 
 #[test]
 fn aws_messages_with_control_characters_are_escaped() {
     let mut world = base_world();
-    world.organizations.insert(KEY_ID.into(), Err(AwsError::Other("boom\u{1b}[2J\r\nInjected: line".into())));
+    world.organizations.insert(
+        KEY_ID.into(),
+        Err(AwsError::Other("boom\u{1b}[2J\r\nInjected: line".into())),
+    );
     let (result, transcript) = run(&management(), world.clone());
-    let Err(ConfigureError::Aws(failure)) = &result else { panic!("{result:?}") };
+    let Err(ConfigureError::Aws(failure)) = &result else {
+        panic!("{result:?}")
+    };
     no_control_characters(&failure.message);
-    no_control_characters(&format!("{:?}", failure.error).replace("\\u{1b}", "").replace("\\r\\n", ""));
-    let AwsError::Other(detail) = &failure.error else { panic!("{:?}", failure.error) };
+    no_control_characters(
+        &format!("{:?}", failure.error)
+            .replace("\\u{1b}", "")
+            .replace("\\r\\n", ""),
+    );
+    let AwsError::Other(detail) = &failure.error else {
+        panic!("{:?}", failure.error)
+    };
     no_control_characters(detail);
     assert!(detail.contains("\\u{1b}[2J"), "{detail}");
     for line in transcript {
@@ -180,7 +277,9 @@ fn aws_messages_with_control_characters_are_escaped() {
     }
 
     // The same text in a warning (access denied is a warning, not an error).
-    world.organizations.insert(KEY_ID.into(), Err(AwsError::AccessDenied("no\u{1b}[31m way".into())));
+    world
+        .organizations
+        .insert(KEY_ID.into(), Err(AwsError::AccessDenied("no\u{1b}[31m way".into())));
     let (result, _) = run(&management(), world);
     let plan = result.unwrap_or_else(|e| panic!("{}", error_text(&e)));
     assert!(!plan.report.warnings.is_empty());
@@ -196,25 +295,51 @@ fn aws_messages_with_control_characters_are_escaped() {
 fn a_caller_identity_without_an_account_is_an_error() {
     for account in ["", "12345678901", "1234567890123", "abcdefghijkl", " 111111111111"] {
         let mut world = base_world();
-        world.identities.insert(KEY_ID.into(), Ok(identity(account, &format!("arn:aws:iam::{CALLER_ACCOUNT}:user/jane"))));
+        world.identities.insert(
+            KEY_ID.into(),
+            Ok(identity(account, &format!("arn:aws:iam::{CALLER_ACCOUNT}:user/jane"))),
+        );
         let (result, transcript) = run(&management(), world);
-        let Err(ConfigureError::Aws(failure)) = &result else { panic!("account {account:?}: {result:?}") };
+        let Err(ConfigureError::Aws(failure)) = &result else {
+            panic!("account {account:?}: {result:?}")
+        };
         assert_eq!(failure.operation, "sts:GetCallerIdentity");
-        assert!(failure.message.contains("without a valid account id"), "{}", failure.message);
-        assert!(!transcript.iter().any(|l| l.starts_with("aws.list-accounts")), "went on after a bad identity");
+        assert!(
+            failure.message.contains("without a valid account id"),
+            "{}",
+            failure.message
+        );
+        assert!(
+            !transcript.iter().any(|l| l.starts_with("aws.list-accounts")),
+            "went on after a bad identity"
+        );
     }
 }
 
 #[test]
 fn a_caller_identity_without_an_arn_cannot_fetch_mfa_devices() {
-    for arn in ["", "arn:aws:iam::111111111111:user/", "arn:aws:iam::111111111111:root", "not an arn", "arn:aws:iam::111111111111:user/a b"] {
+    for arn in [
+        "",
+        "arn:aws:iam::111111111111:user/",
+        "arn:aws:iam::111111111111:root",
+        "not an arn",
+        "arn:aws:iam::111111111111:user/a b",
+    ] {
         let mut world = base_world();
-        world.identities.insert(KEY_ID.into(), Ok(identity(CALLER_ACCOUNT, arn)));
+        world
+            .identities
+            .insert(KEY_ID.into(), Ok(identity(CALLER_ACCOUNT, arn)));
         let mut request = management();
         request.fetch_mfa_device = true;
         let (result, transcript) = run(&request, world);
-        let Err(error) = &result else { panic!("arn {arn:?}: {result:?}") };
-        assert!(error_text(error).contains("needs the keys of an IAM user"), "arn {arn:?}: {}", error_text(error));
+        let Err(error) = &result else {
+            panic!("arn {arn:?}: {result:?}")
+        };
+        assert!(
+            error_text(error).contains("needs the keys of an IAM user"),
+            "arn {arn:?}: {}",
+            error_text(error)
+        );
         assert!(!transcript.iter().any(|l| l.starts_with("aws.list-mfa-devices")));
     }
 }
@@ -225,7 +350,9 @@ fn a_caller_identity_without_an_arn_cannot_fetch_mfa_devices() {
 fn mfa_world(devices: &[&str]) -> (ConfigureRequest, Scenario) {
     let mut world = base_world();
     world.identities.insert(KEY_ID.into(), Ok(jane()));
-    world.mfa_devices.insert("jane".into(), devices.iter().map(|d| d.to_string()).collect());
+    world
+        .mfa_devices
+        .insert("jane".into(), devices.iter().map(|d| d.to_string()).collect());
     let mut request = management();
     request.fetch_mfa_device = true;
     (request, world)
@@ -233,14 +360,33 @@ fn mfa_world(devices: &[&str]) -> (ConfigureRequest, Scenario) {
 
 #[test]
 fn an_mfa_serial_of_an_unknown_shape_is_named_and_not_used() {
-    for serial in ["GAHT12345678", "", "arn:aws:iam::111111111111:user/jane", "arn:aws:iam::1:mfa/jane", "arn:aws:iam::111111111111:mfa/"] {
+    for serial in [
+        "GAHT12345678",
+        "",
+        "arn:aws:iam::111111111111:user/jane",
+        "arn:aws:iam::1:mfa/jane",
+        "arn:aws:iam::111111111111:mfa/",
+    ] {
         let (request, world) = mfa_world(&[serial]);
         let (result, transcript) = run(&request, world);
-        let Err(ConfigureError::InvalidInput(e)) = &result else { panic!("serial {serial:?}: {result:?}") };
-        assert!(e.message.starts_with("no MFA device found for user jane"), "{}", e.message);
+        let Err(ConfigureError::InvalidInput(e)) = &result else {
+            panic!("serial {serial:?}: {result:?}")
+        };
+        assert!(
+            e.message.starts_with("no MFA device found for user jane"),
+            "{}",
+            e.message
+        );
         if !serial.is_empty() {
-            assert!(e.message.contains(serial), "the unusable serial is named: {}", e.message);
-            assert!(transcript.iter().any(|l| l.contains("warn skipped mfa device")), "{transcript:#?}");
+            assert!(
+                e.message.contains(serial),
+                "the unusable serial is named: {}",
+                e.message
+            );
+            assert!(
+                transcript.iter().any(|l| l.contains("warn skipped mfa device")),
+                "{transcript:#?}"
+            );
         }
     }
 }
@@ -251,7 +397,11 @@ fn a_usable_mfa_device_is_kept_beside_unusable_ones() {
     let (request, world) = mfa_world(&["GAHT12345678", &good, "garbage\u{1b}[2J"]);
     let (result, transcript) = run(&request, world);
     let plan = result.unwrap_or_else(|e| panic!("{}", error_text(&e)));
-    assert!(plan.report.profiles.iter().all(|p| p.mfa_serial.as_deref() == Some(good.as_str())));
+    assert!(plan
+        .report
+        .profiles
+        .iter()
+        .all(|p| p.mfa_serial.as_deref() == Some(good.as_str())));
     assert!(!config_after(&plan).contains("GAHT"));
     for line in transcript {
         no_control_characters(&line);
@@ -264,7 +414,11 @@ fn the_same_mfa_device_listed_twice_is_one_device() {
     let (request, world) = mfa_world(&[&good, &good]);
     let (result, _) = run(&request, world);
     let plan = result.unwrap_or_else(|e| panic!("{}", error_text(&e)));
-    assert!(plan.report.profiles.iter().all(|p| p.mfa_serial.as_deref() == Some(good.as_str())));
+    assert!(plan
+        .report
+        .profiles
+        .iter()
+        .all(|p| p.mfa_serial.as_deref() == Some(good.as_str())));
 }
 
 /// The scripted host's declared-id project, to make sure the base scenario
@@ -273,7 +427,10 @@ fn the_same_mfa_device_listed_twice_is_one_device() {
 fn the_base_world_is_a_management_run_with_an_organization() {
     let (result, _) = run(&management(), base_world());
     let plan = result.unwrap_or_else(|e| panic!("{}", error_text(&e)));
-    assert_eq!(profile_names(&plan), ["bb-management-oaar", "bb-security-oaar", "bb-shared-oaar"]);
+    assert_eq!(
+        profile_names(&plan),
+        ["bb-management-oaar", "bb-security-oaar", "bb-shared-oaar"]
+    );
     assert!(plan.changes.iter().any(|c| c.path == format!("{ROOT}/project.yaml")));
     let _ = scenarios::table();
 }

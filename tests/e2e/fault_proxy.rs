@@ -81,8 +81,12 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
         let port = listener.local_addr().unwrap().port();
         let upstream = moto.endpoint.trim_start_matches("http://").to_string();
-        let shared =
-            Arc::new(Shared { upstream, plans: Mutex::new(Vec::new()), seen: Mutex::new(Vec::new()), request_rewrite: Mutex::new(None) });
+        let shared = Arc::new(Shared {
+            upstream,
+            plans: Mutex::new(Vec::new()),
+            seen: Mutex::new(Vec::new()),
+            request_rewrite: Mutex::new(None),
+        });
         let stop = Arc::new(AtomicBool::new(false));
         let (s, st) = (shared.clone(), stop.clone());
         std::thread::spawn(move || {
@@ -95,12 +99,21 @@ impl FaultProxy {
                 std::thread::spawn(move || serve(stream, &s));
             }
         });
-        FaultProxy { endpoint: format!("http://127.0.0.1:{port}"), port, shared, stop }
+        FaultProxy {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+            shared,
+            stop,
+        }
     }
 
     /// Fault the requests for `operation`, `times` over.
     pub fn fault(&self, operation: &'static str, fault: Fault, times: Times) {
-        self.shared.plans.lock().unwrap().push(Plan { fault, times, operation });
+        self.shared.plans.lock().unwrap().push(Plan {
+            fault,
+            times,
+            operation,
+        });
     }
 
     pub fn rewrite_requests(&self, rewrite: impl Fn(&str) -> String + Send + Sync + 'static) {
@@ -108,7 +121,14 @@ impl FaultProxy {
     }
 
     pub fn seen(&self, operation: &str) -> Vec<Seen> {
-        self.shared.seen.lock().unwrap().iter().filter(|s| s.operation == operation).cloned().collect()
+        self.shared
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.operation == operation)
+            .cloned()
+            .collect()
     }
 }
 
@@ -143,7 +163,11 @@ fn read_message(stream: &mut TcpStream, until_eof: bool) -> Option<Message> {
         }
         buf.push(byte[0]);
     }
-    let head: Vec<String> = String::from_utf8_lossy(&buf).trim_end().split("\r\n").map(str::to_string).collect();
+    let head: Vec<String> = String::from_utf8_lossy(&buf)
+        .trim_end()
+        .split("\r\n")
+        .map(str::to_string)
+        .collect();
     let mut message = Message { head, body: Vec::new() };
     if let Some(length) = message.header("content-length").and_then(|l| l.parse::<usize>().ok()) {
         message.body = vec![0; length];
@@ -160,7 +184,10 @@ fn operation_of(request: &Message) -> String {
         return target.rsplit('.').next().unwrap_or(target).to_string();
     }
     let body = String::from_utf8_lossy(&request.body);
-    body.split('&').find_map(|p| p.strip_prefix("Action=")).unwrap_or("?").to_string()
+    body.split('&')
+        .find_map(|p| p.strip_prefix("Action="))
+        .unwrap_or("?")
+        .to_string()
 }
 
 fn respond(stream: &mut TcpStream, status: u16, content_type: &str, body: &[u8]) {
@@ -205,9 +232,15 @@ fn peek_request(stream: &TcpStream) -> Option<Message> {
         }
         let data = &buf[..n];
         if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head: Vec<String> = String::from_utf8_lossy(&data[..end]).split("\r\n").map(str::to_string).collect();
+            let head: Vec<String> = String::from_utf8_lossy(&data[..end])
+                .split("\r\n")
+                .map(str::to_string)
+                .collect();
             let mut message = Message { head, body: Vec::new() };
-            let length = message.header("content-length").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
+            let length = message
+                .header("content-length")
+                .and_then(|l| l.parse::<usize>().ok())
+                .unwrap_or(0);
             if let Some(body) = data.get(end + 4..end + 4 + length) {
                 message.body = body.to_vec();
                 return Some(message);
@@ -220,13 +253,15 @@ fn peek_request(stream: &TcpStream) -> Option<Message> {
 
 /// One connection: one request (each answer closes the connection).
 fn serve(mut client: TcpStream, shared: &Shared) {
-    let Some(mut request) = peek_request(&client) else { return };
+    let Some(mut request) = peek_request(&client) else {
+        return;
+    };
     let operation = operation_of(&request);
     let fault = {
         let mut plans = shared.plans.lock().unwrap();
-        let plan = plans.iter_mut().find(|p| {
-            p.operation == operation && !matches!(p.times, Times::First(0))
-        });
+        let plan = plans
+            .iter_mut()
+            .find(|p| p.operation == operation && !matches!(p.times, Times::First(0)));
         plan.map(|p| {
             if let Times::First(n) = &mut p.times {
                 *n -= 1;
@@ -236,7 +271,11 @@ fn serve(mut client: TcpStream, shared: &Shared) {
     };
     let json = request.header("x-amz-target").is_some();
     let faulted = fault.as_ref().is_some_and(|f| !matches!(f, Fault::Rewrite(_)));
-    shared.seen.lock().unwrap().push(Seen { operation: operation.clone(), at: Instant::now(), faulted });
+    shared.seen.lock().unwrap().push(Seen {
+        operation: operation.clone(),
+        at: Instant::now(),
+        faulted,
+    });
 
     if !matches!(fault, Some(Fault::Reset)) {
         let mut consumed = vec![0u8; request_len(&request)];
@@ -250,7 +289,11 @@ fn serve(mut client: TcpStream, shared: &Shared) {
             return error_reply(&mut client, json, 400, code, message);
         }
         Some(Fault::Status(status)) => {
-            let code = if *status == 503 { "ServiceUnavailable" } else { "InternalFailure" };
+            let code = if *status == 503 {
+                "ServiceUnavailable"
+            } else {
+                "InternalFailure"
+            };
             return error_reply(&mut client, json, *status, code, "the fault proxy says no");
         }
         Some(Fault::Reset) => {
@@ -260,9 +303,19 @@ fn serve(mut client: TcpStream, shared: &Shared) {
         }
         Some(Fault::Malformed) => {
             return if json {
-                respond(&mut client, 200, "application/x-amz-json-1.1", b"{\"Accounts\": [{\"Id\": \"1")
+                respond(
+                    &mut client,
+                    200,
+                    "application/x-amz-json-1.1",
+                    b"{\"Accounts\": [{\"Id\": \"1",
+                )
             } else {
-                respond(&mut client, 200, "text/xml", b"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws")
+                respond(
+                    &mut client,
+                    200,
+                    "text/xml",
+                    b"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws",
+                )
             };
         }
         Some(Fault::Slow(delay)) => std::thread::sleep(*delay),
@@ -282,7 +335,11 @@ fn serve(mut client: TcpStream, shared: &Shared) {
         let _ = client.shutdown(Shutdown::Both);
         return;
     };
-    let status: u16 = reply.head[0].split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(502);
+    let status: u16 = reply.head[0]
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(502);
     let content_type = reply.header("content-type").unwrap_or("text/xml").to_string();
     let mut body = reply.body;
     if let Some(Fault::Rewrite(rewrite)) = &fault {
@@ -318,7 +375,7 @@ fn forward(upstream: &str, request: &Message) -> Option<Message> {
 // The runs
 
 /// A read timeout short enough for the slow-reply tests (debug builds only).
-const READ_TIMEOUT_MS: &str = "700";
+const READ_TIMEOUT_MS: &str = "1500";
 /// The host's attempts per call (host/src/aws.rs).
 const ATTEMPTS: usize = 4;
 /// Four attempts with exponential backoff (at most 1 + 2 + 4 s of waiting
@@ -345,16 +402,34 @@ fn world() -> World {
     let user = &state["users"]["jane"];
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
-    let csv = project.keys_csv(user["access_key_id"].as_str().unwrap(), user["secret_access_key"].as_str().unwrap());
+    let csv = project.keys_csv(
+        user["access_key_id"].as_str().unwrap(),
+        user["secret_access_key"].as_str().unwrap(),
+    );
     let proxy = FaultProxy::start(&moto);
-    World { moto, proxy, project, state, csv: csv.display().to_string() }
+    World {
+        moto,
+        proxy,
+        project,
+        state,
+        csv: csv.display().to_string(),
+    }
 }
 
 impl World {
     fn run(&self, extra: &[&str]) -> (Output, Duration) {
         let mut cmd = self.project.command(Some(&self.moto));
-        cmd.env("AWS_ENDPOINT_URL", &self.proxy.endpoint).env("LEVERAGE_TEST_READ_TIMEOUT_MS", READ_TIMEOUT_MS);
-        let mut args = vec!["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", &self.csv, "--non-interactive"];
+        cmd.env("AWS_ENDPOINT_URL", &self.proxy.endpoint)
+            .env("LEVERAGE_TEST_READ_TIMEOUT_MS", READ_TIMEOUT_MS);
+        let mut args = vec![
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            &self.csv,
+            "--non-interactive",
+        ];
         args.extend_from_slice(extra);
         let started = Instant::now();
         let out = self.project.run_with(cmd, &args, None);
@@ -372,12 +447,21 @@ impl World {
         let (out, took) = self.run(extra);
         assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
         assert!(took < BOUND, "the failure took {took:?}");
-        let error = out.stderr.lines().skip_while(|l| !l.starts_with("Error: ")).collect::<Vec<_>>().join("\n");
+        let error = out
+            .stderr
+            .lines()
+            .skip_while(|l| !l.starts_with("Error: "))
+            .collect::<Vec<_>>()
+            .join("\n");
         assert!(error.starts_with("Error: "), "no error paragraph:\n{}", out.stderr);
         for text in says {
             assert!(error.contains(text), "the error does not say `{text}`:\n{error}");
         }
-        assert!(!out.stderr.contains(|c: char| c.is_control() && c != '\n'), "a control character reached the terminal:\n{:?}", out.stderr);
+        assert!(
+            !out.stderr.contains(|c: char| c.is_control() && c != '\n'),
+            "a control character reached the terminal:\n{:?}",
+            out.stderr
+        );
         assert_eq!(self.project.snapshot(), before, "a failing run wrote something");
         assert!(!self.project.aws_file("bb", "credentials").exists());
         out
@@ -409,30 +493,43 @@ fn total_wait(seen: &[Seen]) -> Duration {
 #[test]
 fn throttled_sts_is_retried_with_backoff_until_it_clears() {
     let w = world();
-    w.proxy.fault("GetCallerIdentity", Fault::Throttle("Rate exceeded"), Times::First(2));
+    w.proxy
+        .fault("GetCallerIdentity", Fault::Throttle("Rate exceeded"), Times::First(2));
     w.succeeds(&[]);
     let seen = w.proxy.seen("GetCallerIdentity");
     assert_eq!(seen.len(), 3, "two throttled attempts and one that passed: {seen:?}");
     assert_eq!(seen.iter().map(|s| s.faulted).collect::<Vec<_>>(), [true, true, false]);
-    assert!(total_wait(&seen) >= Duration::from_millis(10), "no backoff between attempts: {seen:?}");
+    assert!(
+        total_wait(&seen) >= Duration::from_millis(10),
+        "no backoff between attempts: {seen:?}"
+    );
 }
 
 #[test]
 fn throttled_organizations_json_api_is_retried_until_it_clears() {
     let w = world();
-    w.proxy.fault("ListAccounts", Fault::Throttle("Rate exceeded"), Times::First(3));
+    w.proxy
+        .fault("ListAccounts", Fault::Throttle("Rate exceeded"), Times::First(3));
     w.succeeds(&[]);
-    assert_eq!(w.proxy.seen("ListAccounts").len(), 4, "three throttled attempts and one that passed");
+    assert_eq!(
+        w.proxy.seen("ListAccounts").len(),
+        4,
+        "three throttled attempts and one that passed"
+    );
 }
 
 #[test]
 fn throttled_iam_is_retried_until_it_clears() {
     let w = world();
-    w.proxy.fault("ListMFADevices", Fault::Throttle("Rate exceeded"), Times::First(2));
+    w.proxy
+        .fault("ListMFADevices", Fault::Throttle("Rate exceeded"), Times::First(2));
     w.succeeds(&["--fetch-mfa-device"]);
     assert_eq!(w.proxy.seen("ListMFADevices").len(), 3);
     let serial = w.state["users"]["jane"]["mfa"][0].as_str().unwrap().to_string();
-    assert!(w.project.read_aws("bb", "config").contains(&format!("mfa_serial = {serial}")));
+    assert!(w
+        .project
+        .read_aws("bb", "config")
+        .contains(&format!("mfa_serial = {serial}")));
 }
 
 #[test]
@@ -456,7 +553,11 @@ fn a_reset_connection_is_retried_until_it_clears() {
 #[test]
 fn a_slow_reply_times_out_and_the_retry_succeeds() {
     let w = world();
-    w.proxy.fault("GetCallerIdentity", Fault::Slow(Duration::from_secs(3)), Times::First(1));
+    w.proxy.fault(
+        "GetCallerIdentity",
+        Fault::Slow(Duration::from_secs(3)),
+        Times::First(1),
+    );
     w.succeeds(&[]);
     assert_eq!(w.proxy.seen("GetCallerIdentity").len(), 2);
 }
@@ -464,7 +565,8 @@ fn a_slow_reply_times_out_and_the_retry_succeeds() {
 #[test]
 fn persistent_throttling_ends_in_a_clear_error_after_four_attempts() {
     let w = world();
-    w.proxy.fault("GetCallerIdentity", Fault::Throttle("Rate exceeded"), Times::Always);
+    w.proxy
+        .fault("GetCallerIdentity", Fault::Throttle("Rate exceeded"), Times::Always);
     w.fails(&[], &["throttl", "sts:GetCallerIdentity", "nothing was written"]);
     assert_eq!(w.proxy.seen("GetCallerIdentity").len(), ATTEMPTS);
 }
@@ -473,7 +575,8 @@ fn persistent_throttling_ends_in_a_clear_error_after_four_attempts() {
 fn persistent_throttling_of_the_organization_ends_in_a_clear_error() {
     // The keys were checked, but they are not written: the run is one plan.
     let w = world();
-    w.proxy.fault("ListAccounts", Fault::Throttle("Rate exceeded"), Times::Always);
+    w.proxy
+        .fault("ListAccounts", Fault::Throttle("Rate exceeded"), Times::Always);
     w.fails(&[], &["organizations:ListAccounts", "nothing was written"]);
     assert_eq!(w.proxy.seen("ListAccounts").len(), ATTEMPTS);
 }
@@ -505,7 +608,8 @@ fn persistent_resets_end_in_a_clear_network_error() {
 #[test]
 fn a_reply_slower_than_the_timeout_every_time_ends_in_a_timeout_error() {
     let w = world();
-    w.proxy.fault("GetCallerIdentity", Fault::Slow(Duration::from_secs(30)), Times::Always);
+    w.proxy
+        .fault("GetCallerIdentity", Fault::Slow(Duration::from_secs(30)), Times::Always);
     let out = w.fails(&[], &["timed out", "nothing was written"]);
     assert_eq!(w.proxy.seen("GetCallerIdentity").len(), ATTEMPTS, "{}", out.stderr);
 }
@@ -530,7 +634,11 @@ fn a_malformed_organization_page_ends_in_a_clear_error() {
 #[test]
 fn an_error_message_with_escape_sequences_is_shown_escaped() {
     let w = world();
-    w.proxy.fault("ListAccounts", Fault::Throttle("slow down\u{1b}[2J\u{1b}[31mowned\r"), Times::Always);
+    w.proxy.fault(
+        "ListAccounts",
+        Fault::Throttle("slow down\u{1b}[2J\u{1b}[31mowned\r"),
+        Times::Always,
+    );
     let out = w.fails(&[], &["slow down"]);
     assert!(out.stderr.contains("\\u{1b}[2J"), "{}", out.stderr);
 }
@@ -548,11 +656,15 @@ fn an_empty_page_with_a_next_token_is_followed() {
     let w = world();
     w.proxy.fault(
         "ListAccounts",
-        Fault::Rewrite(Arc::new(|_, _| json!({"Accounts": [], "NextToken": FAKE_TOKEN}).to_string())),
+        Fault::Rewrite(Arc::new(|_, _| {
+            json!({"Accounts": [], "NextToken": FAKE_TOKEN}).to_string()
+        })),
         Times::First(1),
     );
     w.proxy.rewrite_requests(|body| {
-        let Ok(mut request) = serde_json::from_str::<Value>(body) else { return body.to_string() };
+        let Ok(mut request) = serde_json::from_str::<Value>(body) else {
+            return body.to_string();
+        };
         if request.get("NextToken").and_then(Value::as_str) == Some(FAKE_TOKEN) {
             request.as_object_mut().unwrap().remove("NextToken");
         }
@@ -578,7 +690,9 @@ fn endless_pagination_ends_in_a_clear_error() {
         Times::Always,
     );
     w.proxy.rewrite_requests(|body| {
-        let Ok(mut request) = serde_json::from_str::<Value>(body) else { return body.to_string() };
+        let Ok(mut request) = serde_json::from_str::<Value>(body) else {
+            return body.to_string();
+        };
         request.as_object_mut().unwrap().remove("NextToken");
         request.to_string()
     });
@@ -644,5 +758,9 @@ fn an_mfa_serial_of_an_unknown_shape_is_not_used() {
         Times::Always,
     );
     let out = w.fails(&["--fetch-mfa-device"], &["no MFA device found"]);
-    assert!(out.stderr.contains("GAHT12345678"), "the unusable device is named:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("GAHT12345678"),
+        "the unusable device is named:\n{}",
+        out.stderr
+    );
 }

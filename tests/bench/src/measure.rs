@@ -21,7 +21,12 @@ impl Sample {
     /// Fails with the child's output unless it exited with 0.
     pub fn ok(self, what: &str) -> Result<Sample> {
         if self.code != 0 {
-            bail!("{what} exited with {}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+            bail!(
+                "{what} exited with {}\nstdout:\n{}\nstderr:\n{}",
+                self.code,
+                self.stdout,
+                self.stderr
+            );
         }
         Ok(self)
     }
@@ -40,7 +45,9 @@ pub fn run(cmd: &mut Command) -> Result<Sample> {
 fn spawn_and_wait(cmd: &mut Command) -> Result<Sample> {
     let mut out = tempfile::tempfile()?;
     let mut err = tempfile::tempfile()?;
-    cmd.stdin(Stdio::null()).stdout(out.try_clone()?).stderr(err.try_clone()?);
+    cmd.stdin(Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(err.try_clone()?);
     let start = Instant::now();
     let child = cmd.spawn().with_context(|| format!("starting {cmd:?}"))?;
     let pid = libc::pid_t::try_from(child.id())?;
@@ -59,7 +66,11 @@ fn spawn_and_wait(cmd: &mut Command) -> Result<Sample> {
     if reaped != pid {
         bail!("wait4 failed for {cmd:?}: {}", std::io::Error::last_os_error());
     }
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    };
     let read = |file: &mut std::fs::File| -> Result<String> {
         let mut text = String::new();
         file.rewind()?;

@@ -70,8 +70,14 @@ impl Moto {
             if let Some(calls) = calls {
                 cmd.env("BENCH_MOTO_CALLS", calls);
             }
-            let child = cmd.spawn().context("starting python3 tests/bench/moto_aws_like.py (pip install 'moto[server]')")?;
-            let mut moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}"), calls: calls.map(Path::to_path_buf) };
+            let child = cmd
+                .spawn()
+                .context("starting python3 tests/bench/moto_aws_like.py (pip install 'moto[server]')")?;
+            let mut moto = Moto {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+                calls: calls.map(Path::to_path_buf),
+            };
             let deadline = Instant::now() + Duration::from_secs(30);
             while Instant::now() < deadline {
                 if matches!(moto.child.try_wait(), Ok(Some(_))) {
@@ -102,7 +108,11 @@ impl Moto {
             .stderr(Stdio::inherit())
             .spawn()
             .context("python3 tests/bench/org_state.py")?;
-        child.stdin.take().context("stdin")?.write_all(spec.to_string().as_bytes())?;
+        child
+            .stdin
+            .take()
+            .context("stdin")?
+            .write_all(spec.to_string().as_bytes())?;
         let out = child.wait_with_output()?;
         if !out.status.success() {
             bail!("org_state.py failed");
@@ -113,7 +123,9 @@ impl Moto {
     /// The ListAccounts calls logged since the last call of this function:
     /// (MaxResults as sent, or None; accounts returned).
     pub fn take_list_accounts_calls(&self) -> Result<Vec<(Option<u32>, usize)>> {
-        let Some(path) = &self.calls else { bail!("this emulator was started without a calls log") };
+        let Some(path) = &self.calls else {
+            bail!("this emulator was started without a calls log")
+        };
         let text = std::fs::read_to_string(path).unwrap_or_default();
         std::fs::write(path, "")?;
         text.lines()

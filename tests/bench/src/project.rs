@@ -40,7 +40,10 @@ impl RunDir {
         std::fs::create_dir_all(root.join(".git"))?;
         std::fs::write(root.join("project.yaml"), project_yaml)?;
         let csv = home.join("jane_accessKeys.csv");
-        std::fs::write(&csv, format!("\u{feff}Access key ID,Secret access key\r\n{key_id},{secret}\r\n"))?;
+        std::fs::write(
+            &csv,
+            format!("\u{feff}Access key ID,Secret access key\r\n{key_id},{secret}\r\n"),
+        )?;
         Ok(RunDir { home, root, csv })
     }
 

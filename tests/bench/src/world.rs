@@ -61,7 +61,9 @@ pub struct LargeInput {
 /// --non-interactive`; the project declares `declared`.
 pub fn large_input(members: usize, config_bytes: usize, declared: Declared) -> LargeInput {
     let names: Vec<String> = (0..members).map(|i| format!("acct-{i:05}")).collect();
-    let ids: Vec<String> = (0..members).map(|i| format!("{:012}", 100_000_000_000u64 + i as u64)).collect();
+    let ids: Vec<String> = (0..members)
+        .map(|i| format!("{:012}", 100_000_000_000u64 + i as u64))
+        .collect();
 
     let mut organization = vec![OrganizationAccount {
         id: CALLER_ACCOUNT.into(),
@@ -75,7 +77,11 @@ pub fn large_input(members: usize, config_bytes: usize, declared: Declared) -> L
     }));
 
     let mut yaml = String::from("project_name: binbash\nshort_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: management\n    email: aws+management@example.com\n");
-    let in_yaml = if declared == Declared::Few { members.min(2) } else { members };
+    let in_yaml = if declared == Declared::Few {
+        members.min(2)
+    } else {
+        members
+    };
     for name in &names[..in_yaml] {
         let _ = write!(yaml, "  - name: {name}\n    email: aws+{name}@example.com\n");
     }
@@ -128,7 +134,9 @@ pub fn large_input(members: usize, config_bytes: usize, declared: Declared) -> L
     let mut scenario = Scenario::default();
     scenario.files.insert(format!("{ROOT}/project.yaml"), yaml.clone());
     if let Some(tfvars) = &tfvars {
-        scenario.files.insert(format!("{ROOT}/config/common.tfvars"), tfvars.clone());
+        scenario
+            .files
+            .insert(format!("{ROOT}/config/common.tfvars"), tfvars.clone());
     }
     scenario.files.insert(format!("{AWS_ROOT}/bb/credentials"), credentials);
     scenario.files.insert(format!("{AWS_ROOT}/bb/config"), config.clone());
@@ -161,7 +169,11 @@ impl LargeInput {
 
     /// Plans through the component in wasmtime (a fresh store and instance,
     /// as every run of the CLI makes).
-    pub fn plan_component(&self, core: &host::Core, backend: InMemory) -> anyhow::Result<Result<host::Plan, host::ConfigureError>> {
+    pub fn plan_component(
+        &self,
+        core: &host::Core,
+        backend: InMemory,
+    ) -> anyhow::Result<Result<host::Plan, host::ConfigureError>> {
         Ok(core.configure(&self.host_request, backend)?.0)
     }
 
@@ -189,7 +201,11 @@ impl InMemory {
     pub fn empty() -> InMemory {
         InMemory {
             files: HashMap::new(),
-            identity: host::CallerIdentity { account: String::new(), arn: String::new(), user_id: String::new() },
+            identity: host::CallerIdentity {
+                account: String::new(),
+                arn: String::new(),
+                user_id: String::new(),
+            },
             organization: Vec::new(),
             mfa_devices: Vec::new(),
             log_lines: 0,
@@ -200,13 +216,26 @@ impl InMemory {
 impl types::Host for InMemory {}
 
 impl aws::Host for InMemory {
-    fn get_caller_identity(&mut self, _: host::AwsCredentials, _: String) -> Result<host::CallerIdentity, host::AwsError> {
+    fn get_caller_identity(
+        &mut self,
+        _: host::AwsCredentials,
+        _: String,
+    ) -> Result<host::CallerIdentity, host::AwsError> {
         Ok(self.identity.clone())
     }
-    fn list_accounts(&mut self, _: host::AwsCredentials, _: String) -> Result<Vec<host::OrganizationAccount>, host::AwsError> {
+    fn list_accounts(
+        &mut self,
+        _: host::AwsCredentials,
+        _: String,
+    ) -> Result<Vec<host::OrganizationAccount>, host::AwsError> {
         Ok(self.organization.clone())
     }
-    fn list_mfa_devices(&mut self, _: host::AwsCredentials, _: String, _: String) -> Result<Vec<String>, host::AwsError> {
+    fn list_mfa_devices(
+        &mut self,
+        _: host::AwsCredentials,
+        _: String,
+        _: String,
+    ) -> Result<Vec<String>, host::AwsError> {
         Ok(self.mfa_devices.clone())
     }
 }

@@ -20,8 +20,8 @@ use anyhow::{bail, Context, Result};
 use leverage_bench::measure::{median, median_u64, ms, run, Sample};
 use leverage_bench::moto::{Moto, OrgState};
 use leverage_bench::project::{RunDir, PROJECT_YAML};
-use leverage_bench::world::{large_input, Declared, InMemory};
 use leverage_bench::workspace_root;
+use leverage_bench::world::{large_input, Declared, InMemory};
 use leverage_cli::engine::{self as host, Core};
 
 /// A budget broken by this factor fails the benchmark.
@@ -35,7 +35,12 @@ struct Options {
 }
 
 fn options() -> Result<Options> {
-    let mut o = Options { runs: None, rows: vec![1, 2, 3, 4, 5], sizes: vec![100, 1000, 5000], build: true };
+    let mut o = Options {
+        runs: None,
+        rows: vec![1, 2, 3, 4, 5],
+        sizes: vec![100, 1000, 5000],
+        build: true,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
@@ -82,7 +87,10 @@ struct Report {
 
 impl Report {
     fn row(&mut self, row: &str, what: &str, ours: &str, other: &str, result: &str, budget: Option<Budget>) {
-        let verdict = budget.as_ref().map(|b| format!("{} ({})", b.verdict(), b.what)).unwrap_or_else(|| "(reported)".into());
+        let verdict = budget
+            .as_ref()
+            .map(|b| format!("{} ({})", b.verdict(), b.what))
+            .unwrap_or_else(|| "(reported)".into());
         let line = format!("| {row} | {what} | {ours} | {other} | {result} | {verdict} |\n");
         eprint!("{line}");
         self.table.push_str(&line);
@@ -104,24 +112,51 @@ struct Binaries {
 }
 
 fn binaries(build: bool) -> Result<Binaries> {
-    let dir = std::env::current_exe()?.parent().context("the bench binary's directory")?.to_path_buf();
+    let dir = std::env::current_exe()?
+        .parent()
+        .context("the bench binary's directory")?
+        .to_path_buf();
     let release = !cfg!(debug_assertions);
     if build {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         // Separate invocations on purpose: this package links wasmtime with
         // Cranelift, and cargo unifies features within one invocation. The
         // product binary must be built alone to be the one users get.
-        for args in [["-p", "leverage", "--bin", "leverage"].as_slice(), &["-p", "leverage-bench", "--bin", "floor", "--bin", "trivial", "--bin", "peak"]] {
-            progress(&format!("cargo build{} {}", if release { " --release" } else { "" }, args.join(" ")));
+        for args in [
+            ["-p", "leverage", "--bin", "leverage"].as_slice(),
+            &[
+                "-p",
+                "leverage-bench",
+                "--bin",
+                "floor",
+                "--bin",
+                "trivial",
+                "--bin",
+                "peak",
+            ],
+        ] {
+            progress(&format!(
+                "cargo build{} {}",
+                if release { " --release" } else { "" },
+                args.join(" ")
+            ));
             let mut cmd = Command::new(&cargo);
-            cmd.arg("build").args(release.then_some("--release")).args(args).current_dir(workspace_root());
+            cmd.arg("build")
+                .args(release.then_some("--release"))
+                .args(args)
+                .current_dir(workspace_root());
             let status = cmd.status().context("running cargo")?;
             if !status.success() {
                 bail!("cargo build failed");
             }
         }
     }
-    let b = Binaries { leverage: dir.join("leverage"), floor: dir.join("floor"), trivial: dir.join("trivial"), peak: dir.join("peak") };
+    let b = Binaries {
+        leverage: dir.join("leverage"),
+        floor: dir.join("floor"),
+        trivial: dir.join("trivial"),
+        peak: dir.join("peak"),
+    };
     for path in [&b.leverage, &b.floor, &b.trivial, &b.peak] {
         if !path.exists() {
             bail!("{} is missing (run without --no-build)", path.display());
@@ -133,13 +168,21 @@ fn binaries(build: bool) -> Result<Binaries> {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string()))
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let nproc = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load = load.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
-    format!("{nproc} cores (nproc), {cpu}, Linux {}, load average at start {load}", kernel.trim())
+    format!(
+        "{nproc} cores (nproc), {cpu}, Linux {}, load average at start {load}",
+        kernel.trim()
+    )
 }
 
 fn main() -> Result<()> {
@@ -150,7 +193,9 @@ fn main() -> Result<()> {
     let bins = binaries(o.build)?;
     let started = Instant::now();
     let mut report = Report {
-        table: String::from("| row | what | ours (median) | other (median) | result | budget |\n|---|---|---|---|---|---|\n"),
+        table: String::from(
+            "| row | what | ours (median) | other (median) | result | budget |\n|---|---|---|---|---|---|\n",
+        ),
         budgets: Vec::new(),
         notes: Vec::new(),
     };
@@ -188,12 +233,24 @@ fn main() -> Result<()> {
         println!("- {note}");
     }
     println!("- whole benchmark: {:.0} s", started.elapsed().as_secs_f64());
-    let broken: Vec<&Budget> = report.budgets.iter().filter(|b| b.value > b.limit * WIDE_MARGIN).collect();
+    let broken: Vec<&Budget> = report
+        .budgets
+        .iter()
+        .filter(|b| b.value > b.limit * WIDE_MARGIN)
+        .collect();
     let over: Vec<&Budget> = report.budgets.iter().filter(|b| b.value > b.limit).collect();
-    println!("- budgets: {} checked, {} over, {} over by more than {WIDE_MARGIN}×", report.budgets.len(), over.len(), broken.len());
+    println!(
+        "- budgets: {} checked, {} over, {} over by more than {WIDE_MARGIN}×",
+        report.budgets.len(),
+        over.len(),
+        broken.len()
+    );
     if !broken.is_empty() {
         for b in broken {
-            eprintln!("bench: budget broken by more than {WIDE_MARGIN}×: {} (measured {:.3}, budget {:.3})", b.what, b.value, b.limit);
+            eprintln!(
+                "bench: budget broken by more than {WIDE_MARGIN}×: {} (measured {:.3}, budget {:.3})",
+                b.what, b.value, b.limit
+            );
         }
         std::process::exit(1);
     }
@@ -214,7 +271,14 @@ fn scale_project_yaml() -> String {
     "project_name: binbash\nshort_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: management\n    email: aws+management@example.com\n    id: \"123456789012\"\n".into()
 }
 
-const CONFIGURE: [&str; 6] = ["credentials", "configure", "--type", "MANAGEMENT", "--fetch-mfa-device", "--non-interactive"];
+const CONFIGURE: [&str; 6] = [
+    "credentials",
+    "configure",
+    "--type",
+    "MANAGEMENT",
+    "--fetch-mfa-device",
+    "--non-interactive",
+];
 
 fn ours(bins: &Binaries, dir: &RunDir, endpoint: &str, extra: &[&str]) -> Command {
     let mut cmd = dir.command(&bins.leverage, endpoint);
@@ -224,8 +288,17 @@ fn ours(bins: &Binaries, dir: &RunDir, endpoint: &str, extra: &[&str]) -> Comman
 
 /// Row 1: the whole configure against the least program making the same
 /// calls, and against the same program writing its files durably.
-fn row_floor(report: &mut Report, bins: &Binaries, moto: &Moto, state: &OrgState, base: &Path, runs: usize) -> Result<()> {
-    progress(&format!("row 1: ours vs the floor (plain and durable), {runs} runs each, interleaved"));
+fn row_floor(
+    report: &mut Report,
+    bins: &Binaries,
+    moto: &Moto,
+    state: &OrgState,
+    base: &Path,
+    runs: usize,
+) -> Result<()> {
+    progress(&format!(
+        "row 1: ours vs the floor (plain and durable), {runs} runs each, interleaved"
+    ));
     let yaml = project_yaml_with_management_id();
     let (key, secret) = (&state.user.access_key_id, &state.user.secret_access_key);
     let mut times: [Vec<Duration>; 3] = [Vec::new(), Vec::new(), Vec::new()];
@@ -236,14 +309,18 @@ fn row_floor(report: &mut Report, bins: &Binaries, moto: &Moto, state: &OrgState
             let sample = match j {
                 0 => run(&mut ours(bins, &dir, &moto.endpoint, &[]))?.ok("leverage")?,
                 1 => run(dir.command(&bins.floor, &moto.endpoint).arg(&dir.csv))?.ok("floor")?,
-                _ => run(dir.command(&bins.floor, &moto.endpoint).arg("--durable").arg(&dir.csv))?.ok("floor --durable")?,
+                _ => run(dir.command(&bins.floor, &moto.endpoint).arg("--durable").arg(&dir.csv))?
+                    .ok("floor --durable")?,
             };
             if i == 0 {
                 // Warm-up, and the check that each did the job.
                 let config = std::fs::read_to_string(dir.aws_file("config"))?;
                 let profiles = config.matches("mfa_serial = arn:aws:iam::").count();
                 if profiles != 4 {
-                    bail!("run {j} wrote {profiles} account profiles with MFA, expected 4:\n{config}\n{}", sample.stderr);
+                    bail!(
+                        "run {j} wrote {profiles} account profiles with MFA, expected 4:\n{config}\n{}",
+                        sample.stderr
+                    );
                 }
                 continue;
             }
@@ -287,9 +364,19 @@ fn aws_executable() -> PathBuf {
 
 /// Row 2: the same files written the original's way, one `aws` process per
 /// key (and the three queries through `aws`).
-fn row_aws_cli(report: &mut Report, bins: &Binaries, moto: &Moto, state: &OrgState, base: &Path, runs: usize) -> Result<()> {
+fn row_aws_cli(
+    report: &mut Report,
+    bins: &Binaries,
+    moto: &Moto,
+    state: &OrgState,
+    base: &Path,
+    runs: usize,
+) -> Result<()> {
     let aws = aws_executable();
-    progress(&format!("row 2: ours vs one `aws` process per key ({}), {runs} runs each, interleaved", aws.display()));
+    progress(&format!(
+        "row 2: ours vs one `aws` process per key ({}), {runs} runs each, interleaved",
+        aws.display()
+    ));
     let yaml = project_yaml_with_management_id();
     let (key, secret) = (&state.user.access_key_id, &state.user.secret_access_key);
     let (mut mine, mut theirs) = (Vec::new(), Vec::new());
@@ -330,7 +417,11 @@ fn row_aws_cli(report: &mut Report, bins: &Binaries, moto: &Moto, state: &OrgSta
         &format!("the same files the AWS CLI way: {processes} `aws` processes (3 queries, 1 per key), AWS CLI v1"),
         &ms(m),
         &ms(t),
-        &format!("aws/ours = {:.0}× (files byte-identical: {})", t.as_secs_f64() / m.as_secs_f64(), if identical { "yes" } else { "NO" }),
+        &format!(
+            "aws/ours = {:.0}× (files byte-identical: {})",
+            t.as_secs_f64() / m.as_secs_f64(),
+            if identical { "yes" } else { "NO" }
+        ),
         None,
     );
     Ok(())
@@ -351,7 +442,16 @@ fn aws_cli_way(aws: &Path, dir: &RunDir, endpoint: &str, key: &str, secret: &str
         let out: Sample = run(&mut cmd)?.ok(&format!("aws {}", args.join(" ")))?;
         Ok(out.stdout.trim().to_string())
     };
-    let set = |key: &str, value: &str, profile: &str| vec!["configure".to_string(), "set".into(), key.into(), value.into(), "--profile".into(), profile.into()];
+    let set = |key: &str, value: &str, profile: &str| {
+        vec![
+            "configure".to_string(),
+            "set".into(),
+            key.into(),
+            value.into(),
+            "--profile".into(),
+            profile.into(),
+        ]
+    };
     let call = |aws_run: &mut dyn FnMut(&[&str]) -> Result<String>, args: Vec<String>| -> Result<String> {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         aws_run(&args)
@@ -361,21 +461,63 @@ fn aws_cli_way(aws: &Path, dir: &RunDir, endpoint: &str, key: &str, secret: &str
     call(&mut aws_run, set("aws_secret_access_key", secret, "bb-management"))?;
     call(&mut aws_run, set("output", "json", "bb-management"))?;
     call(&mut aws_run, set("region", "us-east-1", "bb-management"))?;
-    let arn = aws_run(&["sts", "get-caller-identity", "--profile", "bb-management", "--query", "Arn", "--output", "text"])?;
+    let arn = aws_run(&[
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "bb-management",
+        "--query",
+        "Arn",
+        "--output",
+        "text",
+    ])?;
     let user = arn.rsplit('/').next().unwrap_or_default().to_string();
-    let listed = aws_run(&["organizations", "list-accounts", "--profile", "bb-management", "--query", "Accounts[].[Name,Id]", "--output", "text"])?;
-    let serial = aws_run(&["iam", "list-mfa-devices", "--user-name", &user, "--profile", "bb-management", "--query", "MFADevices[0].SerialNumber", "--output", "text"])?;
-    let ids: std::collections::HashMap<&str, &str> =
-        listed.lines().filter_map(|l| l.split_once('\t')).map(|(n, id)| (n.strip_prefix("binbash-").unwrap_or(n), id)).collect();
+    let listed = aws_run(&[
+        "organizations",
+        "list-accounts",
+        "--profile",
+        "bb-management",
+        "--query",
+        "Accounts[].[Name,Id]",
+        "--output",
+        "text",
+    ])?;
+    let serial = aws_run(&[
+        "iam",
+        "list-mfa-devices",
+        "--user-name",
+        &user,
+        "--profile",
+        "bb-management",
+        "--query",
+        "MFADevices[0].SerialNumber",
+        "--output",
+        "text",
+    ])?;
+    let ids: std::collections::HashMap<&str, &str> = listed
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(n, id)| (n.strip_prefix("binbash-").unwrap_or(n), id))
+        .collect();
     for name in ["management", "security", "shared", "network"] {
         let id = match name {
             "management" => "123456789012",
-            other => ids.get(other).copied().with_context(|| format!("the organization lists no {other}"))?,
+            other => ids
+                .get(other)
+                .copied()
+                .with_context(|| format!("the organization lists no {other}"))?,
         };
         let profile = format!("bb-{name}-oaar");
         call(&mut aws_run, set("output", "json", &profile))?;
         call(&mut aws_run, set("region", "us-east-1", &profile))?;
-        call(&mut aws_run, set("role_arn", &format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole"), &profile))?;
+        call(
+            &mut aws_run,
+            set(
+                "role_arn",
+                &format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole"),
+                &profile,
+            ),
+        )?;
         call(&mut aws_run, set("source_profile", "bb-management", &profile))?;
         call(&mut aws_run, set("mfa_serial", &serial, &profile))?;
     }
@@ -388,7 +530,11 @@ fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> 
     let commands: [(&str, &Path, &[&str]); 3] = [
         ("trivial", &bins.trivial, &[]),
         ("leverage --version", &bins.leverage, &["--version"]),
-        ("leverage credentials configure --help", &bins.leverage, &["credentials", "configure", "--help"]),
+        (
+            "leverage credentials configure --help",
+            &bins.leverage,
+            &["credentials", "configure", "--help"],
+        ),
     ];
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); commands.len()];
     for i in 0..=runs {
@@ -411,7 +557,11 @@ fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> 
             &ms(m),
             &ms(trivial),
             &format!("{extra_ms:+.2} ms"),
-            Some(Budget { what: "≤ 5 ms more".into(), limit: 5.0, value: extra_ms }),
+            Some(Budget {
+                what: "≤ 5 ms more".into(),
+                limit: 5.0,
+                value: extra_ms,
+            }),
         );
     }
 
@@ -432,16 +582,23 @@ fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> 
         &format!("{} ({} + {})", ms(sum), ms(median(&load)), ms(median(&inst))),
         "",
         "",
-        Some(Budget { what: "≤ 5 ms".into(), limit: 5.0, value: sum.as_secs_f64() * 1e3 }),
+        Some(Budget {
+            what: "≤ 5 ms".into(),
+            limit: 5.0,
+            value: sum.as_secs_f64() * 1e3,
+        }),
     );
 
     // What compiling at run time would cost instead (Cranelift, this
     // package's wasmtime, same version and configuration as build.rs).
-    let wasm = std::fs::read(host::COMPONENT_WASM_PATH).with_context(|| format!("reading {}", host::COMPONENT_WASM_PATH))?;
+    let wasm =
+        std::fs::read(host::COMPONENT_WASM_PATH).with_context(|| format!("reading {}", host::COMPONENT_WASM_PATH))?;
     let precompiled = host::bench::precompiled();
     let engine = wasmtime::Engine::new(&wasmtime::Config::new()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let compile_runs = runs.clamp(1, 3);
-    progress(&format!("row 3: compiling the component with Cranelift, {compile_runs} runs"));
+    progress(&format!(
+        "row 3: compiling the component with Cranelift, {compile_runs} runs"
+    ));
     let (mut compile, mut deserialize) = (Vec::new(), Vec::new());
     for _ in 0..compile_runs {
         let start = Instant::now();
@@ -450,7 +607,8 @@ fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> 
         let start = Instant::now();
         // SAFETY: the bytes are build.rs's `precompile_component` output for
         // this wasmtime version and configuration, embedded read-only.
-        unsafe { wasmtime::component::Component::deserialize(&engine, precompiled) }.map_err(|e| anyhow::anyhow!("deserializing: {e}"))?;
+        unsafe { wasmtime::component::Component::deserialize(&engine, precompiled) }
+            .map_err(|e| anyhow::anyhow!("deserializing: {e}"))?;
         deserialize.push(start.elapsed());
     }
     let (c, d) = (median(&compile), median(&deserialize));
@@ -475,18 +633,29 @@ fn row_scale(report: &mut Report, bins: &Binaries, base: &Path, sizes: &[usize],
     for &size in sizes {
         let calls = base.join(format!("calls-{size}.log"));
         let moto = Moto::start(Some(&calls))?;
-        progress(&format!("row 4: creating an organization of {size} accounts in moto (one CreateAccount each)..."));
+        progress(&format!(
+            "row 4: creating an organization of {size} accounts in moto (one CreateAccount each)..."
+        ));
         let start = Instant::now();
         let members: Vec<String> = (1..size).map(|i| format!("acct-{i:05}")).collect();
         let state = moto.organization(&members)?;
         let took = start.elapsed();
-        progress(&format!("row 4: {size} accounts created in {:.1} s", took.as_secs_f64()));
-        report.notes.push(format!("moto: creating the {size}-account organization took {:.1} s", took.as_secs_f64()));
+        progress(&format!(
+            "row 4: {size} accounts created in {:.1} s",
+            took.as_secs_f64()
+        ));
+        report.notes.push(format!(
+            "moto: creating the {size}-account organization took {:.1} s",
+            took.as_secs_f64()
+        ));
         orgs.push((size, moto, state));
     }
 
-    progress(&format!("row 4: {runs} runs of ours and of the floor per size, interleaved"));
-    let mut results: Vec<(Vec<Duration>, Vec<u64>, Vec<Duration>, Vec<u64>)> = vec![(Vec::new(), Vec::new(), Vec::new(), Vec::new()); orgs.len()];
+    progress(&format!(
+        "row 4: {runs} runs of ours and of the floor per size, interleaved"
+    ));
+    let mut results: Vec<(Vec<Duration>, Vec<u64>, Vec<Duration>, Vec<u64>)> =
+        vec![(Vec::new(), Vec::new(), Vec::new(), Vec::new()); orgs.len()];
     for i in 0..=runs {
         for k in 0..orgs.len() {
             let j = (i + k) % orgs.len();
@@ -498,7 +667,12 @@ fn row_scale(report: &mut Report, bins: &Binaries, base: &Path, sizes: &[usize],
             let peak_file = base.join("peak.kib");
             let run_ours = || {
                 let mut cmd = a.command(&bins.peak, &moto.endpoint);
-                cmd.arg(&peak_file).arg(&bins.leverage).args(CONFIGURE).arg("--credentials-file").arg(&a.csv).arg("--all-accounts");
+                cmd.arg(&peak_file)
+                    .arg(&bins.leverage)
+                    .args(CONFIGURE)
+                    .arg("--credentials-file")
+                    .arg(&a.csv)
+                    .arg("--all-accounts");
                 with_peak(run(&mut cmd)?.ok("leverage")?, &peak_file)
             };
             let run_floor = || {
@@ -535,7 +709,10 @@ fn row_scale(report: &mut Report, bins: &Binaries, base: &Path, sizes: &[usize],
         }
     }
     let trivial_file = base.join("peak-trivial.kib");
-    let trivial = with_peak(run(Command::new(&bins.peak).arg(&trivial_file).arg(&bins.trivial))?.ok("trivial")?, &trivial_file)?;
+    let trivial = with_peak(
+        run(Command::new(&bins.peak).arg(&trivial_file).arg(&bins.trivial))?.ok("trivial")?,
+        &trivial_file,
+    )?;
     report.notes.push(format!(
         "peak RSS is the child's own `ru_maxrss`, read by tests/bench/src/bin/peak.rs (a trivial Rust binary measures {:.1} MiB that way)",
         trivial.max_rss_kib as f64 / 1024.0
@@ -549,16 +726,34 @@ fn row_scale(report: &mut Report, bins: &Binaries, base: &Path, sizes: &[usize],
         let pages = size.div_ceil(20);
         report.row(
             "4",
-            &format!("{size} accounts, --all-accounts ({pages} ListAccounts pages of 20) vs the floor: wall time / peak RSS"),
+            &format!(
+                "{size} accounts, --all-accounts ({pages} ListAccounts pages of 20) vs the floor: wall time / peak RSS"
+            ),
             &format!("{} / {rss_mib:.1} MiB", ms(wall)),
             &format!("{} / {floor_rss_mib:.1} MiB", ms(floor)),
-            &format!("ours/floor = {:.2}; ×{growth:.1} the {} row", wall.as_secs_f64() / floor.as_secs_f64(), sizes[0]),
-            Some(Budget { what: "RSS ≤ 64 MiB".into(), limit: 64.0, value: rss_mib }),
+            &format!(
+                "ours/floor = {:.2}; ×{growth:.1} the {} row",
+                wall.as_secs_f64() / floor.as_secs_f64(),
+                sizes[0]
+            ),
+            Some(Budget {
+                what: "RSS ≤ 64 MiB".into(),
+                limit: 64.0,
+                value: rss_mib,
+            }),
         );
         if j == orgs.len() - 1 && orgs.len() > 1 {
             let allowed = 60.0 * (*size as f64 / 5000.0) * (100.0 / sizes[0] as f64);
-            report.budgets.push(Budget { what: format!("time({size}) ≤ {allowed:.0}× time({})", sizes[0]), limit: allowed, value: growth });
-            let line = format!("| 4 | growth from {} to {size} accounts | ×{growth:.1} | | | {} (≤ {allowed:.0}×) |\n", sizes[0], report.budgets.last().map(Budget::verdict).unwrap_or(""));
+            report.budgets.push(Budget {
+                what: format!("time({size}) ≤ {allowed:.0}× time({})", sizes[0]),
+                limit: allowed,
+                value: growth,
+            });
+            let line = format!(
+                "| 4 | growth from {} to {size} accounts | ×{growth:.1} | | | {} (≤ {allowed:.0}×) |\n",
+                sizes[0],
+                report.budgets.last().map(Budget::verdict).unwrap_or("")
+            );
             eprint!("{line}");
             report.table.push_str(&line);
         }
@@ -585,7 +780,11 @@ fn check_pages(size: usize, calls: &[(Option<u32>, usize)]) -> Result<()> {
 /// Row 5: the pure planning step, natively and through the component.
 fn row_wasm_tax(report: &mut Report, runs: usize) -> Result<()> {
     let core = Core::load()?;
-    for declared in [Declared::Few, Declared::AllInProjectYaml, Declared::AllInProjectYamlAndTfvars] {
+    for declared in [
+        Declared::Few,
+        Declared::AllInProjectYaml,
+        Declared::AllInProjectYamlAndTfvars,
+    ] {
         let input = large_input(4999, 1 << 20, declared);
         progress(&format!(
             "row 5: planning 5,000 accounts ({declared:?}), config {:.2} MiB, project.yaml {} bytes, natively and in wasmtime, {runs} runs each",
@@ -595,7 +794,9 @@ fn row_wasm_tax(report: &mut Report, runs: usize) -> Result<()> {
         if !input.same_plans(&core)? {
             bail!("row 5: the component and the native core plan differently");
         }
-        let native_plan = input.plan_native(input.scenario.clone()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let native_plan = input
+            .plan_native(input.scenario.clone())
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let (mut native, mut wasm) = (Vec::new(), Vec::new());
         for i in 0..=runs {
             let scenario = input.scenario.clone();
@@ -635,12 +836,24 @@ fn row_wasm_tax(report: &mut Report, runs: usize) -> Result<()> {
             match declared {
                 Declared::Few => ", 3 accounts declared in project.yaml",
                 Declared::AllInProjectYaml => ", all declared in project.yaml (ids written back)",
-                Declared::AllInProjectYamlAndTfvars => ", all declared in project.yaml and common.tfvars (ids written back to both)",
+                Declared::AllInProjectYamlAndTfvars =>
+                    ", all declared in project.yaml and common.tfvars (ids written back to both)",
             },
             native_plan.report.profiles.len(),
             native_plan.changes.len()
         );
-        report.row("5", &what, &ms(w), &ms(n), &format!("wasm/native = {ratio:.2}"), Some(Budget { what: "wasm/native ≤ 1.5".into(), limit: 1.5, value: ratio }));
+        report.row(
+            "5",
+            &what,
+            &ms(w),
+            &ms(n),
+            &format!("wasm/native = {ratio:.2}"),
+            Some(Budget {
+                what: "wasm/native ≤ 1.5".into(),
+                limit: 1.5,
+                value: ratio,
+            }),
+        );
     }
     Ok(())
 }

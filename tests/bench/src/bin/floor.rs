@@ -24,7 +24,11 @@ use aws_credential_types::Credentials;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let durable = args.iter().any(|a| a == "--durable");
-    let csv_path = args.iter().find(|a| !a.starts_with("--")).context("usage: floor [--durable] KEYS.csv")?.clone();
+    let csv_path = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .context("usage: floor [--durable] KEYS.csv")?
+        .clone();
     let csv = std::fs::read_to_string(&csv_path).with_context(|| format!("reading {csv_path}"))?;
     let row = csv.lines().nth(1).context("the CSV has no data row")?;
     let (key_id, secret) = row.trim_end().split_once(',').context("the CSV row has no comma")?;
@@ -34,7 +38,9 @@ fn main() -> Result<()> {
     let (serial, accounts) = runtime.block_on(async {
         let config = aws_config::defaults(BehaviorVersion::latest())
             .no_credentials()
-            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(key_id, secret, None, None, "floor")))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                key_id, secret, None, None, "floor",
+            )))
             .region(Region::new("us-east-1"))
             .load()
             .await;
@@ -47,13 +53,20 @@ fn main() -> Result<()> {
         let mut accounts = Vec::new();
         while let Some(page) = pages.next().await {
             for account in page?.accounts() {
-                accounts.push((account.name().unwrap_or_default().to_string(), account.id().unwrap_or_default().to_string()));
+                accounts.push((
+                    account.name().unwrap_or_default().to_string(),
+                    account.id().unwrap_or_default().to_string(),
+                ));
             }
         }
 
         let iam = aws_sdk_iam::Client::new(&config);
         let devices = iam.list_mfa_devices().user_name(user).send().await?;
-        let serial = devices.mfa_devices().first().map(|d| d.serial_number().to_string()).ok_or_else(|| anyhow!("no MFA device"))?;
+        let serial = devices
+            .mfa_devices()
+            .first()
+            .map(|d| d.serial_number().to_string())
+            .ok_or_else(|| anyhow!("no MFA device"))?;
         Ok::<_, anyhow::Error>((serial, accounts))
     })?;
 
@@ -69,7 +82,10 @@ fn main() -> Result<()> {
         file.sync_all()?;
         Ok(std::fs::rename(&temp, dir.join(name))?)
     };
-    write("credentials", &format!("[bb-management]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"))?;
+    write(
+        "credentials",
+        &format!("[bb-management]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    )?;
     let mut config = String::from("[profile bb-management]\noutput = json\nregion = us-east-1\n");
     for (name, id) in &accounts {
         let name = name.strip_prefix("binbash-").unwrap_or(name);
