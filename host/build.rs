@@ -12,18 +12,34 @@ use std::process::Command;
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let workspace = manifest_dir.parent().expect("host/ lives in the workspace").to_path_buf();
+    let workspace = manifest_dir
+        .parent()
+        .expect("host/ lives in the workspace")
+        .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     for watched in ["core-wasm/src", "core-wasm/Cargo.toml", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
 
     // OUT_DIR is <target>/<profile>/build/<pkg>-<hash>/out.
-    let target_dir = out_dir.ancestors().nth(4).map(Path::to_path_buf).unwrap_or_else(|| out_dir.clone());
+    let target_dir = out_dir
+        .ancestors()
+        .nth(4)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| out_dir.clone());
     let core_target = target_dir.join("wasm-core");
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "--release", "--locked", "--target", "wasm32-wasip2", "-p", "leverage-core", "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32-wasip2",
+            "-p",
+            "leverage-core",
+            "--manifest-path",
+        ])
         .arg(workspace.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&core_target)
@@ -41,7 +57,9 @@ fn main() {
     let wasm = std::fs::read(&wasm_path).unwrap_or_else(|e| panic!("reading {}: {e}", wasm_path.display()));
 
     let engine = wasmtime::Engine::new(&wasmtime::Config::new()).expect("a default wasmtime engine");
-    let compiled = engine.precompile_component(&wasm).expect("precompiling the core component");
+    let compiled = engine
+        .precompile_component(&wasm)
+        .expect("precompiling the core component");
     std::fs::write(out_dir.join("leverage_core.cwasm"), compiled).expect("writing the precompiled component");
     std::fs::write(out_dir.join("leverage_core.wasm"), &wasm).expect("copying the component");
     println!("cargo:rustc-env=LEVERAGE_CORE_WASM_PATH={}", wasm_path.display());

@@ -66,11 +66,7 @@ pub fn parse_csv(text: &str) -> Result<AccessKeys, InputError> {
 
     let key_id_ok = validate::is_access_key_id(key_id);
     let secret_ok = validate::is_secret_access_key(secret);
-    if !key_id_ok
-        && !secret_ok
-        && validate::is_access_key_id(secret)
-        && validate::is_secret_access_key(key_id)
-    {
+    if !key_id_ok && !secret_ok && validate::is_access_key_id(secret) && validate::is_secret_access_key(key_id) {
         return Err(at(
             line,
             format!(
@@ -205,11 +201,7 @@ fn normalize(name: &str) -> String {
 }
 
 /// The index of the column named `name`; an error when two columns have it.
-fn find_column(
-    header: &csv::StringRecord,
-    name: &str,
-    line: Option<u64>,
-) -> Result<Option<usize>, InputError> {
+fn find_column(header: &csv::StringRecord, name: &str, line: Option<u64>) -> Result<Option<usize>, InputError> {
     let wanted = name.to_lowercase();
     let mut found = header
         .iter()
@@ -218,10 +210,7 @@ fn find_column(
         .map(|(i, _)| i);
     let first = found.next();
     if first.is_some() && found.next().is_some() {
-        return Err(at(
-            line,
-            format!("the header row has more than one `{name}` column"),
-        ));
+        return Err(at(line, format!("the header row has more than one `{name}` column")));
     }
     Ok(first)
 }
@@ -233,9 +222,7 @@ fn missing_columns(
     secret: Option<usize>,
 ) -> InputError {
     let missing = match (key_id, secret) {
-        (None, None) => format!(
-            "the header row has neither an `{KEY_ID_COLUMN}` nor a `{SECRET_COLUMN}` column"
-        ),
+        (None, None) => format!("the header row has neither an `{KEY_ID_COLUMN}` nor a `{SECRET_COLUMN}` column"),
         (None, Some(_)) => format!("the header row has no `{KEY_ID_COLUMN}` column"),
         _ => format!("the header row has no `{SECRET_COLUMN}` column"),
     };
@@ -300,9 +287,7 @@ mod tests {
 
     #[test]
     fn current_layout_without_bom_lf_and_no_final_newline() {
-        assert_example(&ok(&format!(
-            "Access key ID,Secret access key\n{ID},{SECRET}"
-        )));
+        assert_example(&ok(&format!("Access key ID,Secret access key\n{ID},{SECRET}")));
     }
 
     #[test]
@@ -334,9 +319,7 @@ mod tests {
 
     #[test]
     fn reordered_and_extra_columns() {
-        let text = format!(
-            "Note,Secret access key,Created,Access key ID\nmine,{SECRET},2024-01-01,{ID}\n"
-        );
+        let text = format!("Note,Secret access key,Created,Access key ID\nmine,{SECRET},2024-01-01,{ID}\n");
         assert_example(&ok(&text));
     }
 
@@ -356,9 +339,7 @@ mod tests {
 
     #[test]
     fn blank_lines_and_rows_are_skipped() {
-        let text = format!(
-            "\r\nAccess key ID,Secret access key\r\n\r\n , \r\n{ID},{SECRET}\r\n\r\n\r\n,\r\n"
-        );
+        let text = format!("\r\nAccess key ID,Secret access key\r\n\r\n , \r\n{ID},{SECRET}\r\n\r\n\r\n,\r\n");
         assert_example(&ok(&text));
     }
 
@@ -443,10 +424,7 @@ mod tests {
     fn short_row() {
         let e = err(&format!("Access key ID,Secret access key\r\n{ID}\r\n"));
         assert_eq!(e.line, Some(2));
-        assert!(
-            e.message.contains("1 field(s) but the header row has 2"),
-            "{e}"
-        );
+        assert!(e.message.contains("1 field(s) but the header row has 2"), "{e}");
     }
 
     #[test]
@@ -455,10 +433,7 @@ mod tests {
             "User name,Password,Access key ID,Secret access key\njane,{PASSWORD}\n"
         ));
         assert_eq!(e.line, Some(2));
-        assert!(
-            e.message.contains("2 field(s) but the header row has 4"),
-            "{e}"
-        );
+        assert!(e.message.contains("2 field(s) but the header row has 4"), "{e}");
     }
 
     #[test]
@@ -467,17 +442,12 @@ mod tests {
             "User name,Password,Access key ID,Secret access key\njane,Pa,ss,{ID},{SECRET}\n"
         ));
         assert_eq!(e.line, Some(2));
-        assert!(
-            e.message.contains("5 field(s) but the header row has 4"),
-            "{e}"
-        );
+        assert!(e.message.contains("5 field(s) but the header row has 4"), "{e}");
     }
 
     #[test]
     fn unterminated_quote() {
-        let e = err(&format!(
-            "Access key ID,Secret access key\n\"{ID},{SECRET}\n"
-        ));
+        let e = err(&format!("Access key ID,Secret access key\n\"{ID},{SECRET}\n"));
         assert_eq!(e.line, Some(2));
     }
 
@@ -511,14 +481,8 @@ mod tests {
     #[test]
     fn bad_secret() {
         let cases = [
-            (
-                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE",
-                "it has 39 characters",
-            ),
-            (
-                "wJalrXUtnFEMI-K7MDENG/bPxRfiCYEXAMPLEKEY",
-                "another character",
-            ),
+            ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE", "it has 39 characters"),
+            ("wJalrXUtnFEMI-K7MDENG/bPxRfiCYEXAMPLEKEY", "another character"),
             ("", "is empty"),
         ];
         for (secret, why) in cases {
@@ -563,17 +527,9 @@ mod tests {
         assert_example(&ok(current));
         assert_example(&ok(include_str!("../../tests/fixtures/csv/legacy.csv")));
         let no_data = err(include_str!("../../tests/fixtures/csv/no-data-row.csv"));
-        assert!(
-            no_data.message.contains("no row with the keys"),
-            "{no_data}"
-        );
-        let missing = err(include_str!(
-            "../../tests/fixtures/csv/missing-secret-column.csv"
-        ));
-        assert!(
-            missing.message.contains("no `Secret access key` column"),
-            "{missing}"
-        );
+        assert!(no_data.message.contains("no row with the keys"), "{no_data}");
+        let missing = err(include_str!("../../tests/fixtures/csv/missing-secret-column.csv"));
+        assert!(missing.message.contains("no `Secret access key` column"), "{missing}");
         let bad = err(include_str!("../../tests/fixtures/csv/bad-key-id.csv"));
         assert_eq!(bad.line, Some(2));
         assert!(bad.message.contains("access key id"), "{bad}");
@@ -618,15 +574,7 @@ mod tests {
         for case in &cases {
             let e = err(case);
             let shown = e.to_string();
-            for needle in [
-                SECRET,
-                "wJalr",
-                "EXAMPLEKEY",
-                PASSWORD,
-                "Hunter2",
-                ID,
-                "IOSFODNN",
-            ] {
+            for needle in [SECRET, "wJalr", "EXAMPLEKEY", PASSWORD, "Hunter2", ID, "IOSFODNN"] {
                 assert!(!shown.contains(needle), "{case:?} -> {shown}");
                 assert!(!format!("{e:?}").contains(needle), "{case:?} -> {e:?}");
             }

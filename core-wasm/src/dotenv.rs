@@ -73,10 +73,7 @@ fn parse_line(line: &str) -> Result<Option<(String, String)>, String> {
         _ => body,
     };
     let Some((key_part, value_part)) = body.split_once('=') else {
-        return Err(
-            "expected `NAME=value`, but the line has no `=` (write `# ...` for a comment)"
-                .to_string(),
-        );
+        return Err("expected `NAME=value`, but the line has no `=` (write `# ...` for a comment)".to_string());
     };
     let key = key_part.trim_end_matches(is_blank);
     check_key(key)?;
@@ -156,18 +153,9 @@ fn parse_value(key: &str, after_equals: &str) -> Result<String, String> {
     }
     let end = value
         .char_indices()
-        .find(|&(i, c)| {
-            c == '#'
-                && value
-                    .get(..i)
-                    .is_some_and(|before| before.ends_with(is_blank))
-        })
+        .find(|&(i, c)| c == '#' && value.get(..i).is_some_and(|before| before.ends_with(is_blank)))
         .map_or(value.len(), |(i, _)| i);
-    Ok(value
-        .get(..end)
-        .unwrap_or(value)
-        .trim_end_matches(is_blank)
-        .to_string())
+    Ok(value.get(..end).unwrap_or(value).trim_end_matches(is_blank).to_string())
 }
 
 fn unclosed(key: &str, kind: &str) -> String {
@@ -220,14 +208,10 @@ mod tests {
     #[test]
     fn simple_pairs_in_order_with_duplicates() {
         let p = pairs("PROJECT=bb\nMFA_ENABLED=false\nPROJECT=xyz\n");
-        let expected: Vec<(String, String)> = [
-            ("PROJECT", "bb"),
-            ("MFA_ENABLED", "false"),
-            ("PROJECT", "xyz"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        let expected: Vec<(String, String)> = [("PROJECT", "bb"), ("MFA_ENABLED", "false"), ("PROJECT", "xyz")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         assert_eq!(p, expected);
     }
 
@@ -237,10 +221,7 @@ mod tests {
         let p = pairs(text);
         assert_eq!(p.len(), 3);
         assert_eq!(p[0], ("PROJECT".to_string(), "bb".to_string()));
-        assert_eq!(
-            p[2],
-            ("TERRAFORM_IMAGE_TAG".to_string(), "1.6.0-0.2.0".to_string())
-        );
+        assert_eq!(p[2], ("TERRAFORM_IMAGE_TAG".to_string(), "1.6.0-0.2.0".to_string()));
     }
 
     #[test]
@@ -275,14 +256,8 @@ mod tests {
 
     #[test]
     fn export_prefix() {
-        assert_eq!(
-            one("export PROJECT=bb"),
-            ("PROJECT".to_string(), "bb".to_string())
-        );
-        assert_eq!(
-            one("export\t  PROJECT=bb"),
-            ("PROJECT".to_string(), "bb".to_string())
-        );
+        assert_eq!(one("export PROJECT=bb"), ("PROJECT".to_string(), "bb".to_string()));
+        assert_eq!(one("export\t  PROJECT=bb"), ("PROJECT".to_string(), "bb".to_string()));
         assert_eq!(one("export=1"), ("export".to_string(), "1".to_string()));
         assert_eq!(one("export = 1"), ("export".to_string(), "1".to_string()));
         assert_eq!(one("exported=1"), ("exported".to_string(), "1".to_string()));
@@ -290,30 +265,15 @@ mod tests {
 
     #[test]
     fn spaces_around_equals_and_indentation() {
-        assert_eq!(
-            one("PROJECT = bb"),
-            ("PROJECT".to_string(), "bb".to_string())
-        );
-        assert_eq!(
-            one("  PROJECT\t=\tbb"),
-            ("PROJECT".to_string(), "bb".to_string())
-        );
-        assert_eq!(
-            one("PROJECT =\"bb\""),
-            ("PROJECT".to_string(), "bb".to_string())
-        );
+        assert_eq!(one("PROJECT = bb"), ("PROJECT".to_string(), "bb".to_string()));
+        assert_eq!(one("  PROJECT\t=\tbb"), ("PROJECT".to_string(), "bb".to_string()));
+        assert_eq!(one("PROJECT =\"bb\""), ("PROJECT".to_string(), "bb".to_string()));
     }
 
     #[test]
     fn single_quotes_are_literal() {
-        assert_eq!(
-            value(r"KEY='a \n b # not a comment \\'"),
-            r"a \n b # not a comment \\"
-        );
-        assert_eq!(
-            value("KEY='with \"double\" inside'"),
-            "with \"double\" inside"
-        );
+        assert_eq!(value(r"KEY='a \n b # not a comment \\'"), r"a \n b # not a comment \\");
+        assert_eq!(value("KEY='with \"double\" inside'"), "with \"double\" inside");
         assert_eq!(value("KEY='x' # comment"), "x");
         assert_eq!(value("KEY='x'# comment"), "x");
     }
@@ -448,11 +408,7 @@ mod tests {
     fn error_text_after_closing_quote() {
         let e = err("KEY=\"abc\"def\n");
         assert_eq!(e.line, Some(1));
-        assert!(
-            e.message.contains("after the closing quote"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("after the closing quote"), "{}", e.message);
         let e = err("A=1\nKEY='abc' def\n");
         assert_eq!(e.line, Some(2));
     }
@@ -481,11 +437,7 @@ mod tests {
         for case in cases {
             let e = err(&case);
             assert!(!e.message.contains("wJalr"), "{case:?} -> {}", e.message);
-            assert!(
-                !e.message.contains("EXAMPLEKEY"),
-                "{case:?} -> {}",
-                e.message
-            );
+            assert!(!e.message.contains("EXAMPLEKEY"), "{case:?} -> {}", e.message);
         }
     }
 

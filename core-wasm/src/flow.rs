@@ -32,7 +32,9 @@ impl Ctx<'_> {
         check: impl Fn(&str) -> Result<(), String>,
     ) -> Result<String, ConfigureError> {
         if self.request.non_interactive {
-            return Err(ConfigureError::AnswerNeeded(format!("{needed} is needed and --non-interactive forbids asking")));
+            return Err(ConfigureError::AnswerNeeded(format!(
+                "{needed} is needed and --non-interactive forbids asking"
+            )));
         }
         loop {
             let answer = self.host.prompt_text(question, default).map_err(prompt_error)?;
@@ -58,7 +60,10 @@ impl Ctx<'_> {
         if (chosen as usize) < choices.len() {
             Ok(chosen)
         } else {
-            Err(ConfigureError::Host(format!("the prompt answered choice {chosen} of {}", choices.len())))
+            Err(ConfigureError::Host(format!(
+                "the prompt answered choice {chosen} of {}",
+                choices.len()
+            )))
         }
     }
 }
@@ -82,11 +87,19 @@ pub fn printable(text: &str) -> String {
 }
 
 pub fn input_error(file: &str, e: InputError) -> ConfigureError {
-    ConfigureError::InvalidInput(WitInputError { file: Some(file.to_string()), line: e.line, message: printable(&e.message) })
+    ConfigureError::InvalidInput(WitInputError {
+        file: Some(file.to_string()),
+        line: e.line,
+        message: printable(&e.message),
+    })
 }
 
 fn answer_error(message: impl Into<String>) -> ConfigureError {
-    ConfigureError::InvalidInput(WitInputError { file: None, line: None, message: printable(&message.into()) })
+    ConfigureError::InvalidInput(WitInputError {
+        file: None,
+        line: None,
+        message: printable(&message.into()),
+    })
 }
 
 pub fn file_error(path: &str, e: FilesError) -> ConfigureError {
@@ -96,7 +109,11 @@ pub fn file_error(path: &str, e: FilesError) -> ConfigureError {
         FilesError::NotText => "is not UTF-8 text".to_string(),
         FilesError::Other(why) => format!("cannot be read: {}", printable(&why)),
     };
-    ConfigureError::InvalidInput(WitInputError { file: Some(path.to_string()), line: None, message })
+    ConfigureError::InvalidInput(WitInputError {
+        file: Some(path.to_string()),
+        line: None,
+        message,
+    })
 }
 
 fn prompt_error(e: PromptError) -> ConfigureError {
@@ -115,7 +132,11 @@ fn aws_failure(operation: &str, error: AwsError, message: String) -> ConfigureEr
         AwsError::Network(m) => AwsError::Network(printable(&m)),
         AwsError::Other(m) => AwsError::Other(printable(&m)),
     };
-    ConfigureError::Aws(AwsFailure { operation: operation.to_string(), error, message: printable(&message) })
+    ConfigureError::Aws(AwsFailure {
+        operation: operation.to_string(),
+        error,
+        message: printable(&message),
+    })
 }
 
 fn aws_detail(error: &AwsError) -> &str {
@@ -154,13 +175,18 @@ impl IniFile {
     fn keys(&self, section: &str) -> Option<AccessKeys> {
         let id = self.doc.get(section, "aws_access_key_id")?.trim();
         let secret = self.doc.get(section, "aws_secret_access_key")?.trim();
-        (!id.is_empty() && !secret.is_empty())
-            .then(|| AccessKeys { access_key_id: id.to_string(), secret_access_key: Secret::new(secret) })
+        (!id.is_empty() && !secret.is_empty()).then(|| AccessKeys {
+            access_key_id: id.to_string(),
+            secret_access_key: Secret::new(secret),
+        })
     }
 
     fn set(&mut self, section: &str, key: &str, value: &str) -> Result<(), ConfigureError> {
         let path = self.path.clone();
-        self.doc.set(section, key, value).map(|_| ()).map_err(|e| input_error(&path, e))
+        self.doc
+            .set(section, key, value)
+            .map(|_| ())
+            .map_err(|e| input_error(&path, e))
     }
 }
 
@@ -169,8 +195,14 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
     check_flags(request)?;
     let mut ctx = Ctx { host, request };
     if request.skip_access_keys_setup && request.skip_assumable_roles_setup {
-        ctx.log(Level::Info, "Nothing to do: both the access keys and the assumable roles setup are skipped.");
-        return Ok(Plan { changes: Vec::new(), report: empty_report(String::new()) });
+        ctx.log(
+            Level::Info,
+            "Nothing to do: both the access keys and the assumable roles setup are skipped.",
+        );
+        return Ok(Plan {
+            changes: Vec::new(),
+            report: empty_report(String::new()),
+        });
     }
 
     let project = project::load(&mut ctx)?;
@@ -198,8 +230,14 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
             ),
         )?;
         if choice == 0 && request.skip_assumable_roles_setup {
-            ctx.log(Level::Info, "Nothing to do: the keys are kept and the assumable roles setup is skipped.");
-            return Ok(Plan { changes: Vec::new(), report });
+            ctx.log(
+                Level::Info,
+                "Nothing to do: the keys are kept and the assumable roles setup is skipped.",
+            );
+            return Ok(Plan {
+                changes: Vec::new(),
+                report,
+            });
         }
         choice == 1
     } else {
@@ -222,7 +260,10 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
                 "AWS answered GetCallerIdentity without a valid account id".into(),
             ));
         }
-        ctx.log(Level::Info, &format!("The keys belong to {} in account {}.", identity.arn, identity.account));
+        ctx.log(
+            Level::Info,
+            &format!("The keys belong to {} in account {}.", identity.arn, identity.account),
+        );
         credentials.set(&profile, "aws_access_key_id", &keys.access_key_id)?;
         credentials.set(&profile, "aws_secret_access_key", keys.secret_access_key.expose())?;
         let section = profiles::config_section(&profile);
@@ -242,7 +283,10 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
         request.credentials_type == CredentialsType::Bootstrap && !configured_before && own_identity.is_some();
     if let (true, Some(identity)) = (first_bootstrap, &own_identity) {
         learn(&mut accounts, &mut learned, "management", &identity.account);
-        ctx.log(Level::Info, "First bootstrap: account profiles are set up with MANAGEMENT keys later.");
+        ctx.log(
+            Level::Info,
+            "First bootstrap: account profiles are set up with MANAGEMENT keys later.",
+        );
     } else if !request.skip_assumable_roles_setup {
         account_profiles(
             &mut ctx,
@@ -263,11 +307,21 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
     if let Some((path, content)) = &project.new_build_env {
         changes.push(new_change(path, FileKind::BuildEnv, None, content.clone(), false, &[]));
     }
-    let secret = new_keys.as_ref().map(|k| k.secret_access_key.expose().to_string()).unwrap_or_default();
+    let secret = new_keys
+        .as_ref()
+        .map(|k| k.secret_access_key.expose().to_string())
+        .unwrap_or_default();
     for (file, kind) in [(&credentials, FileKind::AwsCredentials), (&config, FileKind::AwsConfig)] {
         let after = file.doc.render();
         if file.before.as_deref() != Some(after.as_str()) && !(file.before.is_none() && after.is_empty()) {
-            changes.push(new_change(&file.path, kind, file.before.clone(), after, true, &[&secret]));
+            changes.push(new_change(
+                &file.path,
+                kind,
+                file.before.clone(),
+                after,
+                true,
+                &[&secret],
+            ));
         }
     }
     // Keys-only runs (roles skipped) leave the project files alone unless
@@ -315,7 +369,10 @@ fn check_flags(request: &ConfigureRequest) -> Result<(), ConfigureError> {
 
 fn rejected_keys(error: AwsError) -> ConfigureError {
     let message = match &error {
-        AwsError::InvalidCredentials(_) => "the keys were rejected by AWS: check that you copied the current access key id and secret access key".to_string(),
+        AwsError::InvalidCredentials(_) => {
+            "the keys were rejected by AWS: check that you copied the current access key id and secret access key"
+                .to_string()
+        }
         AwsError::Network(why) => format!("could not reach AWS to check the keys: {why}"),
         AwsError::Throttled(why) => format!("AWS kept throttling the check of the keys: {why}"),
         other => format!("AWS could not check the keys: {}", aws_detail(other)),
@@ -334,10 +391,14 @@ fn obtain_keys(ctx: &mut Ctx<'_>) -> Result<AccessKeys, ConfigureError> {
             secret_access_key: Secret::new(env.secret_access_key.trim()),
         };
         if !validate::is_access_key_id(&keys.access_key_id) {
-            return Err(answer_error("LEVERAGE_AWS_ACCESS_KEY_ID is not an access key id (20 upper-case letters or digits)"));
+            return Err(answer_error(
+                "LEVERAGE_AWS_ACCESS_KEY_ID is not an access key id (20 upper-case letters or digits)",
+            ));
         }
         if !validate::is_secret_access_key(keys.secret_access_key.expose()) {
-            return Err(answer_error("LEVERAGE_AWS_SECRET_ACCESS_KEY is not a secret access key (40 letters, digits, / or +)"));
+            return Err(answer_error(
+                "LEVERAGE_AWS_SECRET_ACCESS_KEY is not a secret access key (40 letters, digits, / or +)",
+            ));
         }
         return Ok(keys);
     }
@@ -359,12 +420,22 @@ fn obtain_keys(ctx: &mut Ctx<'_>) -> Result<AccessKeys, ConfigureError> {
         }
     }
     let access_key_id = ctx.ask_validated("Access key ID", None, "--credentials-file", |v| {
-        validate::is_access_key_id(v).then_some(()).ok_or("an access key id is 20 upper-case letters or digits".to_string())
+        validate::is_access_key_id(v)
+            .then_some(())
+            .ok_or("an access key id is 20 upper-case letters or digits".to_string())
     })?;
     loop {
-        let secret = Secret::new(ctx.host.prompt_secret("Secret access key").map_err(prompt_error)?.trim());
+        let secret = Secret::new(
+            ctx.host
+                .prompt_secret("Secret access key")
+                .map_err(prompt_error)?
+                .trim(),
+        );
         if validate::is_secret_access_key(secret.expose()) {
-            return Ok(AccessKeys { access_key_id, secret_access_key: secret });
+            return Ok(AccessKeys {
+                access_key_id,
+                secret_access_key: secret,
+            });
         }
         ctx.log(Level::Warn, "a secret access key is 40 letters, digits, / or +");
     }
@@ -382,11 +453,19 @@ impl WitInputError {
 
 fn keys_from_csv_path(ctx: &mut Ctx<'_>, path: &str) -> Result<AccessKeys, ConfigureError> {
     let (name, text) = if path == "-" {
-        ("standard input".to_string(), ctx.host.read_stdin().map_err(|e| file_error("standard input", e))?)
+        (
+            "standard input".to_string(),
+            ctx.host.read_stdin().map_err(|e| file_error("standard input", e))?,
+        )
     } else {
         match ctx.read(path)? {
             Some(text) => (path.to_string(), text),
-            None => return Err(input_error(path, InputError::new("the access keys file does not exist"))),
+            None => {
+                return Err(input_error(
+                    path,
+                    InputError::new("the access keys file does not exist"),
+                ))
+            }
         }
     };
     access_keys::parse_csv(&text).map_err(|e| input_error(&name, e))
@@ -399,13 +478,26 @@ fn learn(accounts: &mut Vec<DeclaredAccount>, learned: &mut Vec<AccountId>, name
 }
 
 /// [`learn`], the account's position in `accounts` (if declared) being known.
-fn learn_at(accounts: &mut Vec<DeclaredAccount>, learned: &mut Vec<AccountId>, position: Option<usize>, name: &str, id: &str) {
+fn learn_at(
+    accounts: &mut Vec<DeclaredAccount>,
+    learned: &mut Vec<AccountId>,
+    position: Option<usize>,
+    name: &str,
+    id: &str,
+) {
     match position.and_then(|i| accounts.get_mut(i)) {
         Some(account) if account.id.as_deref() == Some(id) => return,
         Some(account) => account.id = Some(id.to_string()),
-        None => accounts.push(DeclaredAccount { name: name.to_string(), email: None, id: Some(id.to_string()) }),
+        None => accounts.push(DeclaredAccount {
+            name: name.to_string(),
+            email: None,
+            id: Some(id.to_string()),
+        }),
     }
-    learned.push(AccountId { name: name.to_string(), id: id.to_string() });
+    learned.push(AccountId {
+        name: name.to_string(),
+        id: id.to_string(),
+    });
 }
 
 /// Steps 5 and 6: read the organization and write one profile per account.
@@ -436,35 +528,55 @@ fn account_profiles(
 
     let mut org_accounts: Vec<(String, OrganizationAccount)> = Vec::new();
     match org_reader {
-        None => warn(ctx, report, format!(
-            "no keys can read the organization ({}); the ids declared in the project are used",
-            if request.credentials_type == CredentialsType::Security {
-                "configure MANAGEMENT or BOOTSTRAP keys first"
-            } else {
-                "no keys are configured for this profile"
-            }
-        )),
+        None => warn(
+            ctx,
+            report,
+            format!(
+                "no keys can read the organization ({}); the ids declared in the project are used",
+                if request.credentials_type == CredentialsType::Security {
+                    "configure MANAGEMENT or BOOTSTRAP keys first"
+                } else {
+                    "no keys are configured for this profile"
+                }
+            ),
+        ),
         Some((reader, keys)) => {
-            ctx.log(Level::Info, &format!("Reading the organization's accounts with {reader}..."));
+            ctx.log(
+                Level::Info,
+                &format!("Reading the organization's accounts with {reader}..."),
+            );
             match ctx.host.list_accounts(&credentials_of(&keys), &project.primary_region) {
                 Ok(list) => {
                     for account in list {
                         if account.name.is_empty() || !validate::is_account_id(&account.id) {
-                            warn(ctx, report, format!(
+                            warn(
+                                ctx,
+                                report,
+                                format!(
                                 "the organization listed an account without a usable name or id (`{}`); it is skipped",
                                 account.id.chars().take(20).collect::<String>()
-                            ));
+                            ),
+                            );
                             continue;
                         }
-                        let name = profiles::strip_project_prefix(&account.name, project.project_name.as_deref()).to_string();
+                        let name =
+                            profiles::strip_project_prefix(&account.name, project.project_name.as_deref()).to_string();
                         org_accounts.push((name, account));
                     }
                 }
-                Err(e @ (AwsError::AccessDenied(_) | AwsError::OrganizationNotInUse(_) | AwsError::InvalidCredentials(_))) => {
-                    warn(ctx, report, format!(
+                Err(
+                    e @ (AwsError::AccessDenied(_)
+                    | AwsError::OrganizationNotInUse(_)
+                    | AwsError::InvalidCredentials(_)),
+                ) => {
+                    warn(
+                        ctx,
+                        report,
+                        format!(
                         "could not read the organization with {reader} ({}); the ids declared in the project are used",
                         aws_detail(&e)
-                    ));
+                    ),
+                    );
                 }
                 Err(e) => {
                     let message = format!("could not read the organization's accounts: {}", aws_detail(&e));
@@ -477,8 +589,12 @@ fn account_profiles(
     // Name → position of its first declaration, built once: a search of the
     // declared accounts per organization account is quadratic for thousands
     // of accounts (issue 10).
-    let declared: std::collections::BTreeMap<String, usize> =
-        accounts.iter().enumerate().rev().map(|(i, a)| (a.name.clone(), i)).collect();
+    let declared: std::collections::BTreeMap<String, usize> = accounts
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, a)| (a.name.clone(), i))
+        .collect();
     for (name, account) in &org_accounts {
         if let Some(&position) = declared.get(name) {
             learn_at(accounts, learned, Some(position), name, &account.id);
@@ -497,7 +613,10 @@ fn account_profiles(
         }
     }
     if targets.is_empty() {
-        ctx.log(Level::Info, "Neither the organization nor the project declares any account: no account profiles to write.");
+        ctx.log(
+            Level::Info,
+            "Neither the organization nor the project declares any account: no account profiles to write.",
+        );
         return Ok(());
     }
 
@@ -509,7 +628,11 @@ fn account_profiles(
             continue;
         }
         let Some(id) = id else {
-            warn(ctx, report, format!("account `{name}` has no id in the organization or the project; no profile written for it"));
+            warn(
+                ctx,
+                report,
+                format!("account `{name}` has no id in the organization or the project; no profile written for it"),
+            );
             continue;
         };
         // A name from the organization (or a declaration) that would break
@@ -531,7 +654,13 @@ fn account_profiles(
         if let Some(serial) = &mfa_serial {
             config.set(&section, "mfa_serial", serial)?;
         }
-        report.profiles.push(AccountProfile { name: profile_name, account: name, account_id: id, role_arn, mfa_serial: mfa_serial.clone() });
+        report.profiles.push(AccountProfile {
+            name: profile_name,
+            account: name,
+            account_id: id,
+            role_arn,
+            mfa_serial: mfa_serial.clone(),
+        });
     }
     Ok(())
 }
@@ -554,12 +683,17 @@ fn mfa_serial(
         return Ok(request.mfa_serial.clone());
     }
     let Some(keys) = own_keys else {
-        return Err(answer_error("--fetch-mfa-device needs the profile's own keys, and none are configured"));
+        return Err(answer_error(
+            "--fetch-mfa-device needs the profile's own keys, and none are configured",
+        ));
     };
     let creds = credentials_of(keys);
     let identity = match known_identity {
         Some(identity) => identity.clone(),
-        None => ctx.host.get_caller_identity(&creds, &project.primary_region).map_err(rejected_keys)?,
+        None => ctx
+            .host
+            .get_caller_identity(&creds, &project.primary_region)
+            .map_err(rejected_keys)?,
     };
     let Some(user) = profiles::user_name_from_arn(&identity.arn).filter(|u| validate::is_iam_user_name(u)) else {
         return Err(answer_error(format!(
@@ -568,19 +702,32 @@ fn mfa_serial(
         )));
     };
     ctx.log(Level::Info, &format!("Looking up the MFA devices of {user}..."));
-    let devices = ctx.host.list_mfa_devices(&creds, &project.primary_region, user).map_err(|e| {
-        let message = format!("could not list the MFA devices of {user}: {}", aws_detail(&e));
-        aws_failure("iam:ListMFADevices", e, message)
-    })?;
+    let devices = ctx
+        .host
+        .list_mfa_devices(&creds, &project.primary_region, user)
+        .map_err(|e| {
+            let message = format!("could not list the MFA devices of {user}: {}", aws_detail(&e));
+            aws_failure("iam:ListMFADevices", e, message)
+        })?;
     // A serial of another shape (a hardware token's serial number, or
     // something no AWS sends) is named and skipped, never written.
-    let (mut usable, unusable): (Vec<String>, Vec<String>) = devices.into_iter().partition(|s| validate::is_mfa_serial(s));
+    let (mut usable, unusable): (Vec<String>, Vec<String>) =
+        devices.into_iter().partition(|s| validate::is_mfa_serial(s));
     // The same device listed twice is one device.
     let mut seen = std::collections::BTreeSet::new();
     usable.retain(|s| seen.insert(s.clone()));
-    let unusable: Vec<String> = unusable.iter().map(|s| format!("`{}`", s.chars().take(80).collect::<String>())).collect();
+    let unusable: Vec<String> = unusable
+        .iter()
+        .map(|s| format!("`{}`", s.chars().take(80).collect::<String>()))
+        .collect();
     if !unusable.is_empty() {
-        ctx.log(Level::Warn, &format!("skipped MFA device(s) of {user} whose serial is not an MFA device ARN: {}", unusable.join(", ")));
+        ctx.log(
+            Level::Warn,
+            &format!(
+                "skipped MFA device(s) of {user} whose serial is not an MFA device ARN: {}",
+                unusable.join(", ")
+            ),
+        );
     }
     match (usable.as_slice(), &request.mfa_serial) {
         ([], _) if !unusable.is_empty() => Err(answer_error(format!(
@@ -603,13 +750,31 @@ fn mfa_serial(
     }
 }
 
-fn new_change(path: &str, kind: FileKind, before: Option<String>, after: String, secrets: bool, known: &[&str]) -> FileChange {
+fn new_change(
+    path: &str,
+    kind: FileKind,
+    before: Option<String>,
+    after: String,
+    secrets: bool,
+    known: &[&str],
+) -> FileChange {
     let (masked_before, masked_after) = if secrets {
-        (before.as_deref().map(|b| mask::mask_ini(b, known)), mask::mask_ini(&after, known))
+        (
+            before.as_deref().map(|b| mask::mask_ini(b, known)),
+            mask::mask_ini(&after, known),
+        )
     } else {
         (before.clone(), after.clone())
     };
-    FileChange { path: path.to_string(), kind, before, after, holds_secrets: secrets, masked_before, masked_after }
+    FileChange {
+        path: path.to_string(),
+        kind,
+        before,
+        after,
+        holds_secrets: secrets,
+        masked_before,
+        masked_after,
+    }
 }
 
 /// Step 7 and the bootstrap write-back: ids into common.tfvars and project.yaml.
@@ -623,7 +788,14 @@ fn write_back(
         let result = tfvars::write_back(&file.text, accounts).map_err(|e| input_error(&file.path, e))?;
         if result.text != file.text {
             report.terraform_attributes = result.attributes;
-            changes.push(new_change(&file.path, FileKind::TerraformVars, Some(file.text.clone()), result.text, false, &[]));
+            changes.push(new_change(
+                &file.path,
+                FileKind::TerraformVars,
+                Some(file.text.clone()),
+                result.text,
+                false,
+                &[],
+            ));
         }
     }
     if let Some(file) = &project.yaml {
@@ -631,11 +803,20 @@ fn write_back(
         // up with ids that reached common.tfvars some other way. Entries that
         // already hold the id are left untouched by the editor.
         if file.parsed.accounts.is_some() {
-            let ids: Vec<(String, String)> =
-                accounts.iter().filter_map(|a| a.id.as_ref().map(|id| (a.name.clone(), id.clone()))).collect();
+            let ids: Vec<(String, String)> = accounts
+                .iter()
+                .filter_map(|a| a.id.as_ref().map(|id| (a.name.clone(), id.clone())))
+                .collect();
             let result = project_yaml::set_account_ids(&file.text, &ids).map_err(|e| input_error(&file.path, e))?;
             if result.text != file.text {
-                changes.push(new_change(&file.path, FileKind::ProjectYaml, Some(file.text.clone()), result.text, false, &[]));
+                changes.push(new_change(
+                    &file.path,
+                    FileKind::ProjectYaml,
+                    Some(file.text.clone()),
+                    result.text,
+                    false,
+                    &[],
+                ));
             }
         }
     }

@@ -5,8 +5,8 @@ pub use crate::bindings::leverage::credentials::files::FilesError;
 pub use crate::bindings::leverage::credentials::log::Level;
 pub use crate::bindings::leverage::credentials::prompt::PromptError;
 pub use crate::bindings::leverage::credentials::types::{
-    AccountId, AccountProfile, AwsCredentials, AwsError, AwsFailure, ConfigureError, ConfigureRequest,
-    CredentialsType, FileChange, FileKind, InputError as WitInputError, Plan, Report,
+    AccountId, AccountProfile, AwsCredentials, AwsError, AwsFailure, ConfigureError, ConfigureRequest, CredentialsType,
+    FileChange, FileKind, InputError as WitInputError, Plan, Report,
 };
 
 /// Everything the core may ask of its host: one method per WIT import.
@@ -18,9 +18,18 @@ pub trait Host {
     /// `aws.get-caller-identity`
     fn get_caller_identity(&mut self, credentials: &AwsCredentials, region: &str) -> Result<CallerIdentity, AwsError>;
     /// `aws.list-accounts` (every page)
-    fn list_accounts(&mut self, credentials: &AwsCredentials, region: &str) -> Result<Vec<OrganizationAccount>, AwsError>;
+    fn list_accounts(
+        &mut self,
+        credentials: &AwsCredentials,
+        region: &str,
+    ) -> Result<Vec<OrganizationAccount>, AwsError>;
     /// `aws.list-mfa-devices`
-    fn list_mfa_devices(&mut self, credentials: &AwsCredentials, region: &str, user_name: &str) -> Result<Vec<String>, AwsError>;
+    fn list_mfa_devices(
+        &mut self,
+        credentials: &AwsCredentials,
+        region: &str,
+        user_name: &str,
+    ) -> Result<Vec<String>, AwsError>;
     /// `files.read`: none when nothing exists at `path`.
     fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError>;
     /// `files.read-stdin`

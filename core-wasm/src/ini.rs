@@ -186,7 +186,9 @@ impl IniDocument {
             match kind {
                 Kind::Header { name, indent } => {
                     let in_default = doc.sections.last().is_some_and(|s| s.name == "DEFAULT");
-                    let previous = reader.finish_section(in_default).map_err(|e| e.at_line(|pos| pos + 1))?;
+                    let previous = reader
+                        .finish_section(in_default)
+                        .map_err(|e| e.at_line(|pos| pos + 1))?;
                     if let Some(section) = doc.sections.last_mut() {
                         section.entries = rebase(previous, header_at.last().copied().unwrap_or(0) + 1);
                     }
@@ -208,7 +210,13 @@ impl IniDocument {
                     }
                     doc.by_name.insert(name.clone(), doc.sections.len());
                     header_at.push(index);
-                    doc.sections.push(Section { name, header: line, indent, body: Vec::new(), entries: Vec::new() });
+                    doc.sections.push(Section {
+                        name,
+                        header: line,
+                        indent,
+                        body: Vec::new(),
+                        entries: Vec::new(),
+                    });
                 }
                 _ => match doc.sections.last_mut() {
                     Some(section) => section.body.push(line),
@@ -217,7 +225,9 @@ impl IniDocument {
             }
         }
         let in_default = doc.sections.last().is_some_and(|s| s.name == "DEFAULT");
-        let last = reader.finish_section(in_default).map_err(|e| e.at_line(|pos| pos + 1))?;
+        let last = reader
+            .finish_section(in_default)
+            .map_err(|e| e.at_line(|pos| pos + 1))?;
         if let Some(section) = doc.sections.last_mut() {
             section.entries = rebase(last, header_at.last().copied().unwrap_or(0) + 1);
         }
@@ -249,7 +259,9 @@ impl IniDocument {
     /// them (without those a `[DEFAULT]` section adds).
     pub fn keys(&self, section: &str) -> impl Iterator<Item = &str> {
         let section = self.find_section(section).and_then(|i| self.sections.get(i));
-        section.into_iter().flat_map(|s| s.entries.iter().map(|e| e.name.as_str()))
+        section
+            .into_iter()
+            .flat_map(|s| s.entries.iter().map(|e| e.name.as_str()))
     }
 
     /// The section names in file order.
@@ -291,7 +303,11 @@ impl IniDocument {
     /// The text of the document.
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(self.approximate_len());
-        let lines = self.preamble.iter().chain(self.sections.iter().flat_map(|s| std::iter::once(&s.header).chain(&s.body)));
+        let lines = self.preamble.iter().chain(
+            self.sections
+                .iter()
+                .flat_map(|s| std::iter::once(&s.header).chain(&s.body)),
+        );
         for line in lines {
             out.push_str(&line.text);
             out.push_str(line.eol.as_str());
@@ -301,14 +317,21 @@ impl IniDocument {
 
     fn approximate_len(&self) -> usize {
         let count = |lines: &[Line]| lines.iter().map(|l| l.text.len() + 2).sum::<usize>();
-        count(&self.preamble) + self.sections.iter().map(|s| s.header.text.len() + 2 + count(&s.body)).sum::<usize>()
+        count(&self.preamble)
+            + self
+                .sections
+                .iter()
+                .map(|s| s.header.text.len() + 2 + count(&s.body))
+                .sum::<usize>()
     }
 
     /// The writer's section lookup: the first header that reads `[name]` or,
     /// for a name with a space, `[first "rest"]`.
     fn find_section(&self, name: &str) -> Option<usize> {
         let exact = self.by_name.get(name).copied();
-        let quoted = name.split_once(' ').and_then(|(first, rest)| self.by_name.get(&format!("{first} \"{rest}\"")).copied());
+        let quoted = name
+            .split_once(' ')
+            .and_then(|(first, rest)| self.by_name.get(&format!("{first} \"{rest}\"")).copied());
         match (exact, quoted) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -318,7 +341,14 @@ impl IniDocument {
     /// 1-based line number of a section's header. Linear in the number of
     /// sections: for error messages only.
     fn header_line(&self, index: usize) -> usize {
-        self.preamble.len() + self.sections.iter().take(index).map(|s| 1 + s.body.len()).sum::<usize>() + 1
+        self.preamble.len()
+            + self
+                .sections
+                .iter()
+                .take(index)
+                .map(|s| 1 + s.body.len())
+                .sum::<usize>()
+            + 1
     }
 
     /// The last line of the document, if any.
@@ -369,13 +399,7 @@ impl IniDocument {
     /// Re-reads an edited section body with botocore's rules and compares it
     /// with the section before the edit plus `key = value`. Returns the new
     /// entries, or an error naming the line that makes the edit unsafe.
-    fn check_edit(
-        &self,
-        index: usize,
-        edit: &Edit,
-        key: &str,
-        value: &str,
-    ) -> Result<Vec<Entry>, InputError> {
+    fn check_edit(&self, index: usize, edit: &Edit, key: &str, value: &str) -> Result<Vec<Entry>, InputError> {
         let Some(section) = self.sections.get(index) else {
             return Err(InputError::new("internal error: section index out of range"));
         };
@@ -416,18 +440,28 @@ impl IniDocument {
             }
             _ => InputError::at(
                 old_line(e.pos),
-                format!("{} would make this line unreadable for botocore ({}); edit the section by hand", what(), e.kind.message()),
+                format!(
+                    "{} would make this line unreadable for botocore ({}); edit the section by hand",
+                    what(),
+                    e.kind.message()
+                ),
             ),
         })?;
 
         let wanted_name = py_lower(key);
         let wanted_value = py_strip(value);
-        let mut expected: BTreeMap<&str, &str> = section.entries.iter().map(|e| (e.name.as_str(), e.value.as_str())).collect();
+        let mut expected: BTreeMap<&str, &str> = section
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_str()))
+            .collect();
         expected.insert(wanted_name.as_str(), wanted_value);
         let got: BTreeMap<&str, &Entry> = entries.iter().map(|e| (e.name.as_str(), e)).collect();
         // The first key botocore would read differently, before or after;
         // another key than the one set is the more telling.
-        let lost = |old: &&Entry| got.get(old.name.as_str()).map(|e| e.value.as_str()) != expected.get(old.name.as_str()).copied();
+        let lost = |old: &&Entry| {
+            got.get(old.name.as_str()).map(|e| e.value.as_str()) != expected.get(old.name.as_str()).copied()
+        };
         let differs = section
             .entries
             .iter()
@@ -468,7 +502,12 @@ impl IniDocument {
                 other => other,
             };
         }
-        let entry = Entry { name: py_lower(key), written: key.to_string(), value: py_strip(value).to_string(), at: 0 };
+        let entry = Entry {
+            name: py_lower(key),
+            written: key.to_string(),
+            value: py_strip(value).to_string(),
+            at: 0,
+        };
         self.by_name.insert(section.to_string(), self.sections.len());
         self.sections.push(Section {
             name: section.to_string(),
@@ -483,7 +522,11 @@ impl IniDocument {
     /// Rewrites every line end as `\n`; returns whether any changed.
     fn normalize_line_ends(&mut self) -> bool {
         let mut changed = false;
-        let lines = self.preamble.iter_mut().chain(self.sections.iter_mut().flat_map(|s| std::iter::once(&mut s.header).chain(s.body.iter_mut())));
+        let lines = self.preamble.iter_mut().chain(
+            self.sections
+                .iter_mut()
+                .flat_map(|s| std::iter::once(&mut s.header).chain(s.body.iter_mut())),
+        );
         for line in lines {
             if line.eol == Eol::CrLf || line.eol == Eol::Cr {
                 line.eol = Eol::Lf;
@@ -518,7 +561,11 @@ fn writer_edit(section: &Section, is_last: bool, key: &str, value: &str) -> Edit
             last_key_line = Some(i);
             if name == key {
                 *line = new_line;
-                return Edit { body, header_eol, inserted_at: None };
+                return Edit {
+                    body,
+                    header_eol,
+                    inserted_at: None,
+                };
             }
         }
     }
@@ -541,7 +588,11 @@ fn writer_edit(section: &Section, is_last: bool, key: &str, value: &str) -> Edit
         last_key_line.map_or(0, |i| i + 1)
     };
     body.insert(at, new_line);
-    Edit { body, header_eol, inserted_at: Some(at) }
+    Edit {
+        body,
+        header_eol,
+        inserted_at: Some(at),
+    }
 }
 
 impl fmt::Display for IniDocument {
@@ -591,7 +642,9 @@ fn check_section_name(section: &str) -> Result<(), InputError> {
     }
     if section.contains(']') {
         // `[a]b]` is `a]b` for botocore but `a` for the writer.
-        return Err(InputError::new(format!("invalid section name `{section}`: ']' is not allowed")));
+        return Err(InputError::new(format!(
+            "invalid section name `{section}`: ']' is not allowed"
+        )));
     }
     Ok(())
 }
@@ -604,13 +657,19 @@ fn check_key(key: &str) -> Result<(), InputError> {
         return Err(InputError::new("a key cannot be empty"));
     }
     if key.contains(['=', ':', '[']) {
-        return Err(InputError::new(format!("invalid key `{key}`: '=', ':' and '[' are not allowed")));
+        return Err(InputError::new(format!(
+            "invalid key `{key}`: '=', ':' and '[' are not allowed"
+        )));
     }
     if key.starts_with(['#', ';']) {
-        return Err(InputError::new(format!("invalid key `{key}`: it would be read as a comment")));
+        return Err(InputError::new(format!(
+            "invalid key `{key}`: it would be read as a comment"
+        )));
     }
     if key.starts_with(is_py_space) || key.ends_with(is_py_space) {
-        return Err(InputError::new(format!("invalid key `{key}`: spaces around a key are not allowed")));
+        return Err(InputError::new(format!(
+            "invalid key `{key}`: spaces around a key are not allowed"
+        )));
     }
     Ok(())
 }
@@ -618,7 +677,9 @@ fn check_key(key: &str) -> Result<(), InputError> {
 fn check_value(key: &str, value: &str) -> Result<(), InputError> {
     if has_line_break(value) {
         // Never echo the value: it may be a secret.
-        return Err(InputError::new(format!("invalid value for key `{key}`: line breaks are not allowed")));
+        return Err(InputError::new(format!(
+            "invalid value for key `{key}`: line breaks are not allowed"
+        )));
     }
     Ok(())
 }
@@ -648,7 +709,10 @@ fn py_lower(text: &str) -> String {
 /// The characters where Python's `str.splitlines()` breaks (botocore uses it
 /// on nested values); `\n` and `\r` cannot occur inside a line here.
 fn is_py_line_break(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    matches!(
+        c,
+        '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
 }
 
 /// Splits text into lines as Python's universal newlines do: `\r\n`, `\r`
@@ -664,11 +728,17 @@ fn split_lines(text: &str) -> Vec<Line> {
                     _ if rest.get(end..end + 1) == Some("\r") => (Eol::Cr, 1),
                     _ => (Eol::Lf, 1),
                 };
-                lines.push(Line { text: rest.get(..end).unwrap_or_default().to_string(), eol });
+                lines.push(Line {
+                    text: rest.get(..end).unwrap_or_default().to_string(),
+                    eol,
+                });
                 rest = rest.get(end + width..).unwrap_or_default();
             }
             None => {
-                lines.push(Line { text: rest.to_string(), eol: Eol::None });
+                lines.push(Line {
+                    text: rest.to_string(),
+                    eol: Eol::None,
+                });
                 rest = "";
             }
         }
@@ -750,7 +820,11 @@ impl ReadErrorKind {
             ),
             ReadErrorKind::NestedWithoutEquals { key, in_default } => format!(
                 "this line under `{key} =` is not `name = value`; botocore rejects a nested value without '='{}",
-                if *in_default { " (in [DEFAULT], as soon as the file has another section)" } else { "" }
+                if *in_default {
+                    " (in [DEFAULT], as soon as the file has another section)"
+                } else {
+                    ""
+                }
             ),
             ReadErrorKind::HeaderInBody => "unexpected section header".into(),
             ReadErrorKind::HeaderSwallowed => {
@@ -803,12 +877,22 @@ struct Reader {
 
 impl Reader {
     fn new() -> Reader {
-        Reader { in_section: false, indent_level: 0, current: None, keys: Vec::new(), by_name: BTreeMap::new() }
+        Reader {
+            in_section: false,
+            indent_level: 0,
+            current: None,
+            keys: Vec::new(),
+            by_name: BTreeMap::new(),
+        }
     }
 
     /// A reader positioned just after a header with this indentation.
     fn after_header(indent: usize) -> Reader {
-        Reader { in_section: true, indent_level: indent, ..Reader::new() }
+        Reader {
+            in_section: true,
+            indent_level: indent,
+            ..Reader::new()
+        }
     }
 
     fn feed(&mut self, text: &str, pos: usize) -> Result<Kind, ReadError> {
@@ -829,7 +913,9 @@ impl Reader {
         if let Some(key) = self.current.and_then(|i| self.keys.get_mut(i)) {
             if self.in_section && indent > self.indent_level {
                 if looks_like_header_to_writer(text) {
-                    return Err(error(ReadErrorKind::HeaderInValue { key: key.written.clone() }));
+                    return Err(error(ReadErrorKind::HeaderInValue {
+                        key: key.written.clone(),
+                    }));
                 }
                 key.pieces.push((pos, stripped.to_string()));
                 return Ok(Kind::Continuation);
@@ -849,7 +935,10 @@ impl Reader {
                     }
                     self.in_section = true;
                     self.current = None;
-                    Ok(Kind::Header { name: name.to_string(), indent })
+                    Ok(Kind::Header {
+                        name: name.to_string(),
+                        indent,
+                    })
                 }
             };
         }
@@ -862,18 +951,29 @@ impl Reader {
         };
         let written = py_rstrip(stripped.get(..delimiter_at).unwrap_or_default());
         if written.is_empty() {
-            let delimiter = stripped.get(delimiter_at..).and_then(|s| s.chars().next()).unwrap_or('=');
+            let delimiter = stripped
+                .get(delimiter_at..)
+                .and_then(|s| s.chars().next())
+                .unwrap_or('=');
             return Err(error(ReadErrorKind::EmptyKey(delimiter)));
         }
         let value = py_strip(stripped.get(delimiter_at + 1..).unwrap_or_default());
         let name = py_lower(written);
         if let Some(&first) = self.by_name.get(&name) {
             let first = self.keys.get(first).map_or(pos, |k| k.at);
-            return Err(error(ReadErrorKind::Duplicate { name: written.to_string(), first }));
+            return Err(error(ReadErrorKind::Duplicate {
+                name: written.to_string(),
+                first,
+            }));
         }
         self.by_name.insert(name.clone(), self.keys.len());
         self.current = Some(self.keys.len());
-        self.keys.push(PendingKey { name, written: written.to_string(), at: pos, pieces: vec![(pos, value.to_string())] });
+        self.keys.push(PendingKey {
+            name,
+            written: written.to_string(),
+            at: pos,
+            pieces: vec![(pos, value.to_string())],
+        });
         Ok(Kind::Key)
     }
 
@@ -895,13 +995,26 @@ impl Reader {
             if value.starts_with('\n') {
                 // botocore's _parse_nested: every non-blank line needs '='.
                 let bad = key.pieces.iter().find(|(_, piece)| {
-                    piece.split(is_py_line_break).any(|part| !py_strip(part).is_empty() && !part.contains('='))
+                    piece
+                        .split(is_py_line_break)
+                        .any(|part| !py_strip(part).is_empty() && !part.contains('='))
                 });
                 if let Some(&(pos, _)) = bad {
-                    return Err(ReadError { pos, kind: ReadErrorKind::NestedWithoutEquals { key: key.written, in_default } });
+                    return Err(ReadError {
+                        pos,
+                        kind: ReadErrorKind::NestedWithoutEquals {
+                            key: key.written,
+                            in_default,
+                        },
+                    });
                 }
             }
-            entries.push(Entry { name: key.name, written: key.written, value, at: key.at });
+            entries.push(Entry {
+                name: key.name,
+                written: key.written,
+                value,
+                at: key.at,
+            });
         }
         Ok(entries)
     }
@@ -918,15 +1031,25 @@ fn read_body(
     let mut reader = Reader::after_header(header_indent);
     for (pos, line) in body.iter().enumerate() {
         if let Kind::Header { .. } = reader.feed(&line.text, pos)? {
-            return Err(ReadError { pos, kind: ReadErrorKind::HeaderInBody });
+            return Err(ReadError {
+                pos,
+                kind: ReadErrorKind::HeaderInBody,
+            });
         }
     }
     if let Some(header) = next_header {
         let pos = body.len();
         match reader.feed(&header.text, pos) {
             Ok(Kind::Header { .. }) => {}
-            Ok(_) | Err(ReadError { kind: ReadErrorKind::HeaderInValue { .. }, .. }) => {
-                return Err(ReadError { pos, kind: ReadErrorKind::HeaderSwallowed });
+            Ok(_)
+            | Err(ReadError {
+                kind: ReadErrorKind::HeaderInValue { .. },
+                ..
+            }) => {
+                return Err(ReadError {
+                    pos,
+                    kind: ReadErrorKind::HeaderSwallowed,
+                });
             }
             Err(error) => return Err(error),
         }
@@ -978,7 +1101,10 @@ mod tests {
             "[default]\nregion = x",
         ] {
             assert_eq!(parse(text).render(), text);
-            assert_eq!(text.parse::<IniDocument>().map(|d| d.to_string()).ok().as_deref(), Some(text));
+            assert_eq!(
+                text.parse::<IniDocument>().map(|d| d.to_string()).ok().as_deref(),
+                Some(text)
+            );
         }
     }
 
@@ -1024,14 +1150,19 @@ mod tests {
 
     #[test]
     fn get_follows_botocore() {
-        let doc = parse("[DEFAULT]\nregion = eu-west-1\n[profile \"my profile\"]\nOutput = json\n[x]\nregion=  us-east-1  \n");
+        let doc = parse(
+            "[DEFAULT]\nregion = eu-west-1\n[profile \"my profile\"]\nOutput = json\n[x]\nregion=  us-east-1  \n",
+        );
         assert_eq!(doc.get("profile my profile", "output"), Some("json"));
         assert_eq!(doc.get("profile my profile", "region"), Some("eu-west-1"));
         assert_eq!(doc.get("x", "region"), Some("us-east-1"));
         assert_eq!(doc.get("y", "region"), None);
         assert!(doc.has_section("profile my profile"));
         assert!(!doc.has_section("profile other"));
-        assert_eq!(doc.section_names().collect::<Vec<_>>(), ["DEFAULT", "profile \"my profile\"", "x"]);
+        assert_eq!(
+            doc.section_names().collect::<Vec<_>>(),
+            ["DEFAULT", "profile \"my profile\"", "x"]
+        );
     }
 
     #[test]
@@ -1043,11 +1174,20 @@ mod tests {
     #[test]
     fn set_inserts_after_last_key_line() {
         // Middle section: right after the last key line.
-        assert_eq!(edited("[a]\nk = 1\n# c\n\n[b]\n", "a", "j", "2"), "[a]\nk = 1\nj = 2\n# c\n\n[b]\n");
+        assert_eq!(
+            edited("[a]\nk = 1\n# c\n\n[b]\n", "a", "j", "2"),
+            "[a]\nk = 1\nj = 2\n# c\n\n[b]\n"
+        );
         // A comment with ':' or '=' counts as a key line for the writer.
-        assert_eq!(edited("[a]\nk = 1\n# see: x\n\n[b]\n", "a", "j", "2"), "[a]\nk = 1\n# see: x\nj = 2\n\n[b]\n");
+        assert_eq!(
+            edited("[a]\nk = 1\n# see: x\n\n[b]\n", "a", "j", "2"),
+            "[a]\nk = 1\n# see: x\nj = 2\n\n[b]\n"
+        );
         // Last section: one line lower.
-        assert_eq!(edited("[a]\nk = 1\n# c1\n# c2\n", "a", "j", "2"), "[a]\nk = 1\n# c1\nj = 2\n# c2\n");
+        assert_eq!(
+            edited("[a]\nk = 1\n# c1\n# c2\n", "a", "j", "2"),
+            "[a]\nk = 1\n# c1\nj = 2\n# c2\n"
+        );
         assert_eq!(edited("[a]\n\n", "a", "j", "2"), "[a]\n\nj = 2\n");
         assert_eq!(edited("[a]\n", "a", "j", "2"), "[a]\nj = 2\n");
         // Nested values are key lines too.
@@ -1063,7 +1203,10 @@ mod tests {
         assert_eq!(edited("[a]\nk = 1", "b", "k", "v"), "[a]\nk = 1\n[b]\nk = v\n");
         assert_eq!(edited("# c\n", "b", "k", "v"), "# c\n[b]\nk = v\n");
         // Append keeps CRLF; a trailing lone CR gets its LF.
-        assert_eq!(edited("[a]\r\nk = 1\r\n", "b", "k", "v"), "[a]\r\nk = 1\r\n[b]\nk = v\n");
+        assert_eq!(
+            edited("[a]\r\nk = 1\r\n", "b", "k", "v"),
+            "[a]\r\nk = 1\r\n[b]\nk = v\n"
+        );
         assert_eq!(edited("[a]\rk = 1\r", "b", "k", "v"), "[a]\rk = 1\r\n[b]\nk = v\n");
     }
 
@@ -1080,7 +1223,10 @@ mod tests {
         // The writer's own results.
         assert_eq!(edited("[a]\nk = 1", "a", "j", "2"), "[a]\nk = 1\nj = 2\n");
         assert_eq!(edited("[a]", "a", "j", "2"), "[a]\nj = 2\n");
-        assert_eq!(edited("[a]\nk = 1\n# c1\n# c2", "a", "j", "2"), "[a]\nk = 1\n# c1\nj = 2\n# c2\n");
+        assert_eq!(
+            edited("[a]\nk = 1\n# c1\n# c2", "a", "j", "2"),
+            "[a]\nk = 1\n# c1\nj = 2\n# c2\n"
+        );
         assert_eq!(edited("[a]\nk = 1", "a", "k", "2"), "[a]\nk = 2\n");
         // The writer would glue the line to "# c" here ("# cj = 2\n\n").
         assert_eq!(edited("[a]\nk = 1\n# c", "a", "j", "2"), "[a]\nk = 1\n# c\nj = 2\n");
@@ -1090,7 +1236,10 @@ mod tests {
 
     #[test]
     fn set_finds_sections_as_the_writer_does() {
-        assert_eq!(edited("[profile \"x y\"]\nk=1\n", "profile x y", "k", "2"), "[profile \"x y\"]\nk = 2\n");
+        assert_eq!(
+            edited("[profile \"x y\"]\nk=1\n", "profile x y", "k", "2"),
+            "[profile \"x y\"]\nk = 2\n"
+        );
         assert_eq!(edited("[a] # main\nk=1\n", "a", "k", "2"), "[a] # main\nk = 2\n");
         assert_eq!(edited("[A]\nk=1\n", "a", "k", "2"), "[A]\nk=1\n[a]\nk = 2\n");
     }
@@ -1128,7 +1277,11 @@ mod tests {
             assert!(doc.set(section, key, value).is_err(), "{section:?} {key:?}");
         }
         for value in [format!("{secret}\n"), format!("x\r{secret}")] {
-            let error = doc.set("a", "k", &value).err().map(|e| e.to_string()).unwrap_or_default();
+            let error = doc
+                .set("a", "k", &value)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(error.contains("line breaks"), "{error}");
             assert!(!error.contains(secret));
         }
@@ -1208,8 +1361,12 @@ mod tests {
 
     fn document_strategy() -> impl Strategy<Value = String> {
         let section = ("[a-d]", prop::collection::vec(line_strategy(), 0..6));
-        (prop::collection::vec("[#;] [a-z ]{0,6}", 0..2), prop::collection::vec(section, 0..4), any::<bool>()).prop_map(
-            |(preamble, sections, final_newline)| {
+        (
+            prop::collection::vec("[#;] [a-z ]{0,6}", 0..2),
+            prop::collection::vec(section, 0..4),
+            any::<bool>(),
+        )
+            .prop_map(|(preamble, sections, final_newline)| {
                 let mut text = String::new();
                 for line in preamble {
                     text.push_str(&line);
@@ -1226,8 +1383,7 @@ mod tests {
                     text.pop();
                 }
                 text
-            },
-        )
+            })
     }
 
     /// Splits text after each '\n' (each piece keeps it).
@@ -1248,7 +1404,13 @@ mod tests {
             let (old, new) = (pieces(before), pieces(after));
             let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
             let max_suffix = old.len().min(new.len()) - prefix;
-            let suffix = old.iter().rev().zip(new.iter().rev()).take(max_suffix).take_while(|(a, b)| a == b).count();
+            let suffix = old
+                .iter()
+                .rev()
+                .zip(new.iter().rev())
+                .take(max_suffix)
+                .take_while(|(a, b)| a == b)
+                .count();
             match (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]) {
                 ([], []) => true,
                 ([], [l]) => *l == written,

@@ -22,9 +22,9 @@ pub mod model;
 mod profiles;
 mod project;
 pub mod project_yaml;
-pub mod scripted;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod scenarios;
+pub mod scripted;
 pub mod tfvars;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

@@ -24,7 +24,9 @@ pub fn mask_ini(text: &str, secrets: &[&str]) -> String {
 }
 
 fn mask_line(line: &str) -> String {
-    let Some(eq) = line.find('=') else { return line.to_string() };
+    let Some(eq) = line.find('=') else {
+        return line.to_string();
+    };
     let key = line[..eq].trim().to_ascii_lowercase();
     if !SECRET_KEYS.contains(&key.as_str()) {
         return line.to_string();
@@ -51,6 +53,9 @@ mod tests {
 
     #[test]
     fn masks_known_secrets_anywhere() {
-        assert_eq!(mask_ini("note = s3cr3t here\n", &["s3cr3t"]), "note = **************** here\n");
+        assert_eq!(
+            mask_ini("note = s3cr3t here\n", &["s3cr3t"]),
+            "note = **************** here\n"
+        );
     }
 }

@@ -60,11 +60,17 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(message: impl Into<String>) -> Self {
-        InputError { line: None, message: message.into() }
+        InputError {
+            line: None,
+            message: message.into(),
+        }
     }
 
     pub fn at(line: u32, message: impl Into<String>) -> Self {
-        InputError { line: Some(line), message: message.into() }
+        InputError {
+            line: Some(line),
+            message: message.into(),
+        }
     }
 }
 

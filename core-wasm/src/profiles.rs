@@ -28,9 +28,18 @@ pub struct RoleRule {
 /// overrides the role, and the suffix becomes the role name lower-cased.
 pub fn role_rule(credentials_type: CredentialsType, role_override: Option<&str>) -> RoleRule {
     match (role_override, credentials_type) {
-        (Some(role), _) => RoleRule { role: role.to_string(), suffix: role.to_ascii_lowercase() },
-        (None, CredentialsType::Security) => RoleRule { role: "DevOps".into(), suffix: "devops".into() },
-        (None, _) => RoleRule { role: "OrganizationAccountAccessRole".into(), suffix: "oaar".into() },
+        (Some(role), _) => RoleRule {
+            role: role.to_string(),
+            suffix: role.to_ascii_lowercase(),
+        },
+        (None, CredentialsType::Security) => RoleRule {
+            role: "DevOps".into(),
+            suffix: "devops".into(),
+        },
+        (None, _) => RoleRule {
+            role: "OrganizationAccountAccessRole".into(),
+            suffix: "oaar".into(),
+        },
     }
 }
 
@@ -84,7 +93,10 @@ mod tests {
     #[test]
     fn user_names_from_arns() {
         assert_eq!(user_name_from_arn("arn:aws:iam::123456789012:user/jane"), Some("jane"));
-        assert_eq!(user_name_from_arn("arn:aws:iam::123456789012:user/ops/team/jane"), Some("jane"));
+        assert_eq!(
+            user_name_from_arn("arn:aws:iam::123456789012:user/ops/team/jane"),
+            Some("jane")
+        );
         assert_eq!(user_name_from_arn("arn:aws:iam::123456789012:root"), None);
         assert_eq!(user_name_from_arn("arn:aws:sts::123456789012:assumed-role/r/s"), None);
     }

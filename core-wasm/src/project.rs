@@ -67,7 +67,11 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
     let yaml = match ctx.read(&yaml_path)? {
         Some(text) => {
             let parsed = project_yaml::read(&text).map_err(|e| input_error(&yaml_path, e))?;
-            Some(SourceFile { path: yaml_path.clone(), text, parsed: without_empty_values(parsed) })
+            Some(SourceFile {
+                path: yaml_path.clone(),
+                text,
+                parsed: without_empty_values(parsed),
+            })
         }
         None => None,
     };
@@ -81,7 +85,11 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
             build_env_found = true;
             dotenv::parse(&text).map_err(|e| input_error(&path, e))?;
             if let Some((value, line)) = last_project_line(&text) {
-                env_project = Some(EnvProject { value, path: path.clone(), line });
+                env_project = Some(EnvProject {
+                    value,
+                    path: path.clone(),
+                    line,
+                });
             }
         }
     }
@@ -93,7 +101,11 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
     let tfvars = match ctx.read(&tfvars_path)? {
         Some(text) => {
             let parsed = tfvars::read(&text).map_err(|e| input_error(&tfvars_path, e))?;
-            Some(SourceFile { path: tfvars_path.clone(), text, parsed })
+            Some(SourceFile {
+                path: tfvars_path.clone(),
+                text,
+                parsed,
+            })
         }
         None => None,
     };
@@ -108,26 +120,57 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
     }
 
     // Before any question: a bad id is a broken file, not a missing answer.
-    check_account_ids(yaml.as_ref().map(|f| (f.path.as_str(), f.parsed.accounts.as_deref().unwrap_or_default())), None)?;
+    check_account_ids(
+        yaml.as_ref()
+            .map(|f| (f.path.as_str(), f.parsed.accounts.as_deref().unwrap_or_default())),
+        None,
+    )?;
     if let Some(file) = tfvars.as_ref() {
-        check_account_ids(Some((file.path.as_str(), file.parsed.accounts.as_slice())), Some(&file.parsed.account_id_attributes))?;
+        check_account_ids(
+            Some((file.path.as_str(), file.parsed.accounts.as_slice())),
+            Some(&file.parsed.account_id_attributes),
+        )?;
     }
     let short_name = resolve_short_name(ctx, yaml.as_ref(), env_project, tfvars.as_ref())?;
     let new_build_env = (!build_env_found).then(|| (join(&root, "build.env"), format!("PROJECT={short_name}\n")));
 
     let y = yaml.as_ref().map(|f| &f.parsed);
     let t = tfvars.as_ref().map(|f| &f.parsed);
-    let project_name = y.and_then(|y| y.project_name.clone()).or_else(|| t.and_then(|t| t.project_long.clone()));
+    let project_name = y
+        .and_then(|y| y.project_name.clone())
+        .or_else(|| t.and_then(|t| t.project_long.clone()));
 
     let primary_region = resolve_primary_region(ctx, yaml.as_ref(), tfvars.as_ref())?;
-    let secondary_region = match (t.and_then(|t| t.region_secondary.clone()), y.and_then(|y| y.secondary_region.clone())) {
-        (Some(r), _) => Some(checked_region(r, &tfvars_path, tfvars_line(tfvars.as_ref(), "region_secondary"), "region_secondary")?),
-        (None, Some(r)) => Some(checked_region(r, &yaml_path, yaml_line(yaml.as_ref(), "secondary_region"), "secondary_region")?),
+    let secondary_region = match (
+        t.and_then(|t| t.region_secondary.clone()),
+        y.and_then(|y| y.secondary_region.clone()),
+    ) {
+        (Some(r), _) => Some(checked_region(
+            r,
+            &tfvars_path,
+            tfvars_line(tfvars.as_ref(), "region_secondary"),
+            "region_secondary",
+        )?),
+        (None, Some(r)) => Some(checked_region(
+            r,
+            &yaml_path,
+            yaml_line(yaml.as_ref(), "secondary_region"),
+            "secondary_region",
+        )?),
         (None, None) => None,
     };
 
     let accounts = merge_accounts(y, t);
-    Ok(Project { short_name, project_name, primary_region, secondary_region, accounts, yaml, tfvars, new_build_env })
+    Ok(Project {
+        short_name,
+        project_name,
+        primary_region,
+        secondary_region,
+        accounts,
+        yaml,
+        tfvars,
+        new_build_env,
+    })
 }
 
 /// The last `PROJECT=` of one build.env: its value and 1-based line.
@@ -178,7 +221,9 @@ fn yaml_line(file: Option<&SourceFile<ProjectYaml>>, key: &str) -> Option<u32> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let index = text.lines().position(|line| {
         let unquoted = ['"', '\''].iter().find_map(|q| {
-            line.strip_prefix(*q).and_then(|rest| rest.strip_prefix(key)).and_then(|rest| rest.strip_prefix(*q))
+            line.strip_prefix(*q)
+                .and_then(|rest| rest.strip_prefix(key))
+                .and_then(|rest| rest.strip_prefix(*q))
         });
         unquoted
             .or_else(|| line.strip_prefix(key))
@@ -194,7 +239,13 @@ fn tfvars_line(file: Option<&SourceFile<TfvarsConfig>>, key: &str) -> Option<u32
     let text = file?.text.as_str();
     let src = text.strip_prefix('\u{feff}').unwrap_or(text);
     let body = hcl_edit::parser::parse_body(src).ok()?;
-    let start = body.attributes().filter(|a| a.key.as_str() == key).last()?.value.span()?.start;
+    let start = body
+        .attributes()
+        .filter(|a| a.key.as_str() == key)
+        .last()?
+        .value
+        .span()?
+        .start;
     let before = src.get(..start)?;
     u32::try_from(before.matches('\n').count() + 1).ok()
 }
@@ -222,7 +273,13 @@ fn resolve_short_name(
         return if validate::is_short_name(&env.value) {
             Ok(env.value)
         } else {
-            Err(invalid_value(&env.path, Some(env.line), "PROJECT", &env.value, SHORT_NAME_RULE))
+            Err(invalid_value(
+                &env.path,
+                Some(env.line),
+                "PROJECT",
+                &env.value,
+                SHORT_NAME_RULE,
+            ))
         };
     }
     if let Some(file) = tfvars {
@@ -230,7 +287,13 @@ fn resolve_short_name(
             return if validate::is_short_name(value) {
                 Ok(value.clone())
             } else {
-                Err(invalid_value(&file.path, tfvars_line(tfvars, "project"), "project", value, SHORT_NAME_RULE))
+                Err(invalid_value(
+                    &file.path,
+                    tfvars_line(tfvars, "project"),
+                    "project",
+                    value,
+                    SHORT_NAME_RULE,
+                ))
             };
         }
     }
@@ -238,7 +301,11 @@ fn resolve_short_name(
         "Project short name",
         None,
         "the project's short name (`short_name` in project.yaml, or PROJECT in build.env)",
-        |answer| validate::is_short_name(answer).then_some(()).ok_or(format!("the short name must be {SHORT_NAME_RULE}")),
+        |answer| {
+            validate::is_short_name(answer)
+                .then_some(())
+                .ok_or(format!("the short name must be {SHORT_NAME_RULE}"))
+        },
     )
 }
 
@@ -291,7 +358,13 @@ fn checked_region(value: String, path: &str, line: Option<u32>, key: &str) -> Re
     if validate::is_region(&value) {
         Ok(value)
     } else {
-        Err(invalid_value(path, line, key, &value, "an AWS region name such as us-east-1"))
+        Err(invalid_value(
+            path,
+            line,
+            key,
+            &value,
+            "an AWS region name such as us-east-1",
+        ))
     }
 }
 
@@ -306,16 +379,26 @@ fn check_account_ids(
     declared: Option<(&str, &[DeclaredAccount])>,
     attributes: Option<&[(String, String)]>,
 ) -> Result<(), ConfigureError> {
-    let Some((path, accounts)) = declared else { return Ok(()) };
+    let Some((path, accounts)) = declared else {
+        return Ok(());
+    };
     let bad = accounts
         .iter()
         .filter_map(|a| a.id.as_ref().map(|id| (format!("the id of account `{}`", a.name), id)))
-        .chain(attributes.unwrap_or_default().iter().map(|(name, id)| (format!("`{name}_account_id`"), id)))
+        .chain(
+            attributes
+                .unwrap_or_default()
+                .iter()
+                .map(|(name, id)| (format!("`{name}_account_id`"), id)),
+        )
         .find(|(_, id)| !validate::is_account_id(id));
     match bad {
         Some((what, id)) => {
             let shown: String = id.chars().take(20).collect();
-            Err(input_error(path, crate::model::InputError::new(format!("{what} is `{shown}`; an account id is 12 digits"))))
+            Err(input_error(
+                path,
+                crate::model::InputError::new(format!("{what} is `{shown}`; an account id is 12 digits")),
+            ))
         }
         None => Ok(()),
     }
@@ -351,7 +434,11 @@ fn merge_accounts(yaml: Option<&ProjectYaml>, tfvars: Option<&TfvarsConfig>) -> 
             }
         } else {
             known.insert(name.clone(), accounts.len());
-            accounts.push(DeclaredAccount { name, email: None, id: Some(id) });
+            accounts.push(DeclaredAccount {
+                name,
+                email: None,
+                id: Some(id),
+            });
         }
     }
     accounts
@@ -393,14 +480,26 @@ mod tests {
     #[test]
     fn accounts_merge_map_first_then_yaml_then_attributes() {
         let t = TfvarsConfig {
-            accounts: vec![DeclaredAccount { name: "management".into(), email: None, id: Some("111111111111".into()) }],
+            accounts: vec![DeclaredAccount {
+                name: "management".into(),
+                email: None,
+                id: Some("111111111111".into()),
+            }],
             account_id_attributes: vec![("legacy".into(), "333333333333".into())],
             ..Default::default()
         };
         let y = ProjectYaml {
             accounts: Some(vec![
-                DeclaredAccount { name: "management".into(), email: Some("m@x".into()), id: Some("999999999999".into()) },
-                DeclaredAccount { name: "shared".into(), email: None, id: None },
+                DeclaredAccount {
+                    name: "management".into(),
+                    email: Some("m@x".into()),
+                    id: Some("999999999999".into()),
+                },
+                DeclaredAccount {
+                    name: "shared".into(),
+                    email: None,
+                    id: None,
+                },
             ]),
             ..Default::default()
         };

@@ -62,7 +62,11 @@ fn identity(user: &str) -> CallerIdentity {
 }
 
 fn org_account(name: &str, id: &str) -> OrganizationAccount {
-    OrganizationAccount { id: id.into(), name: name.into(), email: format!("aws+{name}@example.com") }
+    OrganizationAccount {
+        id: id.into(),
+        name: name.into(),
+        email: format!("aws+{name}@example.com"),
+    }
 }
 
 pub fn organization() -> Vec<OrganizationAccount> {
@@ -108,35 +112,61 @@ accounts = {
 pub fn table() -> Vec<(&'static str, ConfigureRequest, Scenario)> {
     let mut out = Vec::new();
 
-    out.push(("management-first-run", request(CredentialsType::Management), base_world()));
+    out.push((
+        "management-first-run",
+        request(CredentialsType::Management),
+        base_world(),
+    ));
 
     let mut skip = base_world();
-    existing_credentials(&mut skip, &format!("# mine\n[bb-management]\naws_access_key_id = {OLD_KEY_ID}\naws_secret_access_key = {OLD_SECRET}\n"));
+    existing_credentials(
+        &mut skip,
+        &format!("# mine\n[bb-management]\naws_access_key_id = {OLD_KEY_ID}\naws_secret_access_key = {OLD_SECRET}\n"),
+    );
     skip.identities.insert(OLD_KEY_ID.into(), Ok(identity("jane")));
     skip.organizations.insert(OLD_KEY_ID.into(), Ok(organization()));
     skip.answers = vec![Answer::Select(0)];
-    out.push(("management-configured-skip", request(CredentialsType::Management), skip.clone()));
+    out.push((
+        "management-configured-skip",
+        request(CredentialsType::Management),
+        skip.clone(),
+    ));
 
     let mut overwrite = skip.clone();
     overwrite.answers = vec![Answer::Select(1)];
-    out.push(("management-configured-overwrite", request(CredentialsType::Management), overwrite));
+    out.push((
+        "management-configured-overwrite",
+        request(CredentialsType::Management),
+        overwrite,
+    ));
 
     let mut non_interactive = request(CredentialsType::Management);
     non_interactive.non_interactive = true;
     out.push(("management-configured-non-interactive", non_interactive, skip));
 
     let mut bootstrap = base_world();
-    bootstrap.files.insert(format!("{ROOT}/config/common.tfvars"), "project = \"bb\"\n".into());
+    bootstrap
+        .files
+        .insert(format!("{ROOT}/config/common.tfvars"), "project = \"bb\"\n".into());
     out.push(("bootstrap-first-time", request(CredentialsType::Bootstrap), bootstrap));
 
     let mut security = base_world();
-    existing_credentials(&mut security, &format!("[bb-bootstrap]\naws_access_key_id = {BOOT_KEY_ID}\naws_secret_access_key = {BOOT_SECRET}\n"));
+    existing_credentials(
+        &mut security,
+        &format!("[bb-bootstrap]\naws_access_key_id = {BOOT_KEY_ID}\naws_secret_access_key = {BOOT_SECRET}\n"),
+    );
     security.organizations.remove(KEY_ID);
     security.organizations.insert(BOOT_KEY_ID.into(), Ok(organization()));
-    out.push(("security-reads-org-with-bootstrap", request(CredentialsType::Security), security));
+    out.push((
+        "security-reads-org-with-bootstrap",
+        request(CredentialsType::Security),
+        security,
+    ));
 
     let mut mfa_one = base_world();
-    mfa_one.mfa_devices.insert("jane".into(), vec![format!("arn:aws:iam::{CALLER_ACCOUNT}:mfa/jane")]);
+    mfa_one
+        .mfa_devices
+        .insert("jane".into(), vec![format!("arn:aws:iam::{CALLER_ACCOUNT}:mfa/jane")]);
     let mut mfa_request = request(CredentialsType::Management);
     mfa_request.fetch_mfa_device = true;
     out.push(("mfa-one-device", mfa_request.clone(), mfa_one));
@@ -154,13 +184,29 @@ pub fn table() -> Vec<(&'static str, ConfigureRequest, Scenario)> {
     out.push(("mfa-several-devices", mfa_request, mfa_several));
 
     let mut denied = base_world();
-    denied.organizations.insert(KEY_ID.into(), Err(AwsError::AccessDenied("AccessDeniedException: not allowed".into())));
-    denied.files.insert(format!("{ROOT}/config/common.tfvars"), TFVARS.into());
-    out.push(("organization-access-denied", request(CredentialsType::Management), denied));
+    denied.organizations.insert(
+        KEY_ID.into(),
+        Err(AwsError::AccessDenied("AccessDeniedException: not allowed".into())),
+    );
+    denied
+        .files
+        .insert(format!("{ROOT}/config/common.tfvars"), TFVARS.into());
+    out.push((
+        "organization-access-denied",
+        request(CredentialsType::Management),
+        denied,
+    ));
 
     let mut malformed = base_world();
-    malformed.files.insert(format!("{ROOT}/project.yaml"), "short_name: bb\norganization:\n  accounts: [\n".into());
-    out.push(("malformed-project-yaml", request(CredentialsType::Management), malformed));
+    malformed.files.insert(
+        format!("{ROOT}/project.yaml"),
+        "short_name: bb\norganization:\n  accounts: [\n".into(),
+    );
+    out.push((
+        "malformed-project-yaml",
+        request(CredentialsType::Management),
+        malformed,
+    ));
 
     let mut all = base_world();
     all.files.insert(format!("{ROOT}/config/common.tfvars"), TFVARS.into());

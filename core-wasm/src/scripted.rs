@@ -51,7 +51,11 @@ pub struct ScriptedHost {
 impl ScriptedHost {
     pub fn new(scenario: Scenario) -> Self {
         let answers = scenario.answers.iter().cloned().collect();
-        ScriptedHost { scenario, answers, transcript: Vec::new() }
+        ScriptedHost {
+            scenario,
+            answers,
+            transcript: Vec::new(),
+        }
     }
 
     fn next_answer(&mut self, what: &str) -> Result<Answer, PromptError> {
@@ -69,7 +73,10 @@ fn mismatch(expected: &str, got: &Answer) -> PromptError {
 
 impl Host for ScriptedHost {
     fn get_caller_identity(&mut self, credentials: &AwsCredentials, region: &str) -> Result<CallerIdentity, AwsError> {
-        self.transcript.push(format!("aws.get-caller-identity {} {region}", credentials.access_key_id));
+        self.transcript.push(format!(
+            "aws.get-caller-identity {} {region}",
+            credentials.access_key_id
+        ));
         self.scenario
             .identities
             .get(&credentials.access_key_id)
@@ -77,8 +84,13 @@ impl Host for ScriptedHost {
             .unwrap_or_else(|| Err(AwsError::InvalidCredentials("InvalidClientTokenId".into())))
     }
 
-    fn list_accounts(&mut self, credentials: &AwsCredentials, region: &str) -> Result<Vec<OrganizationAccount>, AwsError> {
-        self.transcript.push(format!("aws.list-accounts {} {region}", credentials.access_key_id));
+    fn list_accounts(
+        &mut self,
+        credentials: &AwsCredentials,
+        region: &str,
+    ) -> Result<Vec<OrganizationAccount>, AwsError> {
+        self.transcript
+            .push(format!("aws.list-accounts {} {region}", credentials.access_key_id));
         self.scenario
             .organizations
             .get(&credentials.access_key_id)
@@ -86,8 +98,16 @@ impl Host for ScriptedHost {
             .unwrap_or_else(|| Err(AwsError::AccessDenied("AccessDeniedException".into())))
     }
 
-    fn list_mfa_devices(&mut self, credentials: &AwsCredentials, region: &str, user_name: &str) -> Result<Vec<String>, AwsError> {
-        self.transcript.push(format!("aws.list-mfa-devices {} {region} {user_name}", credentials.access_key_id));
+    fn list_mfa_devices(
+        &mut self,
+        credentials: &AwsCredentials,
+        region: &str,
+        user_name: &str,
+    ) -> Result<Vec<String>, AwsError> {
+        self.transcript.push(format!(
+            "aws.list-mfa-devices {} {region} {user_name}",
+            credentials.access_key_id
+        ));
         Ok(self.scenario.mfa_devices.get(user_name).cloned().unwrap_or_default())
     }
 
@@ -105,7 +125,8 @@ impl Host for ScriptedHost {
     }
 
     fn prompt_text(&mut self, question: &str, default: Option<&str>) -> Result<String, PromptError> {
-        self.transcript.push(format!("prompt.text {question} [{}]", default.unwrap_or("")));
+        self.transcript
+            .push(format!("prompt.text {question} [{}]", default.unwrap_or("")));
         match self.next_answer(question)? {
             Answer::Text(text) if text.is_empty() => Ok(default.unwrap_or("").to_string()),
             Answer::Text(text) => Ok(text),
@@ -117,12 +138,16 @@ impl Host for ScriptedHost {
         self.transcript.push(format!("prompt.secret {question}"));
         match self.next_answer(question)? {
             Answer::Secret(secret) => Ok(secret),
-            other => Err(mismatch("secret", &Answer::Text(format!("{:?}", std::mem::discriminant(&other))))),
+            other => Err(mismatch(
+                "secret",
+                &Answer::Text(format!("{:?}", std::mem::discriminant(&other))),
+            )),
         }
     }
 
     fn prompt_select(&mut self, question: &str, choices: &[String], default: u32) -> Result<u32, PromptError> {
-        self.transcript.push(format!("prompt.select {question} {choices:?} default={default}"));
+        self.transcript
+            .push(format!("prompt.select {question} {choices:?} default={default}"));
         match self.next_answer(question)? {
             Answer::Select(index) => Ok(index),
             other => Err(mismatch("select", &other)),

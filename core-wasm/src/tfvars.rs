@@ -106,7 +106,10 @@ pub fn write_back(text: &str, accounts: &[DeclaredAccount]) -> Result<WriteBack,
     let wanted = wanted_accounts(accounts);
     let planned = plan(src, &body, &wanted)?;
     if planned.edits.is_empty() {
-        return Ok(WriteBack { text: text.to_string(), attributes: Vec::new() });
+        return Ok(WriteBack {
+            text: text.to_string(),
+            attributes: Vec::new(),
+        });
     }
     if !round_trips(&body, src) {
         return Err(InputError::new(
@@ -124,7 +127,10 @@ pub fn write_back(text: &str, accounts: &[DeclaredAccount]) -> Result<WriteBack,
     if !check.edits.is_empty() {
         return Err(internal("the edited text does not hold the values written"));
     }
-    Ok(WriteBack { text: format!("{bom}{new_src}"), attributes: planned.attributes })
+    Ok(WriteBack {
+        text: format!("{bom}{new_src}"),
+        attributes: planned.attributes,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -148,7 +154,11 @@ fn parse(src: &str) -> Result<Body, InputError> {
         };
         InputError::at(
             to_u32(location.line()),
-            format!("HCL syntax error at column {}: {}{hint}", location.column(), e.message()),
+            format!(
+                "HCL syntax error at column {}: {}{hint}",
+                location.column(),
+                e.message()
+            ),
         )
     })
 }
@@ -177,11 +187,16 @@ fn expr_line(src: &str, expr: &Expression) -> Option<u32> {
 }
 
 fn type_error(src: &str, expr: &Expression, message: String) -> InputError {
-    InputError { line: expr_line(src, expr), message }
+    InputError {
+        line: expr_line(src, expr),
+        message,
+    }
 }
 
 fn internal(what: &str) -> InputError {
-    InputError::new(format!("internal error while editing the file: {what}; the file is left unchanged"))
+    InputError::new(format!(
+        "internal error while editing the file: {what}; the file is left unchanged"
+    ))
 }
 
 fn describe(expr: &Expression) -> &'static str {
@@ -204,9 +219,11 @@ fn plain_string(src: &str, expr: &Expression, what: &str) -> Result<Option<Strin
         Expression::String(s) if s.value().is_empty() => Ok(None),
         Expression::String(s) => Ok(Some(s.value().clone())),
         Expression::Null(_) => Ok(None),
-        other => {
-            Err(type_error(src, other, format!("`{what}` must be a quoted string, but it is {}", describe(other))))
-        }
+        other => Err(type_error(
+            src,
+            other,
+            format!("`{what}` must be a quoted string, but it is {}", describe(other)),
+        )),
     }
 }
 
@@ -230,7 +247,10 @@ fn account_id(src: &str, expr: &Expression, what: &str) -> Result<Option<String>
         other => Err(type_error(
             src,
             other,
-            format!("`{what}` must be an account id in quotes, but it is {}", describe(other)),
+            format!(
+                "`{what}` must be an account id in quotes, but it is {}",
+                describe(other)
+            ),
         )),
     }
 }
@@ -247,13 +267,18 @@ fn key_name(src: &str, key: &ObjectKey, what: &str) -> Result<String, InputError
         ObjectKey::Expression(Expression::String(s)) => Ok(s.value().clone()),
         ObjectKey::Expression(Expression::Bool(b)) => Ok(b.value().to_string()),
         ObjectKey::Expression(Expression::Null(_)) => Ok("null".to_string()),
-        ObjectKey::Expression(expr @ Expression::Number(_)) => {
-            Ok(expr.span().and_then(|span| src.get(span)).unwrap_or_default().to_string())
-        }
+        ObjectKey::Expression(expr @ Expression::Number(_)) => Ok(expr
+            .span()
+            .and_then(|span| src.get(span))
+            .unwrap_or_default()
+            .to_string()),
         ObjectKey::Expression(other) => Err(type_error(
             src,
             other,
-            format!("a key in `{what}` must be a name or a quoted string, but it is {}", describe(other)),
+            format!(
+                "a key in `{what}` must be a name or a quoted string, but it is {}",
+                describe(other)
+            ),
         )),
     }
 }
@@ -288,7 +313,11 @@ fn read_accounts(src: &str, expr: &Expression) -> Result<Vec<DeclaredAccount>, I
                 ),
             ));
         };
-        let mut account = DeclaredAccount { name, email: None, id: None };
+        let mut account = DeclaredAccount {
+            name,
+            email: None,
+            id: None,
+        };
         for (item_key, item_value) in entry.iter() {
             match key_name(src, item_key, &what)?.as_str() {
                 "email" => account.email = plain_string(src, item_value.expr(), &format!("{what}.email"))?,
@@ -361,12 +390,17 @@ fn apply(src: &str, edits: &[Edit]) -> Result<String, InputError> {
     let mut out = String::with_capacity(src.len() + 256);
     let mut cursor = 0;
     for edit in sorted {
-        let kept = src.get(cursor..edit.range.start).ok_or_else(|| internal("two changes overlap"))?;
+        let kept = src
+            .get(cursor..edit.range.start)
+            .ok_or_else(|| internal("two changes overlap"))?;
         out.push_str(kept);
         out.push_str(&edit.text);
         cursor = edit.range.end;
     }
-    out.push_str(src.get(cursor..).ok_or_else(|| internal("a change ends past the text"))?);
+    out.push_str(
+        src.get(cursor..)
+            .ok_or_else(|| internal("a change ends past the text"))?,
+    );
     Ok(out)
 }
 
@@ -383,8 +417,12 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
     let attrs: Vec<&Attribute> = body.attributes().collect();
     // Key → its first attribute, built once: a search per account is
     // quadratic for thousands of accounts (issue 10).
-    let attr_by_key: std::collections::BTreeMap<&str, &Attribute> = attrs.iter().rev().map(|a| (a.key.as_str(), *a)).collect();
-    let mut plan = Plan { edits: Vec::new(), attributes: Vec::new() };
+    let attr_by_key: std::collections::BTreeMap<&str, &Attribute> =
+        attrs.iter().rev().map(|a| (a.key.as_str(), *a)).collect();
+    let mut plan = Plan {
+        edits: Vec::new(),
+        attributes: Vec::new(),
+    };
     // Blocks of lines to add at the end of the file.
     let mut tail: Vec<String> = Vec::new();
 
@@ -400,7 +438,10 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
         match attr_by_key.get(key.as_str()) {
             Some(attr) => {
                 if !id_matches(src, &attr.value, id) {
-                    plan.edits.push(Edit { range: span_of(&attr.value)?, text: quote(id) });
+                    plan.edits.push(Edit {
+                        range: span_of(&attr.value)?,
+                        text: quote(id),
+                    });
                     plan.attributes.push(key);
                 }
             }
@@ -411,7 +452,10 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
         }
     }
     if !missing.is_empty() {
-        let last_existing = attrs.iter().rev().find(|a| account_id_attribute_name(a.key.as_str()).is_some());
+        let last_existing = attrs
+            .iter()
+            .rev()
+            .find(|a| account_id_attribute_name(a.key.as_str()).is_some());
         match last_existing {
             Some(attr) => plan.edits.push(insert_after_attribute(src, attr, &missing, eol)?),
             None => tail.push(attribute_block(&missing, eol)),
@@ -426,7 +470,10 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
                 if wanted.iter().any(Wanted::has_something) {
                     let base = indent_before(src, span_of(*attr)?.start).unwrap_or("");
                     let text = fresh_map(wanted, base, eol, &mut plan.attributes);
-                    plan.edits.push(Edit { range: span_of(&attr.value)?, text });
+                    plan.edits.push(Edit {
+                        range: span_of(&attr.value)?,
+                        text,
+                    });
                 }
             }
             other => {
@@ -439,7 +486,10 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
         },
         None => {
             if wanted.iter().any(Wanted::has_something) {
-                tail.push(format!("accounts = {}", fresh_map(wanted, "", eol, &mut plan.attributes)));
+                tail.push(format!(
+                    "accounts = {}",
+                    fresh_map(wanted, "", eol, &mut plan.attributes)
+                ));
             }
         }
     }
@@ -451,7 +501,8 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
 }
 
 fn span_of(node: &impl Span) -> Result<Range<usize>, InputError> {
-    node.span().ok_or_else(|| internal("the parser gave no position for a value"))
+    node.span()
+        .ok_or_else(|| internal("the parser gave no position for a value"))
 }
 
 /// An id already in the file equals `id`. A number equals it when its digits
@@ -519,7 +570,9 @@ fn quote(value: &str) -> String {
 
 /// The byte offset where the line holding `offset` starts.
 fn line_start(src: &str, offset: usize) -> usize {
-    src.get(..offset).and_then(|before| before.rfind('\n')).map_or(0, |i| i + 1)
+    src.get(..offset)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1)
 }
 
 /// The indentation before `offset` when only spaces and tabs precede it on its line.
@@ -530,7 +583,8 @@ fn indent_before(src: &str, offset: usize) -> Option<&str> {
 
 /// Characters from the start of the line to `offset`.
 fn column_of(src: &str, offset: usize) -> usize {
-    src.get(line_start(src, offset)..offset).map_or(0, |s| s.chars().count())
+    src.get(line_start(src, offset)..offset)
+        .map_or(0, |s| s.chars().count())
 }
 
 fn width(s: &str) -> usize {
@@ -585,7 +639,10 @@ fn insert_after_attribute(
         .get(key_span.end..value_span.start)
         .and_then(|between| between.find('='))
         .map(|i| column_of(src, key_span.end + i));
-    let lines: Vec<String> = missing.iter().map(|(key, id)| attribute_line(indent, key, eq_col, &quote(id))).collect();
+    let lines: Vec<String> = missing
+        .iter()
+        .map(|(key, id)| attribute_line(indent, key, eq_col, &quote(id)))
+        .collect();
     Ok(match after_line_end(src, span.end) {
         Some(at) => Edit::insert(at, lines.iter().map(|l| format!("{l}{eol}")).collect()),
         // The attribute ends the file without a line end: keep it that way.
@@ -596,8 +653,10 @@ fn insert_after_attribute(
 /// New attributes on lines of their own, `=` aligned.
 fn attribute_block(missing: &[(String, &str)], eol: &str) -> String {
     let longest = missing.iter().map(|(key, _)| width(key)).max().unwrap_or(0);
-    let lines: Vec<String> =
-        missing.iter().map(|(key, id)| attribute_line("", key, Some(longest + 1), &quote(id))).collect();
+    let lines: Vec<String> = missing
+        .iter()
+        .map(|(key, id)| attribute_line("", key, Some(longest + 1), &quote(id)))
+        .collect();
     lines.join(eol)
 }
 
@@ -609,7 +668,9 @@ fn tail_text(src: &str, blocks: &[String], eol: &str) -> String {
     }
     let last_line_blank = src.is_empty() || {
         let without_end = src.strip_suffix('\n').unwrap_or(src);
-        let last = without_end.get(line_start(without_end, without_end.len())..).unwrap_or_default();
+        let last = without_end
+            .get(line_start(without_end, without_end.len())..)
+            .unwrap_or_default();
         last.trim().is_empty()
     };
     for (i, block) in blocks.iter().enumerate() {
@@ -694,8 +755,16 @@ impl Layout {
     /// The same layout for an object whose closing brace is indented by
     /// `close_indent`: items one indentation step deeper.
     fn rebased(&self, close_indent: &str) -> Layout {
-        let step = self.indent.strip_prefix(self.close_indent.as_str()).filter(|s| !s.is_empty()).unwrap_or("  ");
-        Layout { indent: format!("{close_indent}{step}"), close_indent: close_indent.to_string(), ..self.clone() }
+        let step = self
+            .indent
+            .strip_prefix(self.close_indent.as_str())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("  ");
+        Layout {
+            indent: format!("{close_indent}{step}"),
+            close_indent: close_indent.to_string(),
+            ..self.clone()
+        }
     }
 }
 
@@ -708,7 +777,11 @@ fn item_lines(
     align: bool,
     comma: impl Fn(bool) -> bool,
 ) -> Vec<String> {
-    let own_col = new.iter().filter(|item| !item.multiline).map(|item| width(indent) + width(&item.key) + 1).max();
+    let own_col = new
+        .iter()
+        .filter(|item| !item.multiline)
+        .map(|item| width(indent) + width(&item.key) + 1)
+        .max();
     let target = eq_col.or(if align { own_col } else { None });
     new.iter()
         .enumerate()
@@ -740,7 +813,10 @@ fn fresh_object(new: &[NewItem], layout: &Layout, eol: &str) -> String {
         out.push('}');
         out
     } else {
-        let items: Vec<String> = new.iter().map(|item| format!("{} = {}", item.key, item.value)).collect();
+        let items: Vec<String> = new
+            .iter()
+            .map(|item| format!("{} = {}", item.key, item.value))
+            .collect();
         let space = if layout.brace_space { " " } else { "" };
         let trailing = if layout.last_comma { "," } else { "" };
         format!("{{{space}{}{trailing}{space}}}", items.join(", "))
@@ -757,7 +833,10 @@ fn insert_items(
     layout: &Layout,
     eol: &str,
 ) -> Result<Edit, InputError> {
-    let close = span.end.checked_sub(1).filter(|&c| src.as_bytes().get(c) == Some(&b'}'));
+    let close = span
+        .end
+        .checked_sub(1)
+        .filter(|&c| src.as_bytes().get(c) == Some(&b'}'));
     let close = close.ok_or_else(|| internal("an object does not end with `}`"))?;
     let open = span.start;
     let inner = src.get(open + 1..close).unwrap_or_default();
@@ -774,13 +853,22 @@ fn insert_items(
                     layout.sep_comma
                 }
             });
-            return Ok(Edit::insert(close_line, lines.iter().map(|l| format!("{l}{eol}")).collect()));
+            return Ok(Edit::insert(
+                close_line,
+                lines.iter().map(|l| format!("{l}{eol}")).collect(),
+            ));
         }
         if inner.trim().is_empty() {
-            return Ok(Edit { range: span, text: fresh_object(new, layout, eol) });
+            return Ok(Edit {
+                range: span,
+                text: fresh_object(new, layout, eol),
+            });
         }
         // Only comments inside a one-line object: the items go before the brace.
-        let items: Vec<String> = new.iter().map(|item| format!("{} = {}", item.key, item.value)).collect();
+        let items: Vec<String> = new
+            .iter()
+            .map(|item| format!("{} = {}", item.key, item.value))
+            .collect();
         return Ok(Edit::insert(close, format!("{} ", items.join(", "))));
     };
 
@@ -788,7 +876,10 @@ fn insert_items(
         let indent = last.indent.unwrap_or(&layout.indent);
         let eq_col = (!last.multiline).then_some(last.eq_col);
         let lines = item_lines(new, indent, eq_col, false, |_| last.comma);
-        return Ok(Edit::insert(close_line, lines.iter().map(|l| format!("{l}{eol}")).collect()));
+        return Ok(Edit::insert(
+            close_line,
+            lines.iter().map(|l| format!("{l}{eol}")).collect(),
+        ));
     }
     // The object ends on the line of its last item: add the items on that line.
     let items = new.iter().map(|item| format!("{} = {}", item.key, item.value));
@@ -883,10 +974,15 @@ impl MapStyle {
                 }
             }
         }
-        let Some((e, inner)) = objects.last() else { return Ok(style) };
+        let Some((e, inner)) = objects.last() else {
+            return Ok(style);
+        };
         let entry = &mut style.entry;
         entry.multiline = e.multiline;
-        entry.brace_space = src.as_bytes().get(e.value.start + 1).is_some_and(|b| *b == b' ' || *b == b'\t');
+        entry.brace_space = src
+            .as_bytes()
+            .get(e.value.start + 1)
+            .is_some_and(|b| *b == b' ' || *b == b'\t');
         if e.multiline {
             if let Some(indent) = e.indent {
                 *entry = entry.rebased(indent);
@@ -905,7 +1001,9 @@ impl MapStyle {
         let several = objects.iter().rev().find(|(e, inner)| e.multiline && inner.len() >= 2);
         if let Some((_, inner)) = several {
             entry.sep_comma = inner.first().is_some_and(|i| i.comma);
-            entry.align = inner.windows(2).all(|w| w.first().map(|i| i.eq_col) == w.last().map(|i| i.eq_col));
+            entry.align = inner
+                .windows(2)
+                .all(|w| w.first().map(|i| i.eq_col) == w.last().map(|i| i.eq_col));
         }
         // One-line entries on consecutive lines get their `=` aligned.
         style.entries.align = !entry.multiline;
@@ -917,17 +1015,29 @@ impl MapStyle {
 fn entry_items(w: &Wanted<'_>) -> Vec<NewItem> {
     let mut out = Vec::new();
     if let Some(email) = w.email {
-        out.push(NewItem { key: "email".to_string(), value: quote(email), multiline: false });
+        out.push(NewItem {
+            key: "email".to_string(),
+            value: quote(email),
+            multiline: false,
+        });
     }
     if let Some(id) = w.id {
-        out.push(NewItem { key: "id".to_string(), value: quote(id), multiline: false });
+        out.push(NewItem {
+            key: "id".to_string(),
+            value: quote(id),
+            multiline: false,
+        });
     }
     out
 }
 
 fn new_entry(w: &Wanted<'_>, style: &MapStyle, eol: &str) -> NewItem {
     NewItem {
-        key: if style.quote_keys { quote(w.name) } else { object_key(w.name) },
+        key: if style.quote_keys {
+            quote(w.name)
+        } else {
+            object_key(w.name)
+        },
         value: fresh_object(&entry_items(w), &style.entry, eol),
         multiline: style.entry.multiline,
     }
@@ -960,7 +1070,8 @@ fn patch_map(
     let style = MapStyle::of(src, &entries, base_indent)?;
     let mut new_entries = Vec::new();
     // Name → its first entry (a search per account is quadratic; issue 10).
-    let entry_by_name: std::collections::BTreeMap<&str, &Item<'_>> = entries.iter().rev().map(|e| (e.name.as_str(), e)).collect();
+    let entry_by_name: std::collections::BTreeMap<&str, &Item<'_>> =
+        entries.iter().rev().map(|e| (e.name.as_str(), e)).collect();
     for w in wanted {
         match entry_by_name.get(w.name) {
             Some(entry) => patch_entry(src, entry, w, &style, eol, plan)?,
@@ -972,7 +1083,14 @@ fn patch_map(
         }
     }
     if !new_entries.is_empty() {
-        plan.edits.push(insert_items(src, span_of(map)?, &entries, &new_entries, &style.entries, eol)?);
+        plan.edits.push(insert_items(
+            src,
+            span_of(map)?,
+            &entries,
+            &new_entries,
+            &style.entries,
+            eol,
+        )?);
     }
     Ok(())
 }
@@ -1004,21 +1122,36 @@ fn patch_entry(
     };
     let mut add = Vec::new();
     if let Some(email) = w.email {
-        match (existing.iter().find(|i| i.name == "email"), existing.iter().find(|i| i.name == "id")) {
+        match (
+            existing.iter().find(|i| i.name == "email"),
+            existing.iter().find(|i| i.name == "id"),
+        ) {
             (Some(item), _) => {
                 if !matches!(item.expr, Expression::String(s) if s.value() == email) {
-                    plan.edits.push(Edit { range: item.value.clone(), text: quote(email) });
+                    plan.edits.push(Edit {
+                        range: item.value.clone(),
+                        text: quote(email),
+                    });
                     plan.attributes.push(format!("{path}.email"));
                 }
             }
             // `email` goes before `id`, as in every entry the reference architecture has.
             (None, Some(id)) => {
-                let item = NewItem { key: "email".to_string(), value: quote(email), multiline: false };
-                plan.edits.push(insert_before(src, id, entry.multiline, &item, layout.sep_comma, eol));
+                let item = NewItem {
+                    key: "email".to_string(),
+                    value: quote(email),
+                    multiline: false,
+                };
+                plan.edits
+                    .push(insert_before(src, id, entry.multiline, &item, layout.sep_comma, eol));
                 plan.attributes.push(format!("{path}.email"));
             }
             (None, None) => {
-                add.push(NewItem { key: "email".to_string(), value: quote(email), multiline: false });
+                add.push(NewItem {
+                    key: "email".to_string(),
+                    value: quote(email),
+                    multiline: false,
+                });
                 plan.attributes.push(format!("{path}.email"));
             }
         }
@@ -1027,18 +1160,26 @@ fn patch_entry(
         match existing.iter().find(|i| i.name == "id") {
             Some(item) => {
                 if !id_matches(src, item.expr, id) {
-                    plan.edits.push(Edit { range: item.value.clone(), text: quote(id) });
+                    plan.edits.push(Edit {
+                        range: item.value.clone(),
+                        text: quote(id),
+                    });
                     plan.attributes.push(format!("{path}.id"));
                 }
             }
             None => {
-                add.push(NewItem { key: "id".to_string(), value: quote(id), multiline: false });
+                add.push(NewItem {
+                    key: "id".to_string(),
+                    value: quote(id),
+                    multiline: false,
+                });
                 plan.attributes.push(format!("{path}.id"));
             }
         }
     }
     if !add.is_empty() {
-        plan.edits.push(insert_items(src, entry.value.clone(), &existing, &add, &layout, eol)?);
+        plan.edits
+            .push(insert_items(src, entry.value.clone(), &existing, &add, &layout, eol)?);
     }
     Ok(())
 }
@@ -1048,7 +1189,11 @@ mod tests {
     use super::*;
 
     fn acct(name: &str, email: Option<&str>, id: Option<&str>) -> DeclaredAccount {
-        DeclaredAccount { name: name.into(), email: email.map(Into::into), id: id.map(Into::into) }
+        DeclaredAccount {
+            name: name.into(),
+            email: email.map(Into::into),
+            id: id.map(Into::into),
+        }
     }
 
     fn read_ok(text: &str) -> TfvarsConfig {
@@ -1122,13 +1267,20 @@ external_accounts = {
             config.accounts,
             vec![
                 acct("management", Some("aws+root@binbash.com.ar"), Some("111111111111")),
-                acct("security", Some("binbash-security@binbash.com.ar"), Some("222222222222")),
+                acct(
+                    "security",
+                    Some("binbash-security@binbash.com.ar"),
+                    Some("222222222222")
+                ),
                 acct("apps-devstg", None, Some("555555555555")),
                 acct("empty", None, None),
             ]
         );
         // Nested `aws_account_id` is not a top-level attribute.
-        assert_eq!(config.account_id_attributes, vec![("shared".to_string(), "333333333333".to_string())]);
+        assert_eq!(
+            config.account_id_attributes,
+            vec![("shared".to_string(), "333333333333".to_string())]
+        );
     }
 
     #[test]
@@ -1138,9 +1290,19 @@ external_accounts = {
                     unset_account_id = \"\"\n";
         let config = read_ok(text);
         assert!(config.accounts.is_empty());
-        let ids: Vec<(&str, &str)> =
-            config.account_id_attributes.iter().map(|(n, i)| (n.as_str(), i.as_str())).collect();
-        assert_eq!(ids, [("root", "111111111111"), ("security", "222222222222"), ("appsdevstg", "555555555555")]);
+        let ids: Vec<(&str, &str)> = config
+            .account_id_attributes
+            .iter()
+            .map(|(n, i)| (n.as_str(), i.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("root", "111111111111"),
+                ("security", "222222222222"),
+                ("appsdevstg", "555555555555")
+            ]
+        );
     }
 
     #[test]
@@ -1182,7 +1344,11 @@ external_accounts = {
             ("x = 1\nproject = \"bb\ny = 2\n", 2, "syntax"),
             ("project \"bb\"\n", 1, "syntax"),
             ("x = 1\naccounts = {\n  shared = {\n    id = \"1\"\n  }\n", 2, "syntax"),
-            ("accounts = {\n  a = { email = \"x\" id = \"1\" }\n}\n", 2, "expected `}`, `,` or newline"),
+            (
+                "accounts = {\n  a = { email = \"x\" id = \"1\" }\n}\n",
+                2,
+                "expected `}`, `,` or newline",
+            ),
             ("x = 1\n/* never closed\n", 2, "syntax"),
             ("x = 1\n}\n", 2, "syntax"),
             ("x = 1\n\nproject = \"a\"\nproject = \"b\"\n", 4, "redefined attribute"),
@@ -1190,27 +1356,55 @@ external_accounts = {
             // Wrong types.
             ("x = 1\n\naccounts = [\"a\"]\n", 3, "`accounts` must be an object"),
             ("accounts = \"shared\"\n", 1, "`accounts` must be an object"),
-            ("x = 1\nproject = 123\n", 2, "`project` must be a quoted string, but it is a number"),
-            ("region_primary = [\"us-east-1\"]\n", 1, "`region_primary` must be a quoted string"),
+            (
+                "x = 1\nproject = 123\n",
+                2,
+                "`project` must be a quoted string, but it is a number",
+            ),
+            (
+                "region_primary = [\"us-east-1\"]\n",
+                1,
+                "`region_primary` must be a quoted string",
+            ),
             ("region = \"${var.region}\"\n", 1, "`region` must be a quoted string"),
             ("project_long = <<EOT\nbinbash\nEOT\n", 1, "heredoc"),
-            ("accounts = {\n  shared = \"x\"\n}\n", 2, "`accounts.shared` must be an object"),
-            ("accounts = {\n  shared = {\n    id = true\n  }\n}\n", 3, "`accounts.shared.id` must be an account id"),
-            ("accounts = {\n  shared = {\n    id = 1.5\n  }\n}\n", 3, "`accounts.shared.id` is the number `1.5`"),
+            (
+                "accounts = {\n  shared = \"x\"\n}\n",
+                2,
+                "`accounts.shared` must be an object",
+            ),
+            (
+                "accounts = {\n  shared = {\n    id = true\n  }\n}\n",
+                3,
+                "`accounts.shared.id` must be an account id",
+            ),
+            (
+                "accounts = {\n  shared = {\n    id = 1.5\n  }\n}\n",
+                3,
+                "`accounts.shared.id` is the number `1.5`",
+            ),
             (
                 "accounts = {\n  shared = {\n\n    email = 42\n  }\n}\n",
                 4,
                 "`accounts.shared.email` must be a quoted string",
             ),
             ("accounts = {\n  (var.x) = {}\n}\n", 2, "a key in `accounts`"),
-            ("x = 1\nshared_account_id = [\"1\"]\n", 2, "`shared_account_id` must be an account id"),
+            (
+                "x = 1\nshared_account_id = [\"1\"]\n",
+                2,
+                "`shared_account_id` must be an account id",
+            ),
         ];
         for (text, line, fragment) in cases {
             match read(text) {
                 Ok(config) => panic!("expected an error for {text:?}, got {config:?}"),
                 Err(e) => {
                     assert_eq!(e.line, Some(*line), "line for {text:?}: {e}");
-                    let fragment = if *fragment == "syntax" { "HCL syntax error" } else { fragment };
+                    let fragment = if *fragment == "syntax" {
+                        "HCL syntax error"
+                    } else {
+                        fragment
+                    };
                     assert!(e.message.contains(fragment), "message for {text:?}: {e}");
                 }
             }
@@ -1222,8 +1416,13 @@ external_accounts = {
     fn write_back_replaces_values_in_place() {
         let text =
             "# ids\nroot_account_id       = \"111111111111\" # the root\nshared_account_id     = \"000000000000\"\n";
-        let out =
-            write_ok(text, &[acct("root", None, Some("999999999999")), acct("shared", None, Some("000000000000"))]);
+        let out = write_ok(
+            text,
+            &[
+                acct("root", None, Some("999999999999")),
+                acct("shared", None, Some("000000000000")),
+            ],
+        );
         assert_eq!(
             out.text,
             "# ids\nroot_account_id       = \"999999999999\" # the root\nshared_account_id     = \"000000000000\"\n\n\
@@ -1278,7 +1477,11 @@ external_accounts = {
         // A number with a leading zero loses it in Terraform: rewritten as a string.
         let text = "zero_account_id = 012345678901\n";
         let out = write_ok(text, &[acct("zero", None, Some("012345678901"))]);
-        assert!(out.text.starts_with("zero_account_id = \"012345678901\"\n"), "{}", out.text);
+        assert!(
+            out.text.starts_with("zero_account_id = \"012345678901\"\n"),
+            "{}",
+            out.text
+        );
     }
 
     #[test]
@@ -1350,7 +1553,12 @@ external_accounts = {
         // A one-line map.
         let text = "accounts = { a = { id = \"1\" } }\n";
         let out = write_ok(text, &[acct("b", Some("b@x"), None)]);
-        assert!(out.text.starts_with("accounts = { a = { id = \"1\" }, b = { email = \"b@x\" } }\n"), "{}", out.text);
+        assert!(
+            out.text
+                .starts_with("accounts = { a = { id = \"1\" }, b = { email = \"b@x\" } }\n"),
+            "{}",
+            out.text
+        );
     }
 
     #[test]
@@ -1359,7 +1567,10 @@ external_accounts = {
         assert_eq!(write_ok(text, &[]).text, text);
         assert_eq!(write_ok(text, &[acct("a", None, None)]).text, text);
         let out = write_ok(text, &[acct("a", Some("a@x"), None), acct("b", None, None)]);
-        assert_eq!(out.text, "project = \"bb\"\n\naccounts = {\n  a = {\n    email = \"a@x\"\n  }\n}\n");
+        assert_eq!(
+            out.text,
+            "project = \"bb\"\n\naccounts = {\n  a = {\n    email = \"a@x\"\n  }\n}\n"
+        );
         assert_eq!(out.attributes, ["accounts.a"]);
         // Empty strings are nothing either.
         assert_eq!(write_ok(text, &[acct("a", Some(""), Some(""))]).text, text);
@@ -1368,13 +1579,22 @@ external_accounts = {
     #[test]
     fn names_that_are_not_identifiers() {
         let text = "accounts = {\n  a = {\n    id = \"1\"\n  }\n}\n";
-        let out = write_ok(text, &[acct("Log Archive", None, Some("121212121212")), acct("true", None, Some("2"))]);
+        let out = write_ok(
+            text,
+            &[
+                acct("Log Archive", None, Some("121212121212")),
+                acct("true", None, Some("2")),
+            ],
+        );
         assert_eq!(
             out.text,
             "accounts = {\n  a = {\n    id = \"1\"\n  }\n  \"Log Archive\" = {\n    id = \"121212121212\"\n  }\n\
              \x20 \"true\" = {\n    id = \"2\"\n  }\n}\n\ntrue_account_id = \"2\"\n"
         );
-        assert_eq!(out.attributes, ["true_account_id", "accounts[\"Log Archive\"]", "accounts.true"]);
+        assert_eq!(
+            out.attributes,
+            ["true_account_id", "accounts[\"Log Archive\"]", "accounts.true"]
+        );
         let names: Vec<String> = read_ok(&out.text).accounts.into_iter().map(|a| a.name).collect();
         assert_eq!(names, ["a", "Log Archive", "true"]);
     }
@@ -1464,7 +1684,11 @@ external_accounts = {
             proptest::option::of("[a-z+.\"${}%\\@ -]{0,12}"),
             proptest::option::of("[0-9]{12}"),
         )
-            .prop_map(|(name, email, id)| DeclaredAccount { name: name.to_string(), email, id })
+            .prop_map(|(name, email, id)| DeclaredAccount {
+                name: name.to_string(),
+                email,
+                id,
+            })
     }
 
     proptest::proptest! {

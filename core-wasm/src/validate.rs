@@ -12,19 +12,32 @@ pub fn is_short_name(value: &str) -> bool {
 }
 
 const DIRECTIONS: &[&str] = &[
-    "central", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-    "secret", "topsecret",
+    "central",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "secret",
+    "topsecret",
 ];
 
 /// `[a-z]{2}-(gov-)?(central|north|...|topsecret)-[1-4]` (the original's
 /// character class around `gov-` was a bug; this is the intended pattern).
 pub fn is_region(value: &str) -> bool {
-    let Some((area, rest)) = value.split_once('-') else { return false };
+    let Some((area, rest)) = value.split_once('-') else {
+        return false;
+    };
     if area.len() != 2 || !all(area, |c| c.is_ascii_lowercase()) {
         return false;
     }
     let rest = rest.strip_prefix("gov-").unwrap_or(rest);
-    let Some((direction, number)) = rest.rsplit_once('-') else { return false };
+    let Some((direction, number)) = rest.rsplit_once('-') else {
+        return false;
+    };
     DIRECTIONS.contains(&direction) && matches!(number, "1" | "2" | "3" | "4")
 }
 
@@ -45,16 +58,21 @@ pub fn is_account_id(value: &str) -> bool {
 
 /// `[a-zA-Z0-9+,=.@_-]{1,64}`
 pub fn is_iam_user_name(value: &str) -> bool {
-    (1..=64).contains(&value.len())
-        && all(value, |c| c.is_ascii_alphanumeric() || "+,=.@_-".contains(c))
+    (1..=64).contains(&value.len()) && all(value, |c| c.is_ascii_alphanumeric() || "+,=.@_-".contains(c))
 }
 
 /// `arn:aws:iam::<account id>:mfa/<path and name>`: a virtual MFA device,
 /// the only kind that can sign STS calls from the AWS CLI.
 pub fn is_mfa_serial(value: &str) -> bool {
-    let Some(rest) = value.strip_prefix("arn:aws:iam::") else { return false };
-    let Some((account, resource)) = rest.split_once(':') else { return false };
-    let Some(name) = resource.strip_prefix("mfa/") else { return false };
+    let Some(rest) = value.strip_prefix("arn:aws:iam::") else {
+        return false;
+    };
+    let Some((account, resource)) = rest.split_once(':') else {
+        return false;
+    };
+    let Some(name) = resource.strip_prefix("mfa/") else {
+        return false;
+    };
     is_account_id(account)
         && !name.is_empty()
         && !name.ends_with('/')
@@ -80,7 +98,17 @@ mod tests {
         for ok in ["us-east-1", "us-gov-west-1", "eu-central-2", "ap-southeast-4"] {
             assert!(is_region(ok), "{ok}");
         }
-        for bad in ["us-east-5", "us-east", "useast-1", "us-gov-1", "US-EAST-1", "us-middle-1", "us-east-1 ", "u-east-1", "us-gov-gov-west-1"] {
+        for bad in [
+            "us-east-5",
+            "us-east",
+            "useast-1",
+            "us-gov-1",
+            "US-EAST-1",
+            "us-middle-1",
+            "us-east-1 ",
+            "u-east-1",
+            "us-gov-gov-west-1",
+        ] {
             assert!(!is_region(bad), "{bad}");
         }
     }

@@ -10,10 +10,19 @@ impl Host for Imports {
     fn get_caller_identity(&mut self, credentials: &AwsCredentials, region: &str) -> Result<CallerIdentity, AwsError> {
         aws::get_caller_identity(credentials, region)
     }
-    fn list_accounts(&mut self, credentials: &AwsCredentials, region: &str) -> Result<Vec<OrganizationAccount>, AwsError> {
+    fn list_accounts(
+        &mut self,
+        credentials: &AwsCredentials,
+        region: &str,
+    ) -> Result<Vec<OrganizationAccount>, AwsError> {
         aws::list_accounts(credentials, region)
     }
-    fn list_mfa_devices(&mut self, credentials: &AwsCredentials, region: &str, user_name: &str) -> Result<Vec<String>, AwsError> {
+    fn list_mfa_devices(
+        &mut self,
+        credentials: &AwsCredentials,
+        region: &str,
+        user_name: &str,
+    ) -> Result<Vec<String>, AwsError> {
         aws::list_mfa_devices(credentials, region, user_name)
     }
     fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError> {

@@ -45,8 +45,15 @@ fn every_target_holds_on_truncated_seeds() {
 #[test]
 fn most_flow_seeds_reach_a_plan() {
     let seeds = props::seeds(repo(), "flow");
-    let plans = seeds.iter().filter(|(_, input)| props::flow_outcome(input) == "plan").count();
-    assert!(plans * 2 >= seeds.len(), "only {plans} of {} flow seeds reach a plan", seeds.len());
+    let plans = seeds
+        .iter()
+        .filter(|(_, input)| props::flow_outcome(input) == "plan")
+        .count();
+    assert!(
+        plans * 2 >= seeds.len(),
+        "only {plans} of {} flow seeds reach a plan",
+        seeds.len()
+    );
 }
 
 /// The properties can fail: a broken editor is caught.

@@ -58,7 +58,13 @@ fn load(dir: &Path) -> Result<Case, String> {
     let deviation = fs::read_to_string(dir.join("deviation.txt"))
         .ok()
         .and_then(|text| text.split_whitespace().next().map(str::to_string));
-    Ok(Case { dir: dir.to_path_buf(), input, edits, result, deviation })
+    Ok(Case {
+        dir: dir.to_path_buf(),
+        input,
+        edits,
+        result,
+        deviation,
+    })
 }
 
 /// Makes line ends and a missing final newline visible.
@@ -82,7 +88,11 @@ fn diff(expected: &str, actual: &str) -> String {
     let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let (mut i, mut j, mut out) = (0, 0, String::from("--- aws configure set\n+++ IniDocument\n"));
@@ -120,12 +130,18 @@ fn run(case: &Case, lenient: bool) -> Result<&'static str, String> {
     // A refusal is only right where the CLI's result is wrong. (A `fix` may
     // also replace a result botocore reads right: see the glued-line case.)
     if deviation == Some("refuse") && verdict_ok {
-        return Err(format!("deviation.txt refuses, but the CLI's result is fine: {}", case.result["verdict"]));
+        return Err(format!(
+            "deviation.txt refuses, but the CLI's result is fine: {}",
+            case.result["verdict"]
+        ));
     }
     let parsed = IniDocument::parse(&case.input);
     if !accepted || deviation == Some("stricter") {
         return match parsed {
-            Ok(_) if !accepted => Err(format!("botocore rejects the input ({}), we accepted it", case.result["input_error"])),
+            Ok(_) if !accepted => Err(format!(
+                "botocore rejects the input ({}), we accepted it",
+                case.result["input_error"]
+            )),
             Ok(_) => Err("deviation.txt says we reject this input, we accepted it".into()),
             Err(error) => check_error_line(case, &error).map(|()| "input rejected"),
         };
@@ -137,7 +153,10 @@ fn run(case: &Case, lenient: bool) -> Result<&'static str, String> {
         Err(e) => return Err(format!("botocore reads the input, we rejected it: {e}")),
     };
     if doc.render() != case.input {
-        return Err(format!("parse + render is not the input:\n{}", diff(&case.input, &doc.render())));
+        return Err(format!(
+            "parse + render is not the input:\n{}",
+            diff(&case.input, &doc.render())
+        ));
     }
 
     let mut refused = None;
@@ -206,10 +225,16 @@ fn check_view(doc: &IniDocument, view: &Value) -> Result<(), String> {
         return Err(format!("sections {ours:?}, botocore reads {theirs:?}"));
     }
     for (section, keys) in view {
-        let keys = keys.as_object().map(|k| k.iter().collect::<Vec<_>>()).unwrap_or_default();
+        let keys = keys
+            .as_object()
+            .map(|k| k.iter().collect::<Vec<_>>())
+            .unwrap_or_default();
         for (key, value) in &keys {
             if doc.get(section, key) != value.as_str() {
-                return Err(format!("get({section:?}, {key:?}) = {:?}, botocore reads {value}", doc.get(section, key)));
+                return Err(format!(
+                    "get({section:?}, {key:?}) = {:?}, botocore reads {value}",
+                    doc.get(section, key)
+                ));
             }
         }
         if let Some(extra) = doc.keys(section).find(|k| !keys.iter().any(|(name, _)| name == k)) {
@@ -222,7 +247,9 @@ fn check_view(doc: &IniDocument, view: &Value) -> Result<(), String> {
 /// The last value set for each key is what botocore would read.
 fn check_edits_read_back(doc: &IniDocument, edits: &[(String, String, String)]) -> Result<(), String> {
     for (i, (section, key, value)) in edits.iter().enumerate() {
-        let later = edits[i + 1..].iter().any(|(s, k, _)| s == section && k.eq_ignore_ascii_case(key));
+        let later = edits[i + 1..]
+            .iter()
+            .any(|(s, k, _)| s == section && k.eq_ignore_ascii_case(key));
         if !later && doc.get(section, key) != Some(value.trim()) {
             return Err(format!("after the edits, [{section}] {key} does not read back as set"));
         }
@@ -234,7 +261,10 @@ fn check_edits_read_back(doc: &IniDocument, edits: &[(String, String, String)]) 
 fn ini_corpus_matches_the_aws_cli() {
     let (root, lenient) = match std::env::var("INI_CORPUS_DIR") {
         Ok(dir) => (PathBuf::from(dir), true),
-        Err(_) => (Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ini"), false),
+        Err(_) => (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ini"),
+            false,
+        ),
     };
     let mut dirs: Vec<PathBuf> = fs::read_dir(root.join("cases"))
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
@@ -247,7 +277,10 @@ fn ini_corpus_matches_the_aws_cli() {
     let mut failures = Vec::new();
     let mut outcomes = std::collections::BTreeMap::new();
     for dir in &dirs {
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match load(dir).and_then(|case| run(&case, lenient)) {
             Ok(outcome) => {
                 if lenient && outcome == "CLI wrong, fixed" {
@@ -259,5 +292,11 @@ fn ini_corpus_matches_the_aws_cli() {
         }
     }
     println!("{} cases, {} failures; {outcomes:?}", dirs.len(), failures.len());
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), dirs.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
 }

@@ -80,12 +80,29 @@ fn resolve(request: &ConfigureRequest, scenario: Scenario) -> Resolved {
         .changes
         .iter()
         .find(|c| c.kind == FileKind::AwsConfig)
-        .unwrap_or_else(|| panic!("no config change: {:?}", plan.changes.iter().map(|c| &c.path).collect::<Vec<_>>()));
-    assert_eq!(config.path, format!("{AWS_ROOT}/{short}/config"), "the AWS files live in ~/.aws/<short_name>");
-    let credentials = plan.changes.iter().find(|c| c.kind == FileKind::AwsCredentials).expect("a credentials change");
+        .unwrap_or_else(|| {
+            panic!(
+                "no config change: {:?}",
+                plan.changes.iter().map(|c| &c.path).collect::<Vec<_>>()
+            )
+        });
+    assert_eq!(
+        config.path,
+        format!("{AWS_ROOT}/{short}/config"),
+        "the AWS files live in ~/.aws/<short_name>"
+    );
+    let credentials = plan
+        .changes
+        .iter()
+        .find(|c| c.kind == FileKind::AwsCredentials)
+        .expect("a credentials change");
     assert_eq!(credentials.path, format!("{AWS_ROOT}/{short}/credentials"));
     // Every profile (the keys' own and each account's) carries the primary region.
-    let regions: Vec<&str> = config.after.lines().filter_map(|l| l.strip_prefix("region = ")).collect();
+    let regions: Vec<&str> = config
+        .after
+        .lines()
+        .filter_map(|l| l.strip_prefix("region = "))
+        .collect();
     assert!(!regions.is_empty(), "{}", config.after);
     assert!(regions.iter().all(|r| *r == regions[0]), "{}", config.after);
     let region = regions[0].to_string();
@@ -97,9 +114,15 @@ fn resolve(request: &ConfigureRequest, scenario: Scenario) -> Resolved {
     let mut profiles = Vec::new();
     for p in &plan.report.profiles {
         assert_eq!(p.name, format!("{short}-{}-oaar", p.account));
-        assert_eq!(p.role_arn, format!("arn:aws:iam::{}:role/OrganizationAccountAccessRole", p.account_id));
+        assert_eq!(
+            p.role_arn,
+            format!("arn:aws:iam::{}:role/OrganizationAccountAccessRole", p.account_id)
+        );
         assert!(
-            config.after.contains(&format!("[profile {}]\noutput = json\nregion = {region}\nrole_arn = {}\n", p.name, p.role_arn)),
+            config.after.contains(&format!(
+                "[profile {}]\noutput = json\nregion = {region}\nrole_arn = {}\n",
+                p.name, p.role_arn
+            )),
             "{}",
             config.after
         );
@@ -116,7 +139,14 @@ fn resolve(request: &ConfigureRequest, scenario: Scenario) -> Resolved {
         .find(|l| l.starts_with("log.level::debug project `"))
         .unwrap_or_else(|| panic!("no project line: {transcript:#?}"))
         .clone();
-    Resolved { short, region, profiles, build_env, describe, transcript }
+    Resolved {
+        short,
+        region,
+        profiles,
+        build_env,
+        describe,
+        transcript,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -440,7 +470,11 @@ fn layouts_resolve_as_spec_says() {
         let name = layout.name;
         assert_eq!(got.short, layout.short, "{name}: short name");
         assert_eq!(got.region, layout.region, "{name}: primary region");
-        let want: Vec<(String, String)> = layout.profiles.iter().map(|(a, i)| (a.to_string(), i.to_string())).collect();
+        let want: Vec<(String, String)> = layout
+            .profiles
+            .iter()
+            .map(|(a, i)| (a.to_string(), i.to_string()))
+            .collect();
         assert_eq!(got.profiles, want, "{name}: account profiles");
         let expected_build_env = layout
             .creates_build_env
@@ -453,9 +487,17 @@ fn layouts_resolve_as_spec_says() {
             layout.region,
             layout.secondary.unwrap_or("none")
         );
-        assert!(got.describe.starts_with(&head), "{name}:\n{}\nwanted {head}", got.describe);
+        assert!(
+            got.describe.starts_with(&head),
+            "{name}:\n{}\nwanted {head}",
+            got.describe
+        );
         // The organization was read with the new keys, in the resolved region.
-        assert!(got.transcript.contains(&format!("aws.list-accounts {KEY_ID} {}", layout.region)), "{name}");
+        assert!(
+            got.transcript
+                .contains(&format!("aws.list-accounts {KEY_ID} {}", layout.region)),
+            "{name}"
+        );
         // No question asked beyond the scripted answers.
         let prompts = got.transcript.iter().filter(|l| l.starts_with("prompt.text")).count();
         assert_eq!(prompts, layout.answers.len(), "{name}: {:#?}", got.transcript);
@@ -499,7 +541,6 @@ struct Bad {
     says: &'static str,
 }
 
-
 const GOOD_YAML: &str = "short_name: bb\nregion: us-east-1\n";
 
 fn malformed() -> Vec<Bad> {
@@ -508,34 +549,238 @@ fn malformed() -> Vec<Bad> {
     let t = "config/common.tfvars";
     vec![
         // --- project.yaml
-        Bad { name: "yaml: flow sequence never closed", files: vec![(y, "short_name: bb\norganization:\n  accounts: [\n")], file: y, line: Some(4), says: "", ..Bad::default() },
-        Bad { name: "yaml: bad indentation", files: vec![(y, "short_name: bb\nregion: us-east-1\n  bad: indent\n")], file: y, line: Some(3), says: "", ..Bad::default() },
-        Bad { name: "yaml: tab indentation", files: vec![(y, "short_name: bb\norganization:\n\taccounts: []\n")], file: y, line: Some(3), says: "", ..Bad::default() },
-        Bad { name: "yaml: duplicate key", files: vec![(y, "short_name: bb\nregion: us-east-1\nshort_name: cc\n")], file: y, line: Some(3), says: "duplicate", ..Bad::default() },
-        Bad { name: "yaml: quoted string never closed", files: vec![(y, "short_name: \"bb\nregion: us-east-1\n")], file: y, line: Some(3), says: "quoted scalar at line 1", ..Bad::default() },
-        Bad { name: "yaml: short_name a number", files: vec![(y, "project_name: x\nshort_name: 12\n")], file: y, line: Some(2), says: "short_name", ..Bad::default() },
-        Bad { name: "yaml: short_name a list", files: vec![(y, "short_name: [a, b]\n")], file: y, line: Some(1), says: "short_name", ..Bad::default() },
-        Bad { name: "yaml: short_name B1", files: vec![(y, "project_name: x\nshort_name: B1\n")], file: y, line: Some(2), says: "`short_name` is `B1`; it must be 2 to 4 lower-case letters", ..Bad::default() },
-        Bad { name: "yaml: short_name too long", files: vec![(y, "short_name: abcde\n")], file: y, line: Some(1), says: "abcde", ..Bad::default() },
-        Bad { name: "yaml: region us-middle-9", files: vec![(y, "short_name: bb\nregion: us-middle-9\n")], file: y, line: Some(2), says: "`region` is `us-middle-9`", ..Bad::default() },
-        Bad { name: "yaml: region_primary with gov twice", files: vec![(y, "short_name: bb\n\nregion_primary: us-gov-gov-west-1\n")], file: y, line: Some(3), says: "region_primary", ..Bad::default() },
-        Bad { name: "yaml: primary_region a map", files: vec![(y, "short_name: bb\nprimary_region: {a: 1}\n")], file: y, line: Some(2), says: "primary_region", ..Bad::default() },
-        Bad { name: "yaml: secondary_region invalid", files: vec![(y, "short_name: bb\nprimary_region: us-east-1\nsecondary_region: mars-north-1\n")], file: y, line: Some(3), says: "secondary_region", ..Bad::default() },
-        Bad { name: "yaml: organization a list", files: vec![(y, "short_name: bb\norganization: [a]\n")], file: y, line: Some(2), says: "organization", ..Bad::default() },
-        Bad { name: "yaml: accounts not a list", files: vec![(y, "short_name: bb\norganization:\n  accounts: not-a-list\n")], file: y, line: Some(3), says: "organization.accounts", ..Bad::default() },
-        Bad { name: "yaml: accounts a mapping", files: vec![(y, "short_name: bb\norganization:\n  accounts:\n    name: x\n")], file: y, line: Some(4), says: "organization.accounts", ..Bad::default() },
-        Bad { name: "yaml: account without name", files: vec![(y, "short_name: bb\norganization:\n  accounts:\n  - name: a\n  - email: b@example.com\n    id: \"1\"\n")], file: y, line: Some(5), says: "missing field `name`", ..Bad::default() },
-        Bad { name: "yaml: account with an empty name", files: vec![(y, "short_name: bb\norganization:\n  accounts:\n  - name: \"\"\n")], file: y, line: Some(4), says: "name", ..Bad::default() },
-        Bad { name: "yaml: account a plain string", files: vec![(y, "short_name: bb\norganization:\n  accounts:\n  - shared\n")], file: y, line: Some(4), says: "accounts[0]", ..Bad::default() },
-        Bad { name: "yaml: account id not digits", files: vec![(y, "short_name: bb\norganization:\n  accounts:\n  - name: a\n    id: 12ab\n")], file: y, line: Some(5), says: "id", ..Bad::default() },
-        Bad { name: "yaml: account id negative", files: vec![(y, "short_name: bb\norganization:\n  accounts:\n  - name: a\n    id: -5\n")], file: y, line: Some(5), says: "id", ..Bad::default() },
-        Bad { name: "yaml: account email a list", files: vec![(y, "short_name: bb\norganization:\n  accounts:\n  - name: a\n    email: [x]\n")], file: y, line: Some(5), says: "email", ..Bad::default() },
-        Bad { name: "yaml: document a list", files: vec![(y, "- a\n- b\n")], file: y, line: Some(1), says: "mapping", ..Bad::default() },
-        Bad { name: "yaml: document a scalar", files: vec![(y, "just text\n")], file: y, line: Some(1), says: "mapping", ..Bad::default() },
-        Bad { name: "yaml: unknown alias", files: vec![(y, "short_name: bb\nregion: *nope\n")], file: y, line: Some(2), says: "anchor", ..Bad::default() },
+        Bad {
+            name: "yaml: flow sequence never closed",
+            files: vec![(y, "short_name: bb\norganization:\n  accounts: [\n")],
+            file: y,
+            line: Some(4),
+            says: "",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: bad indentation",
+            files: vec![(y, "short_name: bb\nregion: us-east-1\n  bad: indent\n")],
+            file: y,
+            line: Some(3),
+            says: "",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: tab indentation",
+            files: vec![(y, "short_name: bb\norganization:\n\taccounts: []\n")],
+            file: y,
+            line: Some(3),
+            says: "",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: duplicate key",
+            files: vec![(y, "short_name: bb\nregion: us-east-1\nshort_name: cc\n")],
+            file: y,
+            line: Some(3),
+            says: "duplicate",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: quoted string never closed",
+            files: vec![(y, "short_name: \"bb\nregion: us-east-1\n")],
+            file: y,
+            line: Some(3),
+            says: "quoted scalar at line 1",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: short_name a number",
+            files: vec![(y, "project_name: x\nshort_name: 12\n")],
+            file: y,
+            line: Some(2),
+            says: "short_name",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: short_name a list",
+            files: vec![(y, "short_name: [a, b]\n")],
+            file: y,
+            line: Some(1),
+            says: "short_name",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: short_name B1",
+            files: vec![(y, "project_name: x\nshort_name: B1\n")],
+            file: y,
+            line: Some(2),
+            says: "`short_name` is `B1`; it must be 2 to 4 lower-case letters",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: short_name too long",
+            files: vec![(y, "short_name: abcde\n")],
+            file: y,
+            line: Some(1),
+            says: "abcde",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: region us-middle-9",
+            files: vec![(y, "short_name: bb\nregion: us-middle-9\n")],
+            file: y,
+            line: Some(2),
+            says: "`region` is `us-middle-9`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: region_primary with gov twice",
+            files: vec![(y, "short_name: bb\n\nregion_primary: us-gov-gov-west-1\n")],
+            file: y,
+            line: Some(3),
+            says: "region_primary",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: primary_region a map",
+            files: vec![(y, "short_name: bb\nprimary_region: {a: 1}\n")],
+            file: y,
+            line: Some(2),
+            says: "primary_region",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: secondary_region invalid",
+            files: vec![(
+                y,
+                "short_name: bb\nprimary_region: us-east-1\nsecondary_region: mars-north-1\n",
+            )],
+            file: y,
+            line: Some(3),
+            says: "secondary_region",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: organization a list",
+            files: vec![(y, "short_name: bb\norganization: [a]\n")],
+            file: y,
+            line: Some(2),
+            says: "organization",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: accounts not a list",
+            files: vec![(y, "short_name: bb\norganization:\n  accounts: not-a-list\n")],
+            file: y,
+            line: Some(3),
+            says: "organization.accounts",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: accounts a mapping",
+            files: vec![(y, "short_name: bb\norganization:\n  accounts:\n    name: x\n")],
+            file: y,
+            line: Some(4),
+            says: "organization.accounts",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: account without name",
+            files: vec![(
+                y,
+                "short_name: bb\norganization:\n  accounts:\n  - name: a\n  - email: b@example.com\n    id: \"1\"\n",
+            )],
+            file: y,
+            line: Some(5),
+            says: "missing field `name`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: account with an empty name",
+            files: vec![(y, "short_name: bb\norganization:\n  accounts:\n  - name: \"\"\n")],
+            file: y,
+            line: Some(4),
+            says: "name",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: account a plain string",
+            files: vec![(y, "short_name: bb\norganization:\n  accounts:\n  - shared\n")],
+            file: y,
+            line: Some(4),
+            says: "accounts[0]",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: account id not digits",
+            files: vec![(
+                y,
+                "short_name: bb\norganization:\n  accounts:\n  - name: a\n    id: 12ab\n",
+            )],
+            file: y,
+            line: Some(5),
+            says: "id",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: account id negative",
+            files: vec![(
+                y,
+                "short_name: bb\norganization:\n  accounts:\n  - name: a\n    id: -5\n",
+            )],
+            file: y,
+            line: Some(5),
+            says: "id",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: account email a list",
+            files: vec![(
+                y,
+                "short_name: bb\norganization:\n  accounts:\n  - name: a\n    email: [x]\n",
+            )],
+            file: y,
+            line: Some(5),
+            says: "email",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: document a list",
+            files: vec![(y, "- a\n- b\n")],
+            file: y,
+            line: Some(1),
+            says: "mapping",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: document a scalar",
+            files: vec![(y, "just text\n")],
+            file: y,
+            line: Some(1),
+            says: "mapping",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: unknown alias",
+            files: vec![(y, "short_name: bb\nregion: *nope\n")],
+            file: y,
+            line: Some(2),
+            says: "anchor",
+            ..Bad::default()
+        },
         // serde_yaml gives no position for this one.
-        Bad { name: "yaml: two documents", files: vec![(y, "short_name: bb\n---\nshort_name: cc\n")], file: y, line: None, says: "more than one document", ..Bad::default() },
-        Bad { name: "yaml: is a directory", directories: vec![y], file: y, line: None, says: "is a directory", ..Bad::default() },
+        Bad {
+            name: "yaml: two documents",
+            files: vec![(y, "short_name: bb\n---\nshort_name: cc\n")],
+            file: y,
+            line: None,
+            says: "more than one document",
+            ..Bad::default()
+        },
+        Bad {
+            name: "yaml: is a directory",
+            directories: vec![y],
+            file: y,
+            line: None,
+            says: "is a directory",
+            ..Bad::default()
+        },
         Bad {
             name: "yaml: broken even though build.env names the project",
             files: vec![(y, "short_name: bb\norganization: {accounts: [\n"), (e, "PROJECT=bb\n")],
@@ -545,15 +790,78 @@ fn malformed() -> Vec<Bad> {
             ..Bad::default()
         },
         // --- build.env
-        Bad { name: "env: line without =", files: vec![(e, "A=1\nPROJECT\n")], file: e, line: Some(2), says: "no `=`", ..Bad::default() },
-        Bad { name: "env: double quote never closed", files: vec![(e, "# x\nPROJECT=\"bb\n")], file: e, line: Some(2), says: "not closed", ..Bad::default() },
-        Bad { name: "env: single quote never closed", files: vec![(e, "PROJECT='bb\n")], file: e, line: Some(1), says: "not closed", ..Bad::default() },
-        Bad { name: "env: name starts with a digit", files: vec![(e, "1PROJECT=bb\n")], file: e, line: Some(1), says: "not a valid variable name", ..Bad::default() },
-        Bad { name: "env: name with a space", files: vec![(e, "A=1\n\nMY KEY=1\n")], file: e, line: Some(3), says: "a space", ..Bad::default() },
-        Bad { name: "env: no name before =", files: vec![(e, "=bb\n")], file: e, line: Some(1), says: "no variable name", ..Bad::default() },
-        Bad { name: "env: text after the closing quote", files: vec![(e, "PROJECT=\"bb\" x\n")], file: e, line: Some(1), says: "after the closing quote", ..Bad::default() },
-        Bad { name: "env: PROJECT B1", files: vec![(e, "MFA_ENABLED=false\nPROJECT=B1\n")], file: e, line: Some(2), says: "`PROJECT` is `B1`", ..Bad::default() },
-        Bad { name: "env: CRLF and a bad PROJECT", files: vec![(e, "\u{feff}A=1\r\nexport PROJECT=\"b-b\" # mine\r\n")], file: e, line: Some(2), says: "`PROJECT` is `b-b`", ..Bad::default() },
+        Bad {
+            name: "env: line without =",
+            files: vec![(e, "A=1\nPROJECT\n")],
+            file: e,
+            line: Some(2),
+            says: "no `=`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "env: double quote never closed",
+            files: vec![(e, "# x\nPROJECT=\"bb\n")],
+            file: e,
+            line: Some(2),
+            says: "not closed",
+            ..Bad::default()
+        },
+        Bad {
+            name: "env: single quote never closed",
+            files: vec![(e, "PROJECT='bb\n")],
+            file: e,
+            line: Some(1),
+            says: "not closed",
+            ..Bad::default()
+        },
+        Bad {
+            name: "env: name starts with a digit",
+            files: vec![(e, "1PROJECT=bb\n")],
+            file: e,
+            line: Some(1),
+            says: "not a valid variable name",
+            ..Bad::default()
+        },
+        Bad {
+            name: "env: name with a space",
+            files: vec![(e, "A=1\n\nMY KEY=1\n")],
+            file: e,
+            line: Some(3),
+            says: "a space",
+            ..Bad::default()
+        },
+        Bad {
+            name: "env: no name before =",
+            files: vec![(e, "=bb\n")],
+            file: e,
+            line: Some(1),
+            says: "no variable name",
+            ..Bad::default()
+        },
+        Bad {
+            name: "env: text after the closing quote",
+            files: vec![(e, "PROJECT=\"bb\" x\n")],
+            file: e,
+            line: Some(1),
+            says: "after the closing quote",
+            ..Bad::default()
+        },
+        Bad {
+            name: "env: PROJECT B1",
+            files: vec![(e, "MFA_ENABLED=false\nPROJECT=B1\n")],
+            file: e,
+            line: Some(2),
+            says: "`PROJECT` is `B1`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "env: CRLF and a bad PROJECT",
+            files: vec![(e, "\u{feff}A=1\r\nexport PROJECT=\"b-b\" # mine\r\n")],
+            file: e,
+            line: Some(2),
+            says: "`PROJECT` is `b-b`",
+            ..Bad::default()
+        },
         Bad {
             name: "env: a deeper file's bad PROJECT is the one named",
             files: vec![(e, "PROJECT=bb\n"), ("layer/build.env", "X=1\nPROJECT=toolong\n")],
@@ -565,14 +873,26 @@ fn malformed() -> Vec<Bad> {
         },
         Bad {
             name: "env: syntax error in a deeper file even when project.yaml names the project",
-            files: vec![(y, GOOD_YAML), (e, "PROJECT=bb\n"), ("layer/sub/build.env", "OK=1\nBROKEN\n")],
+            files: vec![
+                (y, GOOD_YAML),
+                (e, "PROJECT=bb\n"),
+                ("layer/sub/build.env", "OK=1\nBROKEN\n"),
+            ],
             cwd: "layer/sub",
             file: "layer/sub/build.env",
             line: Some(2),
             says: "no `=`",
             ..Bad::default()
         },
-        Bad { name: "env: is a directory", files: vec![(y, GOOD_YAML)], directories: vec![e], file: e, line: None, says: "is a directory", ..Bad::default() },
+        Bad {
+            name: "env: is a directory",
+            files: vec![(y, GOOD_YAML)],
+            directories: vec![e],
+            file: e,
+            line: None,
+            says: "is a directory",
+            ..Bad::default()
+        },
         Bad {
             name: "env: a deeper one is a directory",
             files: vec![(y, GOOD_YAML)],
@@ -583,26 +903,176 @@ fn malformed() -> Vec<Bad> {
             says: "is a directory",
         },
         // --- config/common.tfvars
-        Bad { name: "tfvars: brace never closed", files: vec![(t, "project = \"bb\"\naccounts = {\n  a = { id = \"1\" }\n")], file: t, line: Some(2), says: "HCL syntax error", ..Bad::default() },
-        Bad { name: "tfvars: missing value", files: vec![(t, "project = \n")], file: t, line: Some(1), says: "HCL syntax error", ..Bad::default() },
-        Bad { name: "tfvars: == for =", files: vec![(t, "project = \"bb\"\nregion == \"x\"\n")], file: t, line: Some(2), says: "HCL syntax error", ..Bad::default() },
-        Bad { name: "tfvars: no = at all", files: vec![(t, "project \"bb\"\n")], file: t, line: Some(1), says: "HCL syntax error", ..Bad::default() },
-        Bad { name: "tfvars: comment never closed", files: vec![(t, "project = \"bb\"\n/* unterminated\n")], file: t, line: Some(2), says: "comment left unterminated", ..Bad::default() },
-        Bad { name: "tfvars: junk after an object item", files: vec![(t, "project = \"bb\"\naccounts = {\n  shared = { id = \"1\" } extra\n}\n")], file: t, line: Some(3), says: "HCL syntax error", ..Bad::default() },
-        Bad { name: "tfvars: project a number", files: vec![(t, "region = \"us-east-1\"\nproject = 5\n")], file: t, line: Some(2), says: "`project` must be a quoted string", ..Bad::default() },
-        Bad { name: "tfvars: project a template", files: vec![(t, "project = \"${var.x}\"\n")], file: t, line: Some(1), says: "`project`", ..Bad::default() },
-        Bad { name: "tfvars: project B1", files: vec![(t, "region = \"us-east-1\"\n\nproject = \"B1\"\n")], file: t, line: Some(3), says: "`project` is `B1`", ..Bad::default() },
-        Bad { name: "tfvars: region us-middle-9", files: vec![(y, "short_name: bb\n"), (t, "# r\nregion = \"us-middle-9\"\n")], file: t, line: Some(2), says: "`region` is `us-middle-9`", ..Bad::default() },
-        Bad { name: "tfvars: region_primary gov twice", files: vec![(y, GOOD_YAML), (t, "region_primary = \"us-gov-gov-west-1\"\n")], file: t, line: Some(1), says: "region_primary", ..Bad::default() },
-        Bad { name: "tfvars: region_secondary invalid", files: vec![(y, GOOD_YAML), (t, "\n\nregion_secondary = \"us-east-9\"\n")], file: t, line: Some(3), says: "region_secondary", ..Bad::default() },
-        Bad { name: "tfvars: region a list", files: vec![(y, GOOD_YAML), (t, "region = [\"us-east-1\"]\n")], file: t, line: Some(1), says: "`region` must be a quoted string", ..Bad::default() },
-        Bad { name: "tfvars: accounts a string", files: vec![(y, GOOD_YAML), (t, "project = \"bb\"\naccounts = \"x\"\n")], file: t, line: Some(2), says: "`accounts` must be an object", ..Bad::default() },
-        Bad { name: "tfvars: account entry a string", files: vec![(y, GOOD_YAML), (t, "accounts = {\n  shared = \"x\"\n}\n")], file: t, line: Some(2), says: "`accounts.shared`", ..Bad::default() },
-        Bad { name: "tfvars: account id a boolean", files: vec![(y, GOOD_YAML), (t, "accounts = {\n  shared = {\n    id = true\n  }\n}\n")], file: t, line: Some(3), says: "`accounts.shared.id`", ..Bad::default() },
-        Bad { name: "tfvars: account email a number", files: vec![(y, GOOD_YAML), (t, "accounts = {\n  shared = {\n    email = 5\n  }\n}\n")], file: t, line: Some(3), says: "`accounts.shared.email`", ..Bad::default() },
-        Bad { name: "tfvars: <name>_account_id a list", files: vec![(y, GOOD_YAML), (t, "management_account_id = [1]\n")], file: t, line: Some(1), says: "`management_account_id`", ..Bad::default() },
-        Bad { name: "tfvars: <name>_account_id a fraction", files: vec![(y, GOOD_YAML), (t, "\nmanagement_account_id = 1.5\n")], file: t, line: Some(2), says: "1.5", ..Bad::default() },
-        Bad { name: "tfvars: is a directory", files: vec![(y, GOOD_YAML)], directories: vec![t], file: t, line: None, says: "is a directory", ..Bad::default() },
+        Bad {
+            name: "tfvars: brace never closed",
+            files: vec![(t, "project = \"bb\"\naccounts = {\n  a = { id = \"1\" }\n")],
+            file: t,
+            line: Some(2),
+            says: "HCL syntax error",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: missing value",
+            files: vec![(t, "project = \n")],
+            file: t,
+            line: Some(1),
+            says: "HCL syntax error",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: == for =",
+            files: vec![(t, "project = \"bb\"\nregion == \"x\"\n")],
+            file: t,
+            line: Some(2),
+            says: "HCL syntax error",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: no = at all",
+            files: vec![(t, "project \"bb\"\n")],
+            file: t,
+            line: Some(1),
+            says: "HCL syntax error",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: comment never closed",
+            files: vec![(t, "project = \"bb\"\n/* unterminated\n")],
+            file: t,
+            line: Some(2),
+            says: "comment left unterminated",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: junk after an object item",
+            files: vec![(
+                t,
+                "project = \"bb\"\naccounts = {\n  shared = { id = \"1\" } extra\n}\n",
+            )],
+            file: t,
+            line: Some(3),
+            says: "HCL syntax error",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: project a number",
+            files: vec![(t, "region = \"us-east-1\"\nproject = 5\n")],
+            file: t,
+            line: Some(2),
+            says: "`project` must be a quoted string",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: project a template",
+            files: vec![(t, "project = \"${var.x}\"\n")],
+            file: t,
+            line: Some(1),
+            says: "`project`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: project B1",
+            files: vec![(t, "region = \"us-east-1\"\n\nproject = \"B1\"\n")],
+            file: t,
+            line: Some(3),
+            says: "`project` is `B1`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: region us-middle-9",
+            files: vec![(y, "short_name: bb\n"), (t, "# r\nregion = \"us-middle-9\"\n")],
+            file: t,
+            line: Some(2),
+            says: "`region` is `us-middle-9`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: region_primary gov twice",
+            files: vec![(y, GOOD_YAML), (t, "region_primary = \"us-gov-gov-west-1\"\n")],
+            file: t,
+            line: Some(1),
+            says: "region_primary",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: region_secondary invalid",
+            files: vec![(y, GOOD_YAML), (t, "\n\nregion_secondary = \"us-east-9\"\n")],
+            file: t,
+            line: Some(3),
+            says: "region_secondary",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: region a list",
+            files: vec![(y, GOOD_YAML), (t, "region = [\"us-east-1\"]\n")],
+            file: t,
+            line: Some(1),
+            says: "`region` must be a quoted string",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: accounts a string",
+            files: vec![(y, GOOD_YAML), (t, "project = \"bb\"\naccounts = \"x\"\n")],
+            file: t,
+            line: Some(2),
+            says: "`accounts` must be an object",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: account entry a string",
+            files: vec![(y, GOOD_YAML), (t, "accounts = {\n  shared = \"x\"\n}\n")],
+            file: t,
+            line: Some(2),
+            says: "`accounts.shared`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: account id a boolean",
+            files: vec![
+                (y, GOOD_YAML),
+                (t, "accounts = {\n  shared = {\n    id = true\n  }\n}\n"),
+            ],
+            file: t,
+            line: Some(3),
+            says: "`accounts.shared.id`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: account email a number",
+            files: vec![
+                (y, GOOD_YAML),
+                (t, "accounts = {\n  shared = {\n    email = 5\n  }\n}\n"),
+            ],
+            file: t,
+            line: Some(3),
+            says: "`accounts.shared.email`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: <name>_account_id a list",
+            files: vec![(y, GOOD_YAML), (t, "management_account_id = [1]\n")],
+            file: t,
+            line: Some(1),
+            says: "`management_account_id`",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: <name>_account_id a fraction",
+            files: vec![(y, GOOD_YAML), (t, "\nmanagement_account_id = 1.5\n")],
+            file: t,
+            line: Some(2),
+            says: "1.5",
+            ..Bad::default()
+        },
+        Bad {
+            name: "tfvars: is a directory",
+            files: vec![(y, GOOD_YAML)],
+            directories: vec![t],
+            file: t,
+            line: None,
+            says: "is a directory",
+            ..Bad::default()
+        },
     ]
 }
 
@@ -620,14 +1090,26 @@ fn malformed_input_names_the_file_and_line_and_calls_nothing() {
         let Err(ConfigureError::InvalidInput(error)) = &result else {
             panic!("{name}: expected invalid input, got {result:?}")
         };
-        assert_eq!(error.file.as_deref(), Some(path(case.file).as_str()), "{name}: {error:?}");
+        assert_eq!(
+            error.file.as_deref(),
+            Some(path(case.file).as_str()),
+            "{name}: {error:?}"
+        );
         assert_eq!(error.line, case.line, "{name}: {error:?}");
-        assert!(error.message.contains(case.says), "{name}: {:?} does not say {:?}", error.message, case.says);
+        assert!(
+            error.message.contains(case.says),
+            "{name}: {:?} does not say {:?}",
+            error.message,
+            case.says
+        );
         assert!(!error.message.trim().is_empty(), "{name}");
         // Stopped while reading the project: no AWS call, no question, and
         // not even the AWS files were read.
         for line in &transcript {
-            assert!(!line.starts_with("aws.") && !line.starts_with("prompt."), "{name}: {line}");
+            assert!(
+                !line.starts_with("aws.") && !line.starts_with("prompt."),
+                "{name}: {line}"
+            );
             if let Some(read) = line.strip_prefix("files.read ") {
                 assert!(read.starts_with(ROOT), "{name}: read {read} after bad input");
             }
@@ -640,17 +1122,27 @@ fn malformed_input_names_the_file_and_line_and_calls_nothing() {
 
 #[test]
 fn project_yaml_without_short_name_is_an_error_even_with_other_sources() {
-    for yaml in ["project_name: binbash\nregion: us-east-1\n", "short_name:\n", "short_name: \"\"\n", "# only a comment\n", ""] {
+    for yaml in [
+        "project_name: binbash\nregion: us-east-1\n",
+        "short_name:\n",
+        "short_name: \"\"\n",
+        "# only a comment\n",
+        "",
+    ] {
         let scenario = world(&[
             ("project.yaml", yaml),
             ("build.env", "PROJECT=bb\n"),
             ("config/common.tfvars", "project = \"bb\"\n"),
         ]);
         let (result, transcript) = run(&request_in(""), scenario);
-        let Err(ConfigureError::InvalidInput(error)) = &result else { panic!("{yaml:?}: {result:?}") };
+        let Err(ConfigureError::InvalidInput(error)) = &result else {
+            panic!("{yaml:?}: {result:?}")
+        };
         assert_eq!(error.file.as_deref(), Some(path("project.yaml").as_str()));
         assert!(error.message.contains("`short_name` is missing"), "{}", error.message);
-        assert!(!transcript.iter().any(|l| l.starts_with("aws.") || l.starts_with("prompt.")));
+        assert!(!transcript
+            .iter()
+            .any(|l| l.starts_with("aws.") || l.starts_with("prompt.")));
     }
 }
 
@@ -666,7 +1158,10 @@ fn build_env_is_planned_only_when_none_exists() {
 
     // One anywhere in the chain, even without PROJECT: none planned.
     for at in ["build.env", "a/build.env", "a/b/build.env"] {
-        let got = resolve(&request_in("a/b"), world(&[("project.yaml", GOOD_YAML), (at, "OTHER=1\n")]));
+        let got = resolve(
+            &request_in("a/b"),
+            world(&[("project.yaml", GOOD_YAML), (at, "OTHER=1\n")]),
+        );
         assert_eq!(got.build_env, None, "build.env at {at}");
     }
 }
@@ -674,24 +1169,37 @@ fn build_env_is_planned_only_when_none_exists() {
 #[test]
 fn none_of_the_three_files_is_an_error_naming_all_three() {
     let (result, transcript) = run(&request_in("sub"), world(&[("sub/elsewhere.txt", "x")]));
-    let Err(ConfigureError::InvalidInput(error)) = &result else { panic!("{result:?}") };
+    let Err(ConfigureError::InvalidInput(error)) = &result else {
+        panic!("{result:?}")
+    };
     for name in ["project.yaml", "build.env", "config/common.tfvars"] {
         assert!(error.message.contains(name), "{}", error.message);
     }
     assert_eq!(error.file.as_deref(), Some(ROOT));
-    assert!(!transcript.iter().any(|l| l.starts_with("aws.") || l.starts_with("prompt.")), "{transcript:#?}");
+    assert!(
+        !transcript
+            .iter()
+            .any(|l| l.starts_with("aws.") || l.starts_with("prompt.")),
+        "{transcript:#?}"
+    );
 }
 
 #[test]
 fn tfvars_project_is_the_fallback_and_creates_build_env() {
-    let got = resolve(&request_in(""), world(&[("config/common.tfvars", "project = \"tf\"\nregion = \"us-west-2\"\n")]));
+    let got = resolve(
+        &request_in(""),
+        world(&[("config/common.tfvars", "project = \"tf\"\nregion = \"us-west-2\"\n")]),
+    );
     assert_eq!(got.short, "tf");
     assert_eq!(got.build_env, Some((path("build.env"), "PROJECT=tf\n".to_string())));
 
     // build.env's PROJECT comes before it.
     let got = resolve(
         &request_in(""),
-        world(&[("build.env", "PROJECT=env\n"), ("config/common.tfvars", "project = \"tf\"\nregion = \"us-west-2\"\n")]),
+        world(&[
+            ("build.env", "PROJECT=env\n"),
+            ("config/common.tfvars", "project = \"tf\"\nregion = \"us-west-2\"\n"),
+        ]),
     );
     assert_eq!(got.short, "env");
     assert_eq!(got.build_env, None);
@@ -701,25 +1209,48 @@ fn tfvars_project_is_the_fallback_and_creates_build_env() {
 // 4. Prompts
 
 fn prompts(transcript: &[String], question: &str) -> usize {
-    transcript.iter().filter(|l| l.starts_with(&format!("prompt.text {question} ["))).count()
+    transcript
+        .iter()
+        .filter(|l| l.starts_with(&format!("prompt.text {question} [")))
+        .count()
 }
 
 #[test]
 fn missing_short_name_is_asked_until_valid() {
     for files in [
-        vec![("build.env", "MFA_ENABLED=false\n"), ("config/common.tfvars", "region = \"us-east-1\"\n")],
-        vec![("config/common.tfvars", "project_long = \"binbash\"\nregion = \"us-east-1\"\n")],
+        vec![
+            ("build.env", "MFA_ENABLED=false\n"),
+            ("config/common.tfvars", "region = \"us-east-1\"\n"),
+        ],
+        vec![(
+            "config/common.tfvars",
+            "project_long = \"binbash\"\nregion = \"us-east-1\"\n",
+        )],
     ] {
         let mut scenario = world(&files);
         scenario.answers = vec![Answer::Text("B1".into()), Answer::Text("  bb ".into())];
         let got = resolve(&request_in(""), scenario);
         assert_eq!(got.short, "bb", "{files:?}");
         assert_eq!(prompts(&got.transcript, "Project short name"), 2);
-        let rejected = got.transcript.iter().position(|l| l == "log.level::warn the short name must be 2 to 4 lower-case letters");
-        let asked: Vec<usize> = got.transcript.iter().enumerate().filter(|(_, l)| l.starts_with("prompt.text Project short name")).map(|(i, _)| i).collect();
-        assert!(rejected.is_some_and(|r| asked[0] < r && r < asked[1]), "{:#?}", got.transcript);
+        let rejected = got
+            .transcript
+            .iter()
+            .position(|l| l == "log.level::warn the short name must be 2 to 4 lower-case letters");
+        let asked: Vec<usize> = got
+            .transcript
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with("prompt.text Project short name"))
+            .map(|(i, _)| i)
+            .collect();
+        assert!(
+            rejected.is_some_and(|r| asked[0] < r && r < asked[1]),
+            "{:#?}",
+            got.transcript
+        );
         // The answer identifies the project from now on when no build.env exists.
-        let expected = (!files.iter().any(|(f, _)| *f == "build.env")).then(|| (path("build.env"), "PROJECT=bb\n".to_string()));
+        let expected =
+            (!files.iter().any(|(f, _)| *f == "build.env")).then(|| (path("build.env"), "PROJECT=bb\n".to_string()));
         assert_eq!(got.build_env, expected, "{files:?}");
     }
 }
@@ -731,17 +1262,28 @@ fn missing_region_is_asked_with_us_east_1_as_default() {
     scenario.answers = vec![Answer::Text(String::new())];
     let got = resolve(&request_in(""), scenario);
     assert_eq!(got.region, "us-east-1");
-    assert!(got.transcript.contains(&"prompt.text Primary region [us-east-1]".to_string()), "{:#?}", got.transcript);
+    assert!(
+        got.transcript
+            .contains(&"prompt.text Primary region [us-east-1]".to_string()),
+        "{:#?}",
+        got.transcript
+    );
 
     // A rejected answer, then a valid one.
     let mut scenario = world(&[("project.yaml", "short_name: bb\n")]);
-    scenario.answers = vec![Answer::Text("us-middle-9".into()), Answer::Text("us-gov-gov-west-1".into()), Answer::Text("eu-west-1".into())];
+    scenario.answers = vec![
+        Answer::Text("us-middle-9".into()),
+        Answer::Text("us-gov-gov-west-1".into()),
+        Answer::Text("eu-west-1".into()),
+    ];
     let got = resolve(&request_in(""), scenario);
     assert_eq!(got.region, "eu-west-1");
     assert_eq!(prompts(&got.transcript, "Primary region"), 3);
     for bad in ["us-middle-9", "us-gov-gov-west-1"] {
         assert!(
-            got.transcript.contains(&format!("log.level::warn `{bad}` is not an aws region name such as us-east-1")),
+            got.transcript.contains(&format!(
+                "log.level::warn `{bad}` is not an aws region name such as us-east-1"
+            )),
             "{:#?}",
             got.transcript
         );
@@ -755,7 +1297,13 @@ fn both_missing_are_asked_short_name_first() {
     let got = resolve(&request_in(""), scenario);
     assert_eq!((got.short.as_str(), got.region.as_str()), ("xyz", "sa-east-1"));
     let asked: Vec<&String> = got.transcript.iter().filter(|l| l.starts_with("prompt.")).collect();
-    assert_eq!(asked, ["prompt.text Project short name []", "prompt.text Primary region [us-east-1]"]);
+    assert_eq!(
+        asked,
+        [
+            "prompt.text Project short name []",
+            "prompt.text Primary region [us-east-1]"
+        ]
+    );
 }
 
 #[test]
@@ -764,27 +1312,60 @@ fn non_interactive_names_the_file_and_key_that_would_answer() {
     request.non_interactive = true;
 
     let (result, transcript) = run(&request, world(&[("build.env", "X=1\n")]));
-    let Err(ConfigureError::AnswerNeeded(message)) = &result else { panic!("{result:?}") };
-    for word in ["short name", "`short_name` in project.yaml", "PROJECT in build.env", "--non-interactive"] {
+    let Err(ConfigureError::AnswerNeeded(message)) = &result else {
+        panic!("{result:?}")
+    };
+    for word in [
+        "short name",
+        "`short_name` in project.yaml",
+        "PROJECT in build.env",
+        "--non-interactive",
+    ] {
         assert!(message.contains(word), "{message}");
     }
-    assert!(!transcript.iter().any(|l| l.starts_with("prompt.") || l.starts_with("aws.")), "{transcript:#?}");
+    assert!(
+        !transcript
+            .iter()
+            .any(|l| l.starts_with("prompt.") || l.starts_with("aws.")),
+        "{transcript:#?}"
+    );
 
     let (result, transcript) = run(&request, world(&[("project.yaml", "short_name: bb\n")]));
-    let Err(ConfigureError::AnswerNeeded(message)) = &result else { panic!("{result:?}") };
-    for word in ["primary region", "`primary_region` in project.yaml", "`region_primary` in config/common.tfvars"] {
+    let Err(ConfigureError::AnswerNeeded(message)) = &result else {
+        panic!("{result:?}")
+    };
+    for word in [
+        "primary region",
+        "`primary_region` in project.yaml",
+        "`region_primary` in config/common.tfvars",
+    ] {
         assert!(message.contains(word), "{message}");
     }
-    assert!(!transcript.iter().any(|l| l.starts_with("prompt.") || l.starts_with("aws.")), "{transcript:#?}");
+    assert!(
+        !transcript
+            .iter()
+            .any(|l| l.starts_with("prompt.") || l.starts_with("aws.")),
+        "{transcript:#?}"
+    );
 }
 
 #[test]
 fn cancelling_either_question_stops_with_nothing_planned() {
     for (files, answers) in [
         (vec![("build.env", "X=1\n")], vec![Answer::Cancel]),
-        (vec![("build.env", "X=1\n")], vec![Answer::Text("B1".into()), Answer::Cancel]),
+        (
+            vec![("build.env", "X=1\n")],
+            vec![Answer::Text("B1".into()), Answer::Cancel],
+        ),
         (vec![("project.yaml", "short_name: bb\n")], vec![Answer::Cancel]),
-        (vec![("build.env", "X=1\n")], vec![Answer::Text("bb".into()), Answer::Text("nowhere".into()), Answer::Cancel]),
+        (
+            vec![("build.env", "X=1\n")],
+            vec![
+                Answer::Text("bb".into()),
+                Answer::Text("nowhere".into()),
+                Answer::Cancel,
+            ],
+        ),
     ] {
         let mut scenario = world(&files);
         scenario.answers = answers.clone();
@@ -800,7 +1381,19 @@ fn cancelling_either_question_stops_with_nothing_planned() {
 #[test]
 fn region_pattern_is_specs_with_gov_done_right() {
     use leverage_core::validate::is_region;
-    let directions = ["central", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "secret", "topsecret"];
+    let directions = [
+        "central",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "secret",
+        "topsecret",
+    ];
     for direction in directions {
         for n in 1..=4 {
             assert!(is_region(&format!("us-{direction}-{n}")), "us-{direction}-{n}");
@@ -809,7 +1402,13 @@ fn region_pattern_is_specs_with_gov_done_right() {
         assert!(!is_region(&format!("us-{direction}-0")));
         assert!(!is_region(&format!("us-{direction}-5")));
     }
-    for ok in ["us-gov-west-1", "us-gov-east-1", "eu-central-2", "ap-southeast-4", "il-central-1"] {
+    for ok in [
+        "us-gov-west-1",
+        "us-gov-east-1",
+        "eu-central-2",
+        "ap-southeast-4",
+        "il-central-1",
+    ] {
         assert!(is_region(ok), "{ok}");
     }
     for bad in [

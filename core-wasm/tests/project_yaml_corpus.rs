@@ -34,17 +34,12 @@ fn cases() -> Vec<Case> {
     dirs.into_iter()
         .map(|dir| {
             let read_text = |file: &str| {
-                fs::read_to_string(dir.join(file))
-                    .unwrap_or_else(|e| panic!("{}/{file}: {e}", dir.display()))
+                fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{}/{file}: {e}", dir.display()))
             };
-            let pairs: Vec<(String, String)> = serde_json::from_str(&read_text("ids.json"))
-                .expect("ids.json: a list of [name, id]");
+            let pairs: Vec<(String, String)> =
+                serde_json::from_str(&read_text("ids.json")).expect("ids.json: a list of [name, id]");
             Case {
-                name: dir
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default()
-                    .to_owned(),
+                name: dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned(),
                 input: read_text("input.yaml"),
                 ids: pairs,
                 expected: read_text("expected.yaml"),
@@ -61,18 +56,14 @@ fn project_yaml_corpus_has_enough_cases() {
 #[test]
 fn project_yaml_output_is_exactly_the_expected_file() {
     for case in cases() {
-        let update = set_account_ids(&case.input, &case.ids)
-            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let update = set_account_ids(&case.input, &case.ids).unwrap_or_else(|e| panic!("{}: {e}", case.name));
         assert_eq!(
             update.text, case.expected,
             "{}: output differs from expected.yaml",
             case.name
         );
         // `updated` names exactly the accounts whose id was different.
-        let before = read(&case.input)
-            .expect("input reads")
-            .accounts
-            .unwrap_or_default();
+        let before = read(&case.input).expect("input reads").accounts.unwrap_or_default();
         let mut want: Vec<String> = Vec::new();
         for account in &before {
             let new = case
@@ -132,10 +123,7 @@ fn only_the_id_changed(old: &str, new: &str, ids: &[String]) -> bool {
         for (at, _) in new.match_indices(&quoted) {
             let (before, after) = (&new[..at], &new[at + quoted.len()..]);
             // Replaced in place.
-            if old.len() >= before.len() + after.len()
-                && old.starts_with(before)
-                && old.ends_with(after)
-            {
+            if old.len() >= before.len() + after.len() && old.starts_with(before) && old.ends_with(after) {
                 let middle = &old[before.len()..old.len() - after.len()];
                 if is_old_id_value(middle) && !middle.is_empty() {
                     return true;
@@ -158,36 +146,12 @@ fn only_the_id_changed(old: &str, new: &str, ids: &[String]) -> bool {
 #[test]
 fn project_yaml_line_check_rejects_other_changes() {
     let ids = vec!["2".to_owned()];
-    assert!(only_the_id_changed(
-        "  id: 1 # x\n",
-        "  id: \"2\" # x\n",
-        &ids
-    ));
-    assert!(only_the_id_changed(
-        "  id: # x\n",
-        "  id: \"2\" # x\n",
-        &ids
-    ));
-    assert!(only_the_id_changed(
-        "- {name: a}\n",
-        "- {name: a, id: \"2\"}\n",
-        &ids
-    ));
-    assert!(!only_the_id_changed(
-        "  email: a # x\n",
-        "  email: \"2\" # y\n",
-        &ids
-    ));
-    assert!(!only_the_id_changed(
-        "  id: 1 # x\n",
-        "  id: \"2\" # x\r\n",
-        &ids
-    ));
-    assert!(!only_the_id_changed(
-        "- {name: a}\n",
-        "- {name: b, id: \"2\"}\n",
-        &ids
-    ));
+    assert!(only_the_id_changed("  id: 1 # x\n", "  id: \"2\" # x\n", &ids));
+    assert!(only_the_id_changed("  id: # x\n", "  id: \"2\" # x\n", &ids));
+    assert!(only_the_id_changed("- {name: a}\n", "- {name: a, id: \"2\"}\n", &ids));
+    assert!(!only_the_id_changed("  email: a # x\n", "  email: \"2\" # y\n", &ids));
+    assert!(!only_the_id_changed("  id: 1 # x\n", "  id: \"2\" # x\r\n", &ids));
+    assert!(!only_the_id_changed("- {name: a}\n", "- {name: b, id: \"2\"}\n", &ids));
 }
 
 #[test]
@@ -264,12 +228,7 @@ fn project_yaml_output_loads_as_input_plus_ids() {
         // Ids written before as YAML integers equal to the new id are left
         // as written: compare those as strings.
         let got: Value = serde_yaml::from_str(&strip(&case.expected)).expect("expected.yaml loads");
-        assert_eq!(
-            normalize_ids(got),
-            normalize_ids(want),
-            "{}: data differs",
-            case.name
-        );
+        assert_eq!(normalize_ids(got), normalize_ids(want), "{}: data differs", case.name);
 
         // And read() sees exactly the requested ids.
         let accounts = read(&case.expected)
@@ -278,13 +237,7 @@ fn project_yaml_output_loads_as_input_plus_ids() {
             .unwrap_or_default();
         for account in &accounts {
             if let Some((_, id)) = case.ids.iter().rev().find(|(n, _)| *n == account.name) {
-                assert_eq!(
-                    account.id.as_ref(),
-                    Some(id),
-                    "{}: id of {}",
-                    case.name,
-                    account.name
-                );
+                assert_eq!(account.id.as_ref(), Some(id), "{}: id of {}", case.name, account.name);
             }
         }
     }

@@ -28,10 +28,15 @@ mod tfvars_corpus {
     fn read_accounts(path: &Path) -> Vec<DeclaredAccount> {
         let value: serde_json::Value =
             serde_json::from_str(&read_text(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let list = value.as_array().unwrap_or_else(|| panic!("{}: not a list", path.display()));
+        let list = value
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: not a list", path.display()));
         list.iter()
             .map(|a| DeclaredAccount {
-                name: a["name"].as_str().unwrap_or_else(|| panic!("{}: an account has no name", path.display())).into(),
+                name: a["name"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{}: an account has no name", path.display()))
+                    .into(),
                 email: a.get("email").and_then(|v| v.as_str()).map(Into::into),
                 id: a.get("id").and_then(|v| v.as_str()).map(Into::into),
             })
@@ -50,7 +55,10 @@ mod tfvars_corpus {
         let cases: Vec<Case> = dirs
             .iter()
             .map(|path| Case {
-                name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 input: read_text(&path.join("input.tfvars")),
                 expected: read_text(&path.join("expected.tfvars")),
                 accounts: read_accounts(&path.join("accounts.json")),
@@ -75,7 +83,13 @@ mod tfvars_corpus {
                 out.text,
                 case.expected
             );
-            assert_eq!(out.attributes.is_empty(), case.input == case.expected, "{}: {:?}", case.name, out.attributes);
+            assert_eq!(
+                out.attributes.is_empty(),
+                case.input == case.expected,
+                "{}: {:?}",
+                case.name,
+                out.attributes
+            );
         }
     }
 
@@ -84,8 +98,17 @@ mod tfvars_corpus {
         for case in cases() {
             let once = write_back(&case, &case.input);
             let twice = write_back(&case, &once.text);
-            assert!(twice.text == once.text, "{}: a second write-back changed the text", case.name);
-            assert!(twice.attributes.is_empty(), "{}: a second write-back changed {:?}", case.name, twice.attributes);
+            assert!(
+                twice.text == once.text,
+                "{}: a second write-back changed the text",
+                case.name
+            );
+            assert!(
+                twice.attributes.is_empty(),
+                "{}: a second write-back changed {:?}",
+                case.name,
+                twice.attributes
+            );
         }
     }
 
@@ -104,7 +127,11 @@ mod tfvars_corpus {
         let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
         for i in (0..a.len()).rev() {
             for j in (0..b.len()).rev() {
-                table[i][j] = if a[i] == b[j] { table[i + 1][j + 1] + 1 } else { table[i + 1][j].max(table[i][j + 1]) };
+                table[i][j] = if a[i] == b[j] {
+                    table[i + 1][j + 1] + 1
+                } else {
+                    table[i + 1][j].max(table[i][j + 1])
+                };
             }
         }
         let mut kept = vec![false; a.len()];
@@ -174,9 +201,18 @@ mod tfvars_corpus {
                 let body = hcl_edit::parser::parse_body(src).unwrap_or_else(|e| panic!("{} {which}: {e}", case.name));
                 let printed = body.to_string();
                 if src.contains('\r') {
-                    assert_eq!(printed.replace("\r\n", "\n"), src.replace("\r\n", "\n"), "{} {which}", case.name);
+                    assert_eq!(
+                        printed.replace("\r\n", "\n"),
+                        src.replace("\r\n", "\n"),
+                        "{} {which}",
+                        case.name
+                    );
                 } else {
-                    assert!(printed == src, "{} {which}: hcl-edit prints it differently:\n{printed}", case.name);
+                    assert!(
+                        printed == src,
+                        "{} {which}: hcl-edit prints it differently:\n{printed}",
+                        case.name
+                    );
                 }
             }
         }
@@ -196,11 +232,18 @@ mod tfvars_corpus {
                     assert_eq!(entry.id, account.id, "{}: accounts.{}.id", case.name, account.name);
                 }
                 if account.email.is_some() {
-                    assert_eq!(entry.email, account.email, "{}: accounts.{}.email", case.name, account.name);
+                    assert_eq!(
+                        entry.email, account.email,
+                        "{}: accounts.{}.email",
+                        case.name, account.name
+                    );
                 }
                 if let (Some(id), false) = (&account.id, account.name.contains(' ')) {
                     assert!(
-                        config.account_id_attributes.iter().any(|(name, value)| *name == account.name && value == id),
+                        config
+                            .account_id_attributes
+                            .iter()
+                            .any(|(name, value)| *name == account.name && value == id),
                         "{}: no {}_account_id = \"{id}\"",
                         case.name,
                         account.name

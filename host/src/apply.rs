@@ -75,7 +75,9 @@ impl Faults {
         if !cfg!(debug_assertions) {
             return Ok(());
         }
-        let Ok(spec) = std::env::var("LEVERAGE_TEST_FAULT") else { return Ok(()) };
+        let Ok(spec) = std::env::var("LEVERAGE_TEST_FAULT") else {
+            return Ok(());
+        };
         let mut parts = spec.splitn(3, ':');
         if parts.next() != Some(name) || parts.next().and_then(|n| n.parse::<usize>().ok()) != Some(*count) {
             return Ok(());
@@ -98,7 +100,9 @@ fn edit_before_apply_hook() {
     if !cfg!(debug_assertions) {
         return;
     }
-    let Ok(spec) = std::env::var("LEVERAGE_TEST_EDIT_BEFORE_APPLY") else { return };
+    let Ok(spec) = std::env::var("LEVERAGE_TEST_EDIT_BEFORE_APPLY") else {
+        return;
+    };
     match spec.split_once(':') {
         Some(("append", path)) => {
             if let Ok(mut file) = OpenOptions::new().append(true).open(path) {
@@ -118,7 +122,8 @@ fn final_target(path: &Path) -> Result<PathBuf> {
     for _ in 0..40 {
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
-                let target = fs::read_link(&current).with_context(|| format!("reading the link {}", current.display()))?;
+                let target =
+                    fs::read_link(&current).with_context(|| format!("reading the link {}", current.display()))?;
                 current = match current.parent() {
                     Some(parent) if target.is_relative() => parent.join(target),
                     _ => target,
@@ -132,11 +137,15 @@ fn final_target(path: &Path) -> Result<PathBuf> {
 
 fn timestamp() -> String {
     let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    time::OffsetDateTime::now_utc().format(&format).unwrap_or_else(|_| "backup".into())
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_else(|_| "backup".into())
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn temp_path(path: &Path) -> PathBuf {
@@ -255,7 +264,15 @@ pub fn apply_plan(changes: &[FileChange], private_dirs: &[PathBuf]) -> Result<Ve
     for change in changes {
         let target = final_target(Path::new(&change.path))?;
         check_unchanged(&target, change)?;
-        steps.push(Step { change, target, mode: 0o600, owner: None, temp: None, backup: None, replaced: false });
+        steps.push(Step {
+            change,
+            target,
+            mode: 0o600,
+            owner: None,
+            temp: None,
+            backup: None,
+            replaced: false,
+        });
     }
     let dirs: BTreeSet<PathBuf> = steps.iter().map(|s| parent_of(&s.target)).collect();
     for dir in &dirs {
@@ -268,7 +285,9 @@ pub fn apply_plan(changes: &[FileChange], private_dirs: &[PathBuf]) -> Result<Ve
     if let Err(error) = apply_steps(&mut steps, &order, private_dirs, &mut created_dirs) {
         let problems = roll_back(&mut steps, &order, &created_dirs);
         if problems.is_empty() {
-            return Err(error.context("could not write the changes; nothing was changed (every file is as it was before this run)"));
+            return Err(error.context(
+                "could not write the changes; nothing was changed (every file is as it was before this run)",
+            ));
         }
         return Err(error.context(format!(
             "could not write the changes, and putting the files back failed too: {}",
@@ -278,7 +297,13 @@ pub fn apply_plan(changes: &[FileChange], private_dirs: &[PathBuf]) -> Result<Ve
     for dir in &dirs {
         sync_dir(dir);
     }
-    Ok(steps.into_iter().map(|s| AppliedFile { path: s.target, backup: s.backup }).collect())
+    Ok(steps
+        .into_iter()
+        .map(|s| AppliedFile {
+            path: s.target,
+            backup: s.backup,
+        })
+        .collect())
 }
 
 /// The plan was made from the content the core read: if the file now holds
@@ -291,7 +316,10 @@ fn check_unchanged(target: &Path, change: &FileChange) -> Result<()> {
             FilesError::NotText => "it is no longer UTF-8 text".to_string(),
             FilesError::Other(message) => message,
         };
-        anyhow!("{} cannot be read again before writing ({why}); nothing was written", target.display())
+        anyhow!(
+            "{} cannot be read again before writing ({why}); nothing was written",
+            target.display()
+        )
     })?;
     if current == change.before {
         return Ok(());
@@ -307,7 +335,12 @@ fn check_unchanged(target: &Path, change: &FileChange) -> Result<()> {
     )
 }
 
-fn apply_steps(steps: &mut [Step<'_>], order: &[usize], private_dirs: &[PathBuf], created_dirs: &mut Vec<PathBuf>) -> Result<()> {
+fn apply_steps(
+    steps: &mut [Step<'_>],
+    order: &[usize],
+    private_dirs: &[PathBuf],
+    created_dirs: &mut Vec<PathBuf>,
+) -> Result<()> {
     let mut faults = Faults::default();
     // Temporaries, for every file.
     for step in steps.iter_mut() {
@@ -320,8 +353,10 @@ fn apply_steps(steps: &mut [Step<'_>], order: &[usize], private_dirs: &[PathBuf]
         };
         step.owner = existing.as_ref().map(|m| (m.uid(), m.gid()));
         let temp = temp_path(&step.target);
-        write_new(&temp, step.change.after.as_bytes(), step.mode, step.owner, || faults.reach(FaultPoint::Temp))
-            .with_context(|| format!("writing {}", temp.display()))?;
+        write_new(&temp, step.change.after.as_bytes(), step.mode, step.owner, || {
+            faults.reach(FaultPoint::Temp)
+        })
+        .with_context(|| format!("writing {}", temp.display()))?;
         step.temp = Some(temp);
     }
     // Backups, for every file that exists.
@@ -351,11 +386,19 @@ fn apply_steps(steps: &mut [Step<'_>], order: &[usize], private_dirs: &[PathBuf]
 /// written and synced under a temporary name first and then linked to the
 /// backup's name (a link fails rather than replace an existing file), so a
 /// crash never leaves a partial backup that looks like a real one.
-fn write_backup(target: &Path, before: &str, owner: Option<(u32, u32)>, stamp: &str, faults: &mut Faults) -> Result<PathBuf> {
+fn write_backup(
+    target: &Path,
+    before: &str,
+    owner: Option<(u32, u32)>,
+    stamp: &str,
+    faults: &mut Faults,
+) -> Result<PathBuf> {
     let name = file_name(target);
     let temp = target.with_file_name(format!(".{name}.bak.leverage-{}.tmp", std::process::id()));
-    write_new(&temp, before.as_bytes(), 0o600, owner, || faults.reach(FaultPoint::Backup))
-        .with_context(|| format!("keeping a backup of {} ({})", target.display(), temp.display()))?;
+    write_new(&temp, before.as_bytes(), 0o600, owner, || {
+        faults.reach(FaultPoint::Backup)
+    })
+    .with_context(|| format!("keeping a backup of {} ({})", target.display(), temp.display()))?;
     let named = (1..1000).find_map(|n| {
         let suffix = if n == 1 { String::new() } else { format!("-{n}") };
         let backup = target.with_file_name(format!("{name}.{stamp}{suffix}.bak"));

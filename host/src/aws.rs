@@ -41,7 +41,10 @@ fn too_many_pages(operation: &str) -> AwsError {
 /// ignore it.
 fn read_timeout() -> Duration {
     #[cfg(debug_assertions)]
-    if let Some(ms) = std::env::var("LEVERAGE_TEST_READ_TIMEOUT_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
+    if let Some(ms) = std::env::var("LEVERAGE_TEST_READ_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
         return Duration::from_millis(ms);
     }
     READ_TIMEOUT
@@ -56,7 +59,11 @@ pub struct AwsClient {
 impl AwsClient {
     pub fn new(logger: Logger) -> anyhow::Result<Self> {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        Ok(AwsClient { runtime, base: None, logger })
+        Ok(AwsClient {
+            runtime,
+            base: None,
+            logger,
+        })
     }
 
     /// The shared configuration (endpoint, timeouts, retries), loaded on first
@@ -67,7 +74,10 @@ impl AwsClient {
                 aws_config::defaults(BehaviorVersion::latest())
                     .no_credentials()
                     .timeout_config(
-                        TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).read_timeout(read_timeout()).build(),
+                        TimeoutConfig::builder()
+                            .connect_timeout(CONNECT_TIMEOUT)
+                            .read_timeout(read_timeout())
+                            .build(),
                     )
                     .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
                     .load(),
@@ -91,8 +101,12 @@ impl AwsClient {
 fn classify(code: Option<&str>, status: Option<u16>, message: String, rejected_when_forbidden: bool) -> AwsError {
     match code {
         Some(
-            "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" | "InvalidAccessKeyId"
-            | "ExpiredToken" | "ExpiredTokenException",
+            "InvalidClientTokenId"
+            | "SignatureDoesNotMatch"
+            | "UnrecognizedClientException"
+            | "InvalidAccessKeyId"
+            | "ExpiredToken"
+            | "ExpiredTokenException",
         ) => AwsError::InvalidCredentials(message),
         Some("AccessDenied" | "AccessDeniedException") => AwsError::AccessDenied(message),
         Some("AWSOrganizationsNotInUseException") => AwsError::OrganizationNotInUse(message),
@@ -132,11 +146,21 @@ where
                 (Some(code), None) => code.to_string(),
                 _ => format!("HTTP {}", service.raw().status_code().unwrap_or(0)),
             };
-            classify(err.code(), service.raw().status_code(), message, rejected_when_forbidden)
+            classify(
+                err.code(),
+                service.raw().status_code(),
+                message,
+                rejected_when_forbidden,
+            )
         }
         SdkError::ResponseError(response) => {
             let status = response.raw().status_code();
-            classify(None, status, format!("unexpected response (HTTP {})", status.unwrap_or(0)), rejected_when_forbidden)
+            classify(
+                None,
+                status,
+                format!("unexpected response (HTTP {})", status.unwrap_or(0)),
+                rejected_when_forbidden,
+            )
         }
         _ => AwsError::Other(describe_source(&error)),
     }
@@ -166,7 +190,10 @@ fn describe_source(error: &dyn std::error::Error) -> String {
 
 impl Host for AwsClient {
     fn get_caller_identity(&mut self, credentials: AwsCredentials, region: String) -> Result<CallerIdentity, AwsError> {
-        self.logger.debug(&format!("AWS sts:GetCallerIdentity with key {} in {region}", credentials.access_key_id));
+        self.logger.debug(&format!(
+            "AWS sts:GetCallerIdentity with key {} in {region}",
+            credentials.access_key_id
+        ));
         // A spinner on a terminal until the call returns.
         let _waiting = self.logger.waiting("sts:GetCallerIdentity");
         let client = aws_sdk_sts::Client::new(&self.config(&credentials, &region));
@@ -181,8 +208,15 @@ impl Host for AwsClient {
         })
     }
 
-    fn list_accounts(&mut self, credentials: AwsCredentials, region: String) -> Result<Vec<OrganizationAccount>, AwsError> {
-        self.logger.debug(&format!("AWS organizations:ListAccounts with key {} in {region}", credentials.access_key_id));
+    fn list_accounts(
+        &mut self,
+        credentials: AwsCredentials,
+        region: String,
+    ) -> Result<Vec<OrganizationAccount>, AwsError> {
+        self.logger.debug(&format!(
+            "AWS organizations:ListAccounts with key {} in {region}",
+            credentials.access_key_id
+        ));
         // A spinner on a terminal until the call returns.
         let _waiting = self.logger.waiting("organizations:ListAccounts");
         let client = aws_sdk_organizations::Client::new(&self.config(&credentials, &region));
@@ -206,12 +240,23 @@ impl Host for AwsClient {
             }
             Ok::<(), AwsError>(())
         })?;
-        self.logger.debug(&format!("ListAccounts: {} account(s) in {count} page(s)", accounts.len()));
+        self.logger.debug(&format!(
+            "ListAccounts: {} account(s) in {count} page(s)",
+            accounts.len()
+        ));
         Ok(accounts)
     }
 
-    fn list_mfa_devices(&mut self, credentials: AwsCredentials, region: String, user_name: String) -> Result<Vec<String>, AwsError> {
-        self.logger.debug(&format!("AWS iam:ListMFADevices for {user_name} with key {}", credentials.access_key_id));
+    fn list_mfa_devices(
+        &mut self,
+        credentials: AwsCredentials,
+        region: String,
+        user_name: String,
+    ) -> Result<Vec<String>, AwsError> {
+        self.logger.debug(&format!(
+            "AWS iam:ListMFADevices for {user_name} with key {}",
+            credentials.access_key_id
+        ));
         // A spinner on a terminal until the call returns.
         let _waiting = self.logger.waiting("iam:ListMFADevices");
         let client = aws_sdk_iam::Client::new(&self.config(&credentials, &region));

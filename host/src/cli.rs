@@ -89,25 +89,49 @@ Examples:
 
 /// The man page's ENVIRONMENT section.
 const ENVIRONMENT: &[(&str, &str)] = &[
-    ("LEVERAGE_AWS_ACCESS_KEY_ID, LEVERAGE_AWS_SECRET_ACCESS_KEY", "The access keys, when no --credentials-file is given (for CI)."),
-    ("AWS_ENDPOINT_URL", "Send every AWS call to this endpoint instead of AWS's own (e.g. a local emulator)."),
+    (
+        "LEVERAGE_AWS_ACCESS_KEY_ID, LEVERAGE_AWS_SECRET_ACCESS_KEY",
+        "The access keys, when no --credentials-file is given (for CI).",
+    ),
+    (
+        "AWS_ENDPOINT_URL",
+        "Send every AWS call to this endpoint instead of AWS's own (e.g. a local emulator).",
+    ),
     ("HOME", "The AWS files are written under $HOME/.aws/<short name>/."),
-    ("NO_COLOR", "When set and not empty, no colour is used. Colour is only ever used on a terminal."),
+    (
+        "NO_COLOR",
+        "When set and not empty, no colour is used. Colour is only ever used on a terminal.",
+    ),
 ];
 
 /// The man page's FILES section.
 const FILES: &[(&str, &str)] = &[
-    ("~/.aws/<short>/credentials", "The access keys, in the profile <short>-<type> (mode 0600)."),
-    ("~/.aws/<short>/config", "The profile <short>-<type> and one assumable-role profile per account (mode 0600)."),
-    ("<file>.<UTC time>.bak", "The previous content of every file changed, kept beside it; never overwritten."),
-    ("project.yaml, build.env, config/common.tfvars", "The project's settings, read from the git top-level; account ids are written back into them."),
+    (
+        "~/.aws/<short>/credentials",
+        "The access keys, in the profile <short>-<type> (mode 0600).",
+    ),
+    (
+        "~/.aws/<short>/config",
+        "The profile <short>-<type> and one assumable-role profile per account (mode 0600).",
+    ),
+    (
+        "<file>.<UTC time>.bak",
+        "The previous content of every file changed, kept beside it; never overwritten.",
+    ),
+    (
+        "project.yaml, build.env, config/common.tfvars",
+        "The project's settings, read from the git top-level; account ids are written back into them.",
+    ),
 ];
 
 /// The man page's EXIT STATUS section.
 const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "Done, or nothing to do."),
     ("1", "An error, or cancelled at a prompt; nothing was written."),
-    ("2", "A usage error (unknown or contradictory flags); nothing was written."),
+    (
+        "2",
+        "A usage error (unknown or contradictory flags); nothing was written.",
+    ),
 ];
 
 /// Text for roff: backslashes and hyphens escaped, no line starting a request.
@@ -159,7 +183,10 @@ pub fn man_page(out: &mut dyn Write) -> io::Result<()> {
     roff_list(out, "FILES", FILES)?;
     roff_list(out, "EXIT STATUS", EXIT_STATUS)?;
     man.render_version_section(out)?;
-    writeln!(out, ".SH \"SEE ALSO\"\n\\fBaws\\fR(1), \\fBleverage\\-completions\\fR(1)")
+    writeln!(
+        out,
+        ".SH \"SEE ALSO\"\n\\fBaws\\fR(1), \\fBleverage\\-completions\\fR(1)"
+    )
 }
 
 /// Every page into `dir`: clap_mangen's for each command, and ours for
@@ -171,8 +198,10 @@ pub fn write_man_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut page = Vec::new();
     man_page(&mut page)?;
     std::fs::write(&configure, page)?;
-    let mut written: Vec<PathBuf> =
-        std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "1")).collect();
+    let mut written: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "1"))
+        .collect();
     written.sort();
     Ok(written)
 }

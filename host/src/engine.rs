@@ -58,7 +58,10 @@ struct RunState<B> {
 
 impl<B: Send> WasiView for RunState<B> {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -87,13 +90,20 @@ impl Core {
         // SAFETY: the bytes were produced by `Engine::precompile_component` in
         // build.rs, for this wasmtime version and configuration, and are
         // embedded read-only in this binary.
-        let component = wt(unsafe { Component::deserialize(&engine, PRECOMPILED) }, "loading the embedded credentials core")?;
+        let component = wt(
+            unsafe { Component::deserialize(&engine, PRECOMPILED) },
+            "loading the embedded credentials core",
+        )?;
         Ok(Core { engine, component })
     }
 
     /// Run `configure` once, in a fresh store (a trap poisons an instance).
     /// Returns the core's answer and the backend, so callers can inspect it.
-    pub fn configure<B: Backend>(&self, request: &ConfigureRequest, backend: B) -> Result<(Result<Plan, ConfigureError>, B)> {
+    pub fn configure<B: Backend>(
+        &self,
+        request: &ConfigureRequest,
+        backend: B,
+    ) -> Result<(Result<Plan, ConfigureError>, B)> {
         let (mut store, instance) = self.instantiate(backend)?;
         let outcome = wt(
             instance.call_configure(&mut store, request),
@@ -110,9 +120,16 @@ impl Core {
             CredentialsCore::add_to_linker::<RunState<B>, BackendOf<B>>(&mut linker, |state| &mut state.backend),
             "linking the host imports",
         )?;
-        let state = RunState { wasi: WasiCtx::builder().build(), table: ResourceTable::new(), backend };
+        let state = RunState {
+            wasi: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+            backend,
+        };
         let mut store = Store::new(&self.engine, state);
-        let instance = wt(CredentialsCore::instantiate(&mut store, &self.component, &linker), "instantiating the credentials core")?;
+        let instance = wt(
+            CredentialsCore::instantiate(&mut store, &self.component, &linker),
+            "instantiating the credentials core",
+        )?;
         Ok((store, instance))
     }
 }
@@ -147,13 +164,20 @@ pub mod bench {
         let instance = core.instantiate(backend)?;
         let instantiated = Instant::now();
         drop(instance);
-        Ok(LoadTimings { load: loaded - start, instantiate: instantiated - loaded })
+        Ok(LoadTimings {
+            load: loaded - start,
+            instantiate: instantiated - loaded,
+        })
     }
 }
 
 impl Core {
     /// The names of the instances the component imports, e.g. `wasi:io/streams@0.2.x`.
     pub fn import_names(&self) -> Vec<String> {
-        self.component.component_type().imports(&self.engine).map(|(name, _)| name.to_string()).collect()
+        self.component
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect()
     }
 }

@@ -168,7 +168,11 @@ impl Logger {
         if !self.0.terminal || self.0.verbosity == Verbosity::Quiet || state.spinner.is_some() {
             return Waiting(None);
         }
-        let template = if self.0.color { "{spinner:.cyan} {msg} {elapsed:.dim}" } else { "{spinner} {msg} {elapsed}" };
+        let template = if self.0.color {
+            "{spinner:.cyan} {msg} {elapsed:.dim}"
+        } else {
+            "{spinner} {msg} {elapsed}"
+        };
         let style = ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_spinner())
             .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ ");

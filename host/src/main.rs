@@ -24,7 +24,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Credentials { command: CredentialsCommand::Configure(args) } => leverage_cli::run::configure(args),
+        Command::Credentials {
+            command: CredentialsCommand::Configure(args),
+        } => leverage_cli::run::configure(args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "leverage", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
@@ -63,7 +65,10 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
     }
     let rendered = error.render().to_string();
-    let mut failure = Failure { exit_code: error.exit_code().clamp(1, 255) as u8, ..Failure::new("") };
+    let mut failure = Failure {
+        exit_code: error.exit_code().clamp(1, 255) as u8,
+        ..Failure::new("")
+    };
     let mut hints = Vec::new();
     let mut listed = Vec::new();
     for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -102,7 +107,9 @@ fn command_named_by_argv() -> String {
     let mut command = Cli::command();
     let mut words = vec!["leverage".to_string()];
     for arg in std::env::args().skip(1) {
-        let Some(sub) = command.find_subcommand(&arg).cloned() else { break };
+        let Some(sub) = command.find_subcommand(&arg).cloned() else {
+            break;
+        };
         words.push(arg);
         command = sub;
     }

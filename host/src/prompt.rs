@@ -35,7 +35,10 @@ pub struct Terminal {
 
 impl Terminal {
     pub fn new(non_interactive: bool, logger: Logger) -> Self {
-        Terminal { non_interactive, logger }
+        Terminal {
+            non_interactive,
+            logger,
+        }
     }
 
     fn check(&self, question: &str) -> Result<(), PromptError> {
@@ -63,7 +66,9 @@ impl Terminal {
         } else {
             RenderConfig::empty().with_canceled_prompt_indicator(Styled::new("cancelled"))
         };
-        config.with_prompt_prefix(Styled::new("?")).with_answered_prompt_prefix(Styled::new(">"))
+        config
+            .with_prompt_prefix(Styled::new("?"))
+            .with_answered_prompt_prefix(Styled::new(">"))
     }
 
     fn answered<T>(&self, result: Result<T, InquireError>) -> Result<T, PromptError> {
@@ -120,9 +125,16 @@ impl fmt::Display for Choice {
 /// The shortcut of each choice: its first letter or digit, lower-cased,
 /// when no other choice starts with the same one.
 fn shortcuts(choices: &[String]) -> Vec<Option<char>> {
-    let first = |c: &String| c.chars().find(|ch| ch.is_alphanumeric()).map(|ch| ch.to_ascii_lowercase());
+    let first = |c: &String| {
+        c.chars()
+            .find(|ch| ch.is_alphanumeric())
+            .map(|ch| ch.to_ascii_lowercase())
+    };
     let firsts: Vec<Option<char>> = choices.iter().map(first).collect();
-    firsts.iter().map(|&k| k.filter(|k| firsts.iter().filter(|o| **o == Some(*k)).count() == 1)).collect()
+    firsts
+        .iter()
+        .map(|&k| k.filter(|k| firsts.iter().filter(|o| **o == Some(*k)).count() == 1))
+        .collect()
 }
 
 /// Which choices the typed text keeps: a shortcut key keeps its choice,
@@ -168,12 +180,20 @@ impl Host for Terminal {
         let help = if listed.is_empty() {
             "↑↓ to move, type to filter, enter to choose, esc to cancel".to_string()
         } else {
-            format!("↑↓ to move, {} to pick, enter to choose, esc to cancel", listed.join("/"))
+            format!(
+                "↑↓ to move, {} to pick, enter to choose, esc to cancel",
+                listed.join("/")
+            )
         };
-        let options: Vec<Choice> = choices.into_iter().zip(keys.iter().copied()).map(|(text, key)| Choice { text, key }).collect();
+        let options: Vec<Choice> = choices
+            .into_iter()
+            .zip(keys.iter().copied())
+            .map(|(text, key)| Choice { text, key })
+            .collect();
         let start = (default as usize).min(options.len() - 1);
         let is_shortcut = |key: char| keys.contains(&Some(key));
-        let scorer = |input: &str, choice: &Choice, _shown: &str, _index: usize| keeps(input, choice, is_shortcut).then_some(0);
+        let scorer =
+            |input: &str, choice: &Choice, _shown: &str, _index: usize| keeps(input, choice, is_shortcut).then_some(0);
         let prompt = Select::new(&question, options)
             .with_render_config(self.render_config())
             .with_starting_cursor(start)
@@ -196,11 +216,18 @@ mod tests {
 
     #[test]
     fn shortcuts_are_unique_first_letters() {
-        let overwrite = ["Skip credentials configuration.".to_string(), "Overwrite current credentials.".to_string()];
+        let overwrite = [
+            "Skip credentials configuration.".to_string(),
+            "Overwrite current credentials.".to_string(),
+        ];
         assert_eq!(shortcuts(&overwrite), [Some('s'), Some('o')]);
         let means = ["Path to an access keys file".to_string(), "Manually".to_string()];
         assert_eq!(shortcuts(&means), [Some('p'), Some('m')]);
-        let devices = ["arn:aws:iam::1:mfa/a".to_string(), "arn:aws:iam::1:mfa/b".to_string(), "Other".to_string()];
+        let devices = [
+            "arn:aws:iam::1:mfa/a".to_string(),
+            "arn:aws:iam::1:mfa/b".to_string(),
+            "Other".to_string(),
+        ];
         assert_eq!(shortcuts(&devices), [None, None, Some('o')]);
     }
 
@@ -220,8 +247,14 @@ mod tests {
     #[test]
     fn every_question_of_the_core_names_what_answers_it() {
         for (question, expected) in [
-            ("Credentials already configured for bb-management", "--skip-access-keys-setup"),
-            ("Select the means by which you'll provide the programmatic keys", "--credentials-file"),
+            (
+                "Credentials already configured for bb-management",
+                "--skip-access-keys-setup",
+            ),
+            (
+                "Select the means by which you'll provide the programmatic keys",
+                "--credentials-file",
+            ),
             ("Path to the access keys file", "--credentials-file"),
             ("Access key ID", "LEVERAGE_AWS_ACCESS_KEY_ID"),
             ("Secret access key", "LEVERAGE_AWS_SECRET_ACCESS_KEY"),
@@ -229,7 +262,11 @@ mod tests {
             ("Primary region", "primary_region"),
             ("Which MFA device should the profiles use?", "--mfa-serial"),
         ] {
-            assert!(answers_for(question).contains(expected), "{question}: {}", answers_for(question));
+            assert!(
+                answers_for(question).contains(expected),
+                "{question}: {}",
+                answers_for(question)
+            );
         }
     }
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::apply::AppliedFile;
-use crate::log::Paint;
 use crate::engine::{AccountId, AccountProfile, ConfigureError, FileChange, FileKind, Plan};
+use crate::log::Paint;
 
 /// Paths as people know them: `~/...` under the home directory, relative
 /// under the project root.
@@ -36,7 +36,11 @@ pub fn diffs(plan: &Plan, paths: &PathStyle) -> String {
     let mut out = String::new();
     for change in &plan.changes {
         let shown = paths.show(Path::new(&change.path));
-        let old_header = if change.masked_before.is_some() { format!("a/{shown}") } else { "/dev/null".to_string() };
+        let old_header = if change.masked_before.is_some() {
+            format!("a/{shown}")
+        } else {
+            "/dev/null".to_string()
+        };
         out.push_str(&masked_diff(change, &old_header, &format!("b/{shown}")));
     }
     out
@@ -49,12 +53,19 @@ pub fn diffs(plan: &Plan, paths: &PathStyle) -> String {
 fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> String {
     let lines = |text: &str| -> Vec<String> { text.split_inclusive('\n').map(str::to_string).collect() };
     let (real_old, real_new) = (lines(change.before.as_deref().unwrap_or("")), lines(&change.after));
-    let (shown_old, shown_new) = (lines(change.masked_before.as_deref().unwrap_or("")), lines(&change.masked_after));
+    let (shown_old, shown_new) = (
+        lines(change.masked_before.as_deref().unwrap_or("")),
+        lines(&change.masked_after),
+    );
     if real_old.len() != shown_old.len() || real_new.len() != shown_new.len() {
         // Not line-aligned (a host bug upstream): diff the masked texts alone.
         let before = change.masked_before.as_deref().unwrap_or("");
         let diff = similar::TextDiff::from_lines(before, change.masked_after.as_str());
-        let mut out = diff.unified_diff().context_radius(3).header(old_header, new_header).to_string();
+        let mut out = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(old_header, new_header)
+            .to_string();
         if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
         }
@@ -124,7 +135,10 @@ pub fn json(plan: &Plan, applied: Option<&[AppliedFile]>, dry_run: bool) -> Stri
                 .unwrap_or_else(|| change.path.clone()),
             kind: kind_name(change.kind),
             created: change.before.is_none(),
-            backup: applied.and_then(|a| a.get(i)).and_then(|a| a.backup.as_ref()).map(|b| b.display().to_string()),
+            backup: applied
+                .and_then(|a| a.get(i))
+                .and_then(|a| a.backup.as_ref())
+                .map(|b| b.display().to_string()),
         })
         .collect();
     let report = &plan.report;
@@ -162,7 +176,11 @@ fn wrap_list(items: &[String], width: usize, indent: &str) -> String {
     let mut out = String::new();
     let mut column = 0;
     for (i, item) in items.iter().enumerate() {
-        let piece = if i + 1 < items.len() { format!("{item},") } else { item.clone() };
+        let piece = if i + 1 < items.len() {
+            format!("{item},")
+        } else {
+            item.clone()
+        };
         if column > 0 && column + 1 + piece.chars().count() > width {
             out.push('\n');
             out.push_str(indent);
@@ -180,8 +198,15 @@ fn wrap_list(items: &[String], width: usize, indent: &str) -> String {
 /// Columns padded to their widest cell, two spaces apart, no trailing blanks.
 fn table(rows: &[Vec<String>], indent: &str) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let mut out = String::new();
     for row in rows {
         let mut line = indent.to_string();
@@ -203,7 +228,11 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
     let report = &plan.report;
     let mut out = String::new();
     let aws = aws_dir(plan, paths);
-    let show_aws = |name: &str| aws.as_ref().map(|d| paths.show(&d.join(name))).unwrap_or_else(|| name.to_string());
+    let show_aws = |name: &str| {
+        aws.as_ref()
+            .map(|d| paths.show(&d.join(name)))
+            .unwrap_or_else(|| name.to_string())
+    };
 
     if plan.changes.is_empty() {
         out.push_str("\nNothing changed: every file already holds what this run would write.\n");
@@ -211,21 +240,53 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
         let _ = writeln!(out, "\n{}", paint.green("Done."));
     }
     if report.keys_written {
-        let account = report.caller_account.as_deref().map(|a| format!(" (account {a})")).unwrap_or_default();
-        let _ = writeln!(out, "{} {}{account} in {}", paint.bold("Keys:"), report.profile, show_aws("credentials"));
+        let account = report
+            .caller_account
+            .as_deref()
+            .map(|a| format!(" (account {a})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{} {}{account} in {}",
+            paint.bold("Keys:"),
+            report.profile,
+            show_aws("credentials")
+        );
     }
     if !report.profiles.is_empty() {
-        let _ = writeln!(out, "{} ({}) in {}:", paint.bold("Profiles"), report.profiles.len(), show_aws("config"));
+        let _ = writeln!(
+            out,
+            "{} ({}) in {}:",
+            paint.bold("Profiles"),
+            report.profiles.len(),
+            show_aws("config")
+        );
         let with_mfa = report.profiles.iter().any(|p| p.mfa_serial.is_some());
-        let mut rows = vec![vec!["PROFILE".to_string(), "ACCOUNT".into(), "ACCOUNT ID".into(), "ROLE".into()]];
+        let mut rows = vec![vec![
+            "PROFILE".to_string(),
+            "ACCOUNT".into(),
+            "ACCOUNT ID".into(),
+            "ROLE".into(),
+        ]];
         if with_mfa {
             rows[0].push("MFA".into());
         }
         for profile in &report.profiles {
-            let role = profile.role_arn.rsplit_once(":role/").map_or(profile.role_arn.as_str(), |(_, r)| r);
-            let mut row = vec![profile.name.clone(), profile.account.clone(), profile.account_id.clone(), role.to_string()];
+            let role = profile
+                .role_arn
+                .rsplit_once(":role/")
+                .map_or(profile.role_arn.as_str(), |(_, r)| r);
+            let mut row = vec![
+                profile.name.clone(),
+                profile.account.clone(),
+                profile.account_id.clone(),
+                role.to_string(),
+            ];
             if with_mfa {
-                let device = profile.mfa_serial.as_deref().map(|s| s.rsplit_once(":mfa/").map_or(s, |(_, d)| d));
+                let device = profile
+                    .mfa_serial
+                    .as_deref()
+                    .map(|s| s.rsplit_once(":mfa/").map_or(s, |(_, d)| d));
                 row.push(device.unwrap_or("-").to_string());
             }
             rows.push(row);
@@ -245,7 +306,11 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
         }
         out.push_str(&table(&rows, "  "));
         if applied.iter().any(|f| f.backup.is_some()) {
-            let _ = writeln!(out, "  {}", paint.dim("(to undo a change, copy its backup over the file)"));
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint.dim("(to undo a change, copy its backup over the file)")
+            );
         }
     }
     if !report.terraform_attributes.is_empty() {
@@ -260,8 +325,17 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
         let _ = writeln!(out, "  {}", wrap_list(&report.terraform_attributes, 98, "  "));
     }
     if !report.accounts_learned.is_empty() {
-        let learned: Vec<String> = report.accounts_learned.iter().map(|a| format!("{} = {}", a.name, a.id)).collect();
-        let _ = writeln!(out, "{} {}", paint.bold("Account ids learned:"), wrap_list(&learned, 78, "  "));
+        let learned: Vec<String> = report
+            .accounts_learned
+            .iter()
+            .map(|a| format!("{} = {}", a.name, a.id))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} {}",
+            paint.bold("Account ids learned:"),
+            wrap_list(&learned, 78, "  ")
+        );
     }
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "{} ({}):", paint.yellow("Warnings"), report.warnings.len());
@@ -305,7 +379,13 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), causes: Vec::new(), usage: None, hint: None, exit_code: 1 }
+        Failure {
+            message: message.into(),
+            causes: Vec::new(),
+            usage: None,
+            hint: None,
+            exit_code: 1,
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Failure {
@@ -418,7 +498,10 @@ pub fn failure(error: &ConfigureError, paths: &PathStyle) -> Failure {
             };
             // The core's message often ends with AWS's detail: say it once,
             // as the cause.
-            let message = failure.message.strip_suffix(&format!(": {detail}")).unwrap_or(&failure.message);
+            let message = failure
+                .message
+                .strip_suffix(&format!(": {detail}"))
+                .unwrap_or(&failure.message);
             Failure {
                 causes: vec![format!("{}: {detail}", failure.operation)],
                 hint: aws_hint(&failure.operation, &failure.error),

@@ -31,10 +31,19 @@ impl aws::Host for CliBackend {
     fn get_caller_identity(&mut self, credentials: AwsCredentials, region: String) -> Result<CallerIdentity, AwsError> {
         self.aws.get_caller_identity(credentials, region)
     }
-    fn list_accounts(&mut self, credentials: AwsCredentials, region: String) -> Result<Vec<OrganizationAccount>, AwsError> {
+    fn list_accounts(
+        &mut self,
+        credentials: AwsCredentials,
+        region: String,
+    ) -> Result<Vec<OrganizationAccount>, AwsError> {
         self.aws.list_accounts(credentials, region)
     }
-    fn list_mfa_devices(&mut self, credentials: AwsCredentials, region: String, user_name: String) -> Result<Vec<String>, AwsError> {
+    fn list_mfa_devices(
+        &mut self,
+        credentials: AwsCredentials,
+        region: String,
+        user_name: String,
+    ) -> Result<Vec<String>, AwsError> {
         self.aws.list_mfa_devices(credentials, region, user_name)
     }
 }
@@ -68,7 +77,10 @@ impl log::Host for CliBackend {
 
 /// The git top-level of `dir` (the nearest ancestor holding `.git`), else `dir`.
 pub fn project_root(dir: &Path) -> PathBuf {
-    dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(dir).to_path_buf()
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(dir)
+        .to_path_buf()
 }
 
 /// Waits for the advisory lock on `file`, saying so when another run holds it.
@@ -136,12 +148,17 @@ impl std::fmt::Debug for EnvironmentKeys {
 
 impl EnvironmentKeys {
     fn from_env() -> Option<EnvironmentKeys> {
-        let id = std::env::var("LEVERAGE_AWS_ACCESS_KEY_ID").ok().filter(|v| !v.is_empty())?;
+        let id = std::env::var("LEVERAGE_AWS_ACCESS_KEY_ID")
+            .ok()
+            .filter(|v| !v.is_empty())?;
         let secret = zeroize::Zeroizing::new(std::env::var("LEVERAGE_AWS_SECRET_ACCESS_KEY").ok()?);
         if secret.is_empty() {
             return None;
         }
-        Some(EnvironmentKeys { access_key_id: id, secret_access_key: secret })
+        Some(EnvironmentKeys {
+            access_key_id: id,
+            secret_access_key: secret,
+        })
     }
 
     /// The WIT record the core takes (a plain string, wiped after the run:
@@ -198,7 +215,10 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         anyhow::bail!("HOME is not set: it is needed to find ~/.aws");
     };
     let aws_root = home_dir.join(".aws");
-    let paths = PathStyle { home, root: root.clone() };
+    let paths = PathStyle {
+        home,
+        root: root.clone(),
+    };
 
     let environment_keys = EnvironmentKeys::from_env();
     let mut request = ConfigureRequest {
@@ -251,7 +271,10 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
             OutputFormat::Json => println!("{}", render::json(&plan, None, true)),
             OutputFormat::Text => {
                 print!("{}", render::diffs(&plan, &paths));
-                logger.info(&format!("Dry run: {} file(s) would change; nothing was written.", plan.changes.len()));
+                logger.info(&format!(
+                    "Dry run: {} file(s) would change; nothing was written.",
+                    plan.changes.len()
+                ));
             }
         }
         forget_secrets(&mut request, Some(&mut plan));

@@ -20,7 +20,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host/ lives in the workspace")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host/ lives in the workspace")
 }
 
 fn js_dir() -> PathBuf {
@@ -41,7 +43,12 @@ fn node_ready() {
         .output()
         .unwrap_or_else(|e| panic!("these tests need Node 20 or later on PATH (`node`): {e}"));
     let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
-    let major: u32 = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    let major: u32 = version
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
     assert!(major >= 20, "these tests need Node 20 or later, found {version:?}");
     let jco = js_dir().join("node_modules/@bytecodealliance/jco/package.json");
     assert!(
@@ -119,12 +126,17 @@ fn node_test(scenarios: &Path) -> NodeRun {
 impl NodeRun {
     /// The `# pass N` / `# fail N` summary of node's test runner.
     fn summary(&self, what: &str) -> Option<usize> {
-        self.stdout.lines().find_map(|l| l.strip_prefix(&format!("# {what} "))).and_then(|n| n.trim().parse().ok())
+        self.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("# {what} ")))
+            .and_then(|n| n.trim().parse().ok())
     }
 
     /// Whether the Node test named `name` ran and passed (`ok N - name`).
     fn passed(&self, name: &str) -> bool {
-        self.stdout.lines().any(|l| l.starts_with("ok ") && l.split_once(" - ").is_some_and(|(_, n)| n == name))
+        self.stdout
+            .lines()
+            .any(|l| l.starts_with("ok ") && l.split_once(" - ").is_some_and(|(_, n)| n == name))
     }
 }
 
@@ -161,11 +173,19 @@ fn node_plans_equal_native_plans() {
     std::fs::write(&file, serde_json::to_string_pretty(&scenarios).unwrap()).unwrap();
 
     let run = node_test(&file);
-    assert!(run.success, "node --test tests/js/ failed:\n{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.success,
+        "node --test tests/js/ failed:\n{}\n{}",
+        run.stdout, run.stderr
+    );
     assert_eq!(run.summary("fail"), Some(0), "{}", run.stdout);
     for (name, _, _) in &table {
         for test in [name.to_string(), format!("{name} (files on disk)")] {
-            assert!(run.passed(&test), "the Node test `{test}` did not run and pass:\n{}", run.stdout);
+            assert!(
+                run.passed(&test),
+                "the Node test `{test}` did not run and pass:\n{}",
+                run.stdout
+            );
         }
     }
     for test in [
@@ -173,7 +193,11 @@ fn node_plans_equal_native_plans() {
         "the README example reports a configure-error variant for a malformed project.yaml",
         "an unreadable credentials file reaches the component as files-error and comes back as invalid-input naming it",
     ] {
-        assert!(run.passed(test), "the Node test `{test}` did not run and pass:\n{}", run.stdout);
+        assert!(
+            run.passed(test),
+            "the Node test `{test}` did not run and pass:\n{}",
+            run.stdout
+        );
     }
 }
 
@@ -196,7 +220,10 @@ fn readme_example_is_the_tested_example() {
         "the example in wit/README.md differs from tests/js/example.mjs: copy the file between the markers"
     );
     let lines = example.lines().count();
-    assert!((20..=45).contains(&lines), "the example should stay about 30 lines, it has {lines}");
+    assert!(
+        (20..=45).contains(&lines),
+        "the example should stay about 30 lines, it has {lines}"
+    );
 }
 
 /// The WIT with comments dropped and every run of whitespace made one space,
@@ -231,9 +258,16 @@ fn normalized_wit(dir: &Path) -> (String, String) {
     }
     let normalized = words.join(" ");
     let start = normalized.find("package ").expect("the WIT declares its package");
-    let end = normalized[start..].find(';').expect("the package declaration ends with ;") + start;
+    let end = normalized[start..]
+        .find(';')
+        .expect("the package declaration ends with ;")
+        + start;
     let package = normalized[start + "package ".len()..end].trim().to_string();
-    let contract = format!("{} {}", normalized[..start].trim_end(), normalized[end + 1..].trim_start());
+    let contract = format!(
+        "{} {}",
+        normalized[..start].trim_end(),
+        normalized[end + 1..].trim_start()
+    );
     (contract.trim().to_string(), package)
 }
 
@@ -246,8 +280,12 @@ fn check_wit_record(dir: &Path) -> Result<(), String> {
     };
     let hash = sha256_hex(contract.as_bytes());
 
-    let recorded = std::fs::read_to_string(dir.join("wit.sha256")).map_err(|e| format!("reading wit/wit.sha256: {e}"))?;
-    let line = recorded.lines().find(|l| !l.trim().is_empty() && !l.starts_with('#')).unwrap_or("");
+    let recorded =
+        std::fs::read_to_string(dir.join("wit.sha256")).map_err(|e| format!("reading wit/wit.sha256: {e}"))?;
+    let line = recorded
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
     let mut fields = line.split_whitespace();
     let (recorded_hash, recorded_package) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""));
 
@@ -261,7 +299,9 @@ fn check_wit_record(dir: &Path) -> Result<(), String> {
         ));
     }
     if recorded_hash != hash || recorded_package != package {
-        return Err(format!("wit/wit.sha256 does not describe the WIT as it is (`{line}`); write this line to it:\n{hash}  {package}"));
+        return Err(format!(
+            "wit/wit.sha256 does not describe the WIT as it is (`{line}`); write this line to it:\n{hash}  {package}"
+        ));
     }
     Ok(())
 }
@@ -274,7 +314,10 @@ fn check_wit_record(dir: &Path) -> Result<(), String> {
 fn wit_changes_change_the_package_version() {
     let wit = workspace().join("wit");
     let (contract, _) = normalized_wit(&wit);
-    assert!(contract.contains("world credentials-core {"), "the normalized WIT lost its world: {contract}");
+    assert!(
+        contract.contains("world credentials-core {"),
+        "the normalized WIT lost its world: {contract}"
+    );
     assert!(!contract.contains("///"), "comments must not count");
     if let Err(what) = check_wit_record(&wit) {
         panic!("{what}");
@@ -289,8 +332,16 @@ fn wit_check_tells_a_contract_change_from_a_comment() {
         let dir = tempfile::tempdir().unwrap();
         for entry in std::fs::read_dir(workspace().join("wit")).unwrap() {
             let path = entry.unwrap().path();
-            if let Some(file) = path.file_name().and_then(|f| f.to_str()).filter(|f| f.ends_with(".wit") || *f == "wit.sha256") {
-                std::fs::write(dir.path().join(file), edit(file, std::fs::read_to_string(&path).unwrap())).unwrap();
+            if let Some(file) = path
+                .file_name()
+                .and_then(|f| f.to_str())
+                .filter(|f| f.ends_with(".wit") || *f == "wit.sha256")
+            {
+                std::fs::write(
+                    dir.path().join(file),
+                    edit(file, std::fs::read_to_string(&path).unwrap()),
+                )
+                .unwrap();
             }
         }
         dir
@@ -299,17 +350,29 @@ fn wit_check_tells_a_contract_change_from_a_comment() {
     assert_eq!(check_wit_record(as_is.path()), Ok(()));
 
     let reworded = copy(&|file, text| match file {
-        "log.wit" => text.replace("/// Show one line.", "/// Show one line, /* really */ one.\n\n   // (a note)").replace("    ", "\t"),
+        "log.wit" => text
+            .replace(
+                "/// Show one line.",
+                "/// Show one line, /* really */ one.\n\n   // (a note)",
+            )
+            .replace("    ", "\t"),
         _ => text,
     });
-    assert_eq!(check_wit_record(reworded.path()), Ok(()), "comments and layout are not the contract");
+    assert_eq!(
+        check_wit_record(reworded.path()),
+        Ok(()),
+        "comments and layout are not the contract"
+    );
 
     let changed = copy(&|file, text| match file {
         "log.wit" => text.replace("warn,", "warn,\n        error,"),
         _ => text,
     });
     let error = check_wit_record(changed.path()).unwrap_err();
-    assert!(error.contains("changed, but its package is still `leverage:credentials@0.1.0`"), "{error}");
+    assert!(
+        error.contains("changed, but its package is still `leverage:credentials@0.1.0`"),
+        "{error}"
+    );
 
     let bumped = copy(&|file, text| match file {
         "log.wit" => text.replace("warn,", "warn,\n        error,"),
@@ -317,5 +380,8 @@ fn wit_check_tells_a_contract_change_from_a_comment() {
         _ => text,
     });
     let error = check_wit_record(bumped.path()).unwrap_err();
-    assert!(error.contains("leverage:credentials@0.2.0") && error.contains("write this line"), "{error}");
+    assert!(
+        error.contains("leverage:credentials@0.2.0") && error.contains("write this line"),
+        "{error}"
+    );
 }

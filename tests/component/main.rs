@@ -22,15 +22,28 @@ struct InMemory(ScriptedHost);
 impl types::Host for InMemory {}
 
 impl aws::Host for InMemory {
-    fn get_caller_identity(&mut self, c: host::AwsCredentials, region: String) -> Result<host::CallerIdentity, host::AwsError> {
+    fn get_caller_identity(
+        &mut self,
+        c: host::AwsCredentials,
+        region: String,
+    ) -> Result<host::CallerIdentity, host::AwsError> {
         let r = self.0.get_caller_identity(&convert(&c), &region);
         convert(&r)
     }
-    fn list_accounts(&mut self, c: host::AwsCredentials, region: String) -> Result<Vec<host::OrganizationAccount>, host::AwsError> {
+    fn list_accounts(
+        &mut self,
+        c: host::AwsCredentials,
+        region: String,
+    ) -> Result<Vec<host::OrganizationAccount>, host::AwsError> {
         let r = self.0.list_accounts(&convert(&c), &region);
         convert(&r)
     }
-    fn list_mfa_devices(&mut self, c: host::AwsCredentials, region: String, user: String) -> Result<Vec<String>, host::AwsError> {
+    fn list_mfa_devices(
+        &mut self,
+        c: host::AwsCredentials,
+        region: String,
+        user: String,
+    ) -> Result<Vec<String>, host::AwsError> {
         let r = self.0.list_mfa_devices(&convert(&c), &region, &user);
         convert(&r)
     }
@@ -81,7 +94,10 @@ fn component_plans_equal_native_plans() {
             serde_json::to_value(&component).unwrap(),
             "{name}: the component's plan differs from the native core's"
         );
-        assert_eq!(native_host.transcript, backend.0.transcript, "{name}: the calls made differ");
+        assert_eq!(
+            native_host.transcript, backend.0.transcript,
+            "{name}: the calls made differ"
+        );
     }
 }
 
@@ -90,7 +106,13 @@ fn component_plans_equal_native_plans() {
 fn component_imports_only_what_the_design_names() {
     let mut imports = Core::load().unwrap().import_names();
     imports.sort();
-    let ours = ["leverage:credentials/aws@0.1.0", "leverage:credentials/files@0.1.0", "leverage:credentials/log@0.1.0", "leverage:credentials/prompt@0.1.0", "leverage:credentials/types@0.1.0"];
+    let ours = [
+        "leverage:credentials/aws@0.1.0",
+        "leverage:credentials/files@0.1.0",
+        "leverage:credentials/log@0.1.0",
+        "leverage:credentials/prompt@0.1.0",
+        "leverage:credentials/types@0.1.0",
+    ];
     // What any wasm32-wasip2 std program imports (toolchain.md); no filesystem,
     // no sockets, no random.
     let wasi_allowed = [
@@ -116,15 +138,19 @@ fn component_imports_only_what_the_design_names() {
         "wasi:random/insecure-seed",
     ];
     for name in &imports {
-        let allowed = ours.contains(&name.as_str())
-            || wasi_allowed.iter().any(|w| name.split('@').next() == Some(*w));
+        let allowed = ours.contains(&name.as_str()) || wasi_allowed.iter().any(|w| name.split('@').next() == Some(*w));
         assert!(allowed, "the component imports {name}, which the design does not name");
     }
     for name in ours {
-        assert!(imports.iter().any(|i| i == name), "the component does not import {name}: {imports:?}");
+        assert!(
+            imports.iter().any(|i| i == name),
+            "the component does not import {name}: {imports:?}"
+        );
     }
     assert!(
-        !imports.iter().any(|i| i.starts_with("wasi:filesystem") || i.starts_with("wasi:sockets") || i.starts_with("wasi:random/random")),
+        !imports.iter().any(|i| i.starts_with("wasi:filesystem")
+            || i.starts_with("wasi:sockets")
+            || i.starts_with("wasi:random/random")),
         "{imports:?}"
     );
 }

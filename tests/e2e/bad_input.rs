@@ -39,7 +39,8 @@ fn cases() -> Vec<Case> {
         .filter(|e| e.path().is_dir())
         .map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(e.path().join("case.json")).unwrap_or_else(|err| panic!("{name}/case.json: {err}"));
+            let text = std::fs::read_to_string(e.path().join("case.json"))
+                .unwrap_or_else(|err| panic!("{name}/case.json: {err}"));
             let spec = serde_json::from_str(&text).unwrap_or_else(|err| panic!("{name}/case.json: {err}"));
             Case { name, spec }
         })
@@ -49,7 +50,9 @@ fn cases() -> Vec<Case> {
 }
 
 fn hex(text: &str) -> Vec<u8> {
-    text.split_whitespace().map(|b| u8::from_str_radix(b, 16).expect("hex bytes")).collect()
+    text.split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).expect("hex bytes"))
+        .collect()
 }
 
 /// The bytes of a file spec (see generate.py).
@@ -87,7 +90,8 @@ fn place(project: &Project, relative: &str) -> PathBuf {
 }
 
 fn placeholders(project: &Project, text: &str) -> String {
-    text.replace("{home}", &project.home.display().to_string()).replace("{root}", &project.root.display().to_string())
+    text.replace("{home}", &project.home.display().to_string())
+        .replace("{root}", &project.root.display().to_string())
 }
 
 /// Lays the case's files; returns whether one is unreadable.
@@ -189,14 +193,21 @@ fn run_case(case: &Case) -> Result<Run, String> {
         std::fs::create_dir_all(&dir).unwrap();
         cmd.current_dir(dir);
     }
-    let args: Vec<String> =
-        spec["args"].as_array().expect("args").iter().map(|a| placeholders(&project, a.as_str().expect("string args"))).collect();
+    let args: Vec<String> = spec["args"]
+        .as_array()
+        .expect("args")
+        .iter()
+        .map(|a| placeholders(&project, a.as_str().expect("string args")))
+        .collect();
     let stdin = spec.get("stdin").map(content).unwrap_or_default();
 
     let before_files = project.snapshot();
     let before_tree = tree(&project);
     let started = Instant::now();
-    cmd.args(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| format!("cannot start the binary: {e}"))?;
     let mut input = child.stdin.take().unwrap();
     // The binary may stop reading early: a broken pipe is no failure.
@@ -235,7 +246,10 @@ fn run_case(case: &Case) -> Result<Run, String> {
         elapsed,
     };
     if status.is_none() {
-        return Err(format!("still running after {TIMEOUT:?}: a hang\nstderr:\n{}", run.stderr));
+        return Err(format!(
+            "still running after {TIMEOUT:?}: a hang\nstderr:\n{}",
+            run.stderr
+        ));
     }
 
     let mut problems = check(case, &project, &run);
@@ -254,7 +268,13 @@ fn run_case(case: &Case) -> Result<Run, String> {
     if problems.is_empty() {
         Ok(run)
     } else {
-        Err(format!("{}\nexit code: {:?}\nstdout:\n{}\nstderr:\n{}", problems.join("\n"), run.code, run.stdout, run.stderr))
+        Err(format!(
+            "{}\nexit code: {:?}\nstdout:\n{}\nstderr:\n{}",
+            problems.join("\n"),
+            run.code,
+            run.stdout,
+            run.stderr
+        ))
     }
 }
 
@@ -272,7 +292,12 @@ fn check(case: &Case, project: &Project, run: &Run) -> Vec<String> {
                 problems.push(format!("the output contains `{banned}`"));
             }
         }
-        for secret in case.spec["secrets"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for secret in case.spec["secrets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             if output.contains(secret) {
                 problems.push("a secret reached the output".into());
             }
@@ -285,14 +310,20 @@ fn check(case: &Case, project: &Project, run: &Run) -> Vec<String> {
     // One paragraph: exactly one `Error:` line, followed to the end only by
     // `Caused by:`, `Usage:` and `Hint:` lines (progress lines may precede it).
     let lines: Vec<&str> = run.stderr.lines().collect();
-    let errors: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.starts_with("Error: ")).map(|(i, _)| i).collect();
+    let errors: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("Error: "))
+        .map(|(i, _)| i)
+        .collect();
     let [at] = errors[..] else {
         problems.push(format!("{} `Error:` lines, expected one", errors.len()));
         return problems;
     };
     let paragraph = &lines[at..];
-    if let Some(stray) =
-        paragraph[1..].iter().find(|l| !["Caused by: ", "Usage: ", "Hint: "].iter().any(|p| l.starts_with(p)))
+    if let Some(stray) = paragraph[1..]
+        .iter()
+        .find(|l| !["Caused by: ", "Usage: ", "Hint: "].iter().any(|p| l.starts_with(p)))
     {
         problems.push(format!("the error is not one paragraph: stray line {stray:?}"));
     }
@@ -300,7 +331,11 @@ fn check(case: &Case, project: &Project, run: &Run) -> Vec<String> {
     // a missing flag on the line after it.
     let where_ = placeholders(project, expect["where"].as_str().unwrap_or(""));
     let whole = paragraph.join("\n");
-    let named = if code == Some(2) { whole.contains(&where_) } else { paragraph[0].contains(&where_) };
+    let named = if code == Some(2) {
+        whole.contains(&where_)
+    } else {
+        paragraph[0].contains(&where_)
+    };
     if !named {
         problems.push(format!("the `Error:` line does not name `{where_}`"));
     }
@@ -309,7 +344,12 @@ fn check(case: &Case, project: &Project, run: &Run) -> Vec<String> {
     if let Some(c) = run.stderr.chars().find(|&c| c.is_control() && c != '\n') {
         problems.push(format!("the error holds the control character {c:?}"));
     }
-    for wanted in expect["message"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+    for wanted in expect["message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
         if !whole.contains(wanted) {
             problems.push(format!("the error does not say `{wanted}`"));
         }
@@ -337,15 +377,28 @@ fn every_case() {
                             *slowest = (run.elapsed, case.name.clone());
                         }
                     }
-                    Err(why) => failures.lock().unwrap().push(format!("== {} ({})\n{why}", case.name, case.spec["about"])),
+                    Err(why) => failures
+                        .lock()
+                        .unwrap()
+                        .push(format!("== {} ({})\n{why}", case.name, case.spec["about"])),
                 }
             });
         }
     });
     let failures = failures.into_inner().unwrap();
     let (slow, slow_name) = slowest.into_inner().unwrap();
-    eprintln!("{} bad-input cases in {:?} (slowest: {slow_name}, {slow:?})", cases.len(), started.elapsed());
-    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    eprintln!(
+        "{} bad-input cases in {:?} (slowest: {slow_name}, {slow:?})",
+        cases.len(),
+        started.elapsed()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// Each area the issue names has its share of the corpus.
@@ -368,7 +421,15 @@ fn corpus_covers_every_input() {
     }
     for case in &cases {
         let code = case.spec["expect"]["code"].as_i64();
-        assert!(matches!(code, Some(1 | 2)), "{}: expected exit code {code:?}", case.name);
-        assert!(case.spec["expect"]["where"].as_str().is_some_and(|w| !w.is_empty()), "{}: no `where`", case.name);
+        assert!(
+            matches!(code, Some(1 | 2)),
+            "{}: expected exit code {code:?}",
+            case.name
+        );
+        assert!(
+            case.spec["expect"]["where"].as_str().is_some_and(|w| !w.is_empty()),
+            "{}: no `where`",
+            case.name
+        );
     }
 }

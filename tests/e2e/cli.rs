@@ -21,7 +21,11 @@ fn help_lists_every_flag() {
         "--all-accounts",
         "--mfa-serial",
     ] {
-        assert!(out.stdout.contains(flag), "--help does not list {flag}:\n{}", out.stdout);
+        assert!(
+            out.stdout.contains(flag),
+            "--help does not list {flag}:\n{}",
+            out.stdout
+        );
     }
 }
 
@@ -45,7 +49,10 @@ fn type_is_required_and_checked_case_insensitively() {
 
     // Lower case is accepted: the run goes on and fails later for another reason
     // (no project files), not as a usage error.
-    let lower = project.run(None, &["credentials", "configure", "--type", "management", "--non-interactive"]);
+    let lower = project.run(
+        None,
+        &["credentials", "configure", "--type", "management", "--non-interactive"],
+    );
     assert_eq!(lower.code, 1, "{}", lower.stderr);
 }
 
@@ -55,10 +62,21 @@ fn overwrite_and_skip_keys_are_mutually_exclusive() {
     let before = project.snapshot();
     let out = project.run(
         None,
-        &["credentials", "configure", "--type", "MANAGEMENT", "--overwrite-existing-credentials", "--skip-access-keys-setup"],
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--overwrite-existing-credentials",
+            "--skip-access-keys-setup",
+        ],
     );
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("--overwrite-existing-credentials"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--overwrite-existing-credentials"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("--skip-access-keys-setup"), "{}", out.stderr);
     assert_eq!(project.snapshot(), before, "a usage error touched the disk");
     assert!(!project.home.join(".aws").exists());
@@ -69,7 +87,14 @@ fn both_skips_mean_nothing_to_do() {
     let project = Project::new();
     let out = project.run(
         None,
-        &["credentials", "configure", "--type", "SECURITY", "--skip-access-keys-setup", "--skip-assumable-roles-setup"],
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "SECURITY",
+            "--skip-access-keys-setup",
+            "--skip-assumable-roles-setup",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("Nothing to do"), "{}", out.stderr);

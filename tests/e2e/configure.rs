@@ -22,14 +22,25 @@ fn management_with_csv_writes_credentials_and_profiles() {
     let moto = Moto::start();
     let state = organization(&moto, 0);
     let user = &state["users"]["jane"];
-    let (key_id, secret) = (user["access_key_id"].as_str().unwrap(), user["secret_access_key"].as_str().unwrap());
+    let (key_id, secret) = (
+        user["access_key_id"].as_str().unwrap(),
+        user["secret_access_key"].as_str().unwrap(),
+    );
 
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
     let csv = project.keys_csv(key_id, secret);
     let out = project.run(
         Some(&moto),
-        &["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv.to_str().unwrap(), "--non-interactive"],
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+            "--non-interactive",
+        ],
     );
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
 
@@ -54,7 +65,10 @@ fn management_with_csv_writes_credentials_and_profiles() {
         )
     );
     // build.env did not exist: it is created to identify the project.
-    assert_eq!(std::fs::read_to_string(project.root.join("build.env")).unwrap(), "PROJECT=bb\n");
+    assert_eq!(
+        std::fs::read_to_string(project.root.join("build.env")).unwrap(),
+        "PROJECT=bb\n"
+    );
 }
 
 /// SPEC step 3 [better]: keys are checked before anything is written.
@@ -68,7 +82,15 @@ fn rejected_keys_change_nothing() {
     let before = project.snapshot();
     let out = project.run(
         Some(&moto),
-        &["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv.to_str().unwrap(), "--non-interactive"],
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+            "--non-interactive",
+        ],
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("the keys were rejected by AWS"), "{}", out.stderr);
@@ -88,8 +110,14 @@ fn keys_from_stdin_then_from_the_environment_with_overwrite() {
     }));
     let first = &state["users"]["jane"];
     let second = &state["users"]["jane2"];
-    let (id1, secret1) = (first["access_key_id"].as_str().unwrap(), first["secret_access_key"].as_str().unwrap());
-    let (id2, secret2) = (second["access_key_id"].as_str().unwrap(), second["secret_access_key"].as_str().unwrap());
+    let (id1, secret1) = (
+        first["access_key_id"].as_str().unwrap(),
+        first["secret_access_key"].as_str().unwrap(),
+    );
+    let (id2, secret2) = (
+        second["access_key_id"].as_str().unwrap(),
+        second["secret_access_key"].as_str().unwrap(),
+    );
 
     let mut project = Project::new();
     project.secrets.extend([secret1.to_string(), secret2.to_string()]);
@@ -97,7 +125,16 @@ fn keys_from_stdin_then_from_the_environment_with_overwrite() {
     let csv = format!("Access key ID,Secret access key\n{id1},{secret1}\n");
     let out = project.run_with(
         project.command(Some(&moto)),
-        &["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", "-", "--non-interactive", "--skip-assumable-roles-setup"],
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            "-",
+            "--non-interactive",
+            "--skip-assumable-roles-setup",
+        ],
         Some(&csv),
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -109,22 +146,40 @@ fn keys_from_stdin_then_from_the_environment_with_overwrite() {
 
     // Configured already: a non-interactive run must be told what to do...
     let mut cmd = project.command(Some(&moto));
-    cmd.env("LEVERAGE_AWS_ACCESS_KEY_ID", id2).env("LEVERAGE_AWS_SECRET_ACCESS_KEY", secret2);
+    cmd.env("LEVERAGE_AWS_ACCESS_KEY_ID", id2)
+        .env("LEVERAGE_AWS_SECRET_ACCESS_KEY", secret2);
     let refused = project.run_with(
         cmd,
-        &["credentials", "configure", "--type", "MANAGEMENT", "--non-interactive", "--skip-assumable-roles-setup"],
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--non-interactive",
+            "--skip-assumable-roles-setup",
+        ],
         None,
     );
     assert_eq!(refused.code, 1, "{}", refused.stderr);
-    assert!(refused.stderr.contains("--overwrite-existing-credentials"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("--overwrite-existing-credentials"),
+        "{}",
+        refused.stderr
+    );
 
     // ...and with --overwrite-existing-credentials the environment's keys replace them, with a backup.
     let mut cmd = project.command(Some(&moto));
-    cmd.env("LEVERAGE_AWS_ACCESS_KEY_ID", id2).env("LEVERAGE_AWS_SECRET_ACCESS_KEY", secret2);
+    cmd.env("LEVERAGE_AWS_ACCESS_KEY_ID", id2)
+        .env("LEVERAGE_AWS_SECRET_ACCESS_KEY", secret2);
     let rotated = project.run_with(
         cmd,
         &[
-            "credentials", "configure", "--type", "MANAGEMENT", "--non-interactive", "--skip-assumable-roles-setup",
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--non-interactive",
+            "--skip-assumable-roles-setup",
             "--overwrite-existing-credentials",
         ],
         None,
@@ -137,7 +192,10 @@ fn keys_from_stdin_then_from_the_environment_with_overwrite() {
     let backups: Vec<_> = std::fs::read_dir(credentials.parent().unwrap())
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("credentials.") && e.file_name().to_string_lossy().ends_with(".bak"))
+        .filter(|e| {
+            e.file_name().to_string_lossy().starts_with("credentials.")
+                && e.file_name().to_string_lossy().ends_with(".bak")
+        })
         .collect();
     assert_eq!(backups.len(), 1, "one backup of the old credentials");
     assert!(std::fs::read_to_string(backups[0].path()).unwrap().contains(id1));

@@ -26,7 +26,10 @@ fn names(names: &[&str]) -> Vec<String> {
 }
 
 fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
-    value.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("no string at {pointer} in {value}"))
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no string at {pointer} in {value}"))
 }
 
 /// The id moto gave the organization account `binbash-<name>`.
@@ -36,12 +39,27 @@ fn org_id<'a>(state: &'a Value, name: &str) -> &'a str {
 
 /// `credentials configure --type <kind>` with the keys of `user` from a CSV,
 /// never prompting, plus `extra` flags.
-fn configure_with_keys(project: &mut Project, moto: &Moto, state: &Value, user: &str, kind: &str, extra: &[&str]) -> Output {
+fn configure_with_keys(
+    project: &mut Project,
+    moto: &Moto,
+    state: &Value,
+    user: &str,
+    kind: &str,
+    extra: &[&str],
+) -> Output {
     let csv = project.keys_csv(
         text(state, &format!("/users/{user}/access_key_id")),
         text(state, &format!("/users/{user}/secret_access_key")),
     );
-    let mut args = vec!["credentials", "configure", "--type", kind, "--credentials-file", csv.to_str().unwrap(), "--non-interactive"];
+    let mut args = vec![
+        "credentials",
+        "configure",
+        "--type",
+        kind,
+        "--credentials-file",
+        csv.to_str().unwrap(),
+        "--non-interactive",
+    ];
     args.extend_from_slice(extra);
     project.run(Some(moto), &args)
 }
@@ -78,7 +96,12 @@ fn pairs(keys: &[(&str, &str)]) -> Vec<(String, String)> {
 /// SPEC step 6: an account profile's keys, in order.
 fn role_profile(id: &str, role: &str, source: &str, mfa: Option<&str>) -> Vec<(String, String)> {
     let arn = format!("arn:aws:iam::{id}:role/{role}");
-    let mut keys = pairs(&[("output", "json"), ("region", "us-east-1"), ("role_arn", &arn), ("source_profile", source)]);
+    let mut keys = pairs(&[
+        ("output", "json"),
+        ("region", "us-east-1"),
+        ("role_arn", &arn),
+        ("source_profile", source),
+    ]);
     if let Some(serial) = mfa {
         keys.push(("mfa_serial".into(), serial.into()));
     }
@@ -120,8 +143,17 @@ fn aws_cli(project: &Project, moto: &Moto, args: &[&str], stdin: &str) -> Output
 /// `aws sts get-caller-identity --profile <profile>`: the identity the CLI
 /// got by assuming the profile's role through its source_profile.
 fn caller_identity(project: &Project, moto: &Moto, profile: &str, stdin: &str) -> (Value, Output) {
-    let out = aws_cli(project, moto, &["sts", "get-caller-identity", "--profile", profile, "--output", "json"], stdin);
-    assert_eq!(out.code, 0, "aws sts get-caller-identity --profile {profile} failed:\n{}", out.stderr);
+    let out = aws_cli(
+        project,
+        moto,
+        &["sts", "get-caller-identity", "--profile", profile, "--output", "json"],
+        stdin,
+    );
+    assert_eq!(
+        out.code, 0,
+        "aws sts get-caller-identity --profile {profile} failed:\n{}",
+        out.stderr
+    );
     let identity = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
     (identity, out)
 }
@@ -129,19 +161,35 @@ fn caller_identity(project: &Project, moto: &Moto, profile: &str, stdin: &str) -
 /// Run python3 with `code`, the file `path` as its argument, and return the
 /// JSON it prints.
 fn python_json(code: &str, path: &Path) -> Value {
-    let out = Command::new("python3").arg("-c").arg(code).arg(path).output().expect("python3");
-    assert!(out.status.success(), "python3 failed on {}:\n{}", path.display(), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(code)
+        .arg(path)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "python3 failed on {}:\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("python3 prints JSON")
 }
 
 /// The file as HashiCorp's HCL parser reads it.
 fn hcl(path: &Path) -> Value {
-    python_json("import json, sys, pygohcl; print(json.dumps(pygohcl.loads(open(sys.argv[1]).read())))", path)
+    python_json(
+        "import json, sys, pygohcl; print(json.dumps(pygohcl.loads(open(sys.argv[1]).read())))",
+        path,
+    )
 }
 
 /// The file as PyYAML reads it.
 fn yaml(path: &Path) -> Value {
-    python_json("import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", path)
+    python_json(
+        "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        path,
+    )
 }
 
 /// The ids of project.yaml's `organization.accounts`, by name (`null` when absent).
@@ -156,7 +204,12 @@ fn yaml_ids(document: &Value) -> BTreeMap<String, Value> {
 
 /// Backups the runs made anywhere under HOME.
 fn backups(project: &Project) -> Vec<std::path::PathBuf> {
-    project.snapshot().into_iter().map(|(path, _, _)| path).filter(|p| p.to_string_lossy().ends_with(".bak")).collect()
+    project
+        .snapshot()
+        .into_iter()
+        .map(|(path, _, _)| path)
+        .filter(|p| p.to_string_lossy().ends_with(".bak"))
+        .collect()
 }
 
 /// A project.yaml declaring the management account and four members.
@@ -199,12 +252,23 @@ fn four_member_accounts_get_profiles_the_aws_cli_can_use() {
     let names: Vec<String> = sections(&config).into_iter().map(|(name, _)| name).collect();
     assert_eq!(
         names,
-        ["bb-management", "bb-security-oaar", "bb-shared-oaar", "bb-network-oaar", "bb-apps-devstg-oaar"].map(|p| format!("profile {p}")),
+        [
+            "bb-management",
+            "bb-security-oaar",
+            "bb-shared-oaar",
+            "bb-network-oaar",
+            "bb-apps-devstg-oaar"
+        ]
+        .map(|p| format!("profile {p}")),
         "{config}"
     );
     for member in members {
         let name = format!("bb-{member}-oaar");
-        assert_eq!(profile(&config, &name), role_profile(org_id(&state, member), OAAR, "bb-management", None), "{config}");
+        assert_eq!(
+            profile(&config, &name),
+            role_profile(org_id(&state, member), OAAR, "bb-management", None),
+            "{config}"
+        );
     }
     // The AWS CLI starts slowly: the four run at once.
     std::thread::scope(|scope| {
@@ -219,7 +283,10 @@ fn four_member_accounts_get_profiles_the_aws_cli_can_use() {
         for (member, run) in runs {
             let identity = run.join().expect("the AWS CLI run");
             let id = org_id(&state, member);
-            assert_eq!(identity["Account"], id, "bb-{member}-oaar reached the wrong account: {identity}");
+            assert_eq!(
+                identity["Account"], id,
+                "bb-{member}-oaar reached the wrong account: {identity}"
+            );
             assert!(
                 text(&identity, "/Arn").starts_with(&format!("arn:aws:sts::{id}:assumed-role/{OAAR}/")),
                 "{identity}"
@@ -246,14 +313,27 @@ fn all_accounts_reads_every_page_of_250_accounts() {
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
 
-    let out = configure_with_keys(&mut project, &moto, &state, "jane", "MANAGEMENT", &["--all-accounts", "--verbose"]);
+    let out = configure_with_keys(
+        &mut project,
+        &moto,
+        &state,
+        "jane",
+        "MANAGEMENT",
+        &["--all-accounts", "--verbose"],
+    );
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
     // 250 members and the management account, 20 a page.
-    assert!(out.stderr.contains("ListAccounts: 251 account(s) in 13 page(s)"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("ListAccounts: 251 account(s) in 13 page(s)"),
+        "{}",
+        out.stderr
+    );
 
     let config = project.read_aws("bb", "config");
-    let role_profiles: Vec<(String, Vec<(String, String)>)> =
-        sections(&config).into_iter().filter(|(name, _)| name.ends_with("-oaar")).collect();
+    let role_profiles: Vec<(String, Vec<(String, String)>)> = sections(&config)
+        .into_iter()
+        .filter(|(name, _)| name.ends_with("-oaar"))
+        .collect();
     assert_eq!(role_profiles.len(), 251, "{config}");
     // Declared accounts first (management has no id), then the rest of the
     // organization in its order.
@@ -261,10 +341,17 @@ fn all_accounts_reads_every_page_of_250_accounts() {
     assert_eq!(role_profiles[1].0, "profile bb-shared-oaar");
     for member in &members {
         let name = format!("bb-{member}-oaar");
-        assert_eq!(profile(&config, &name), role_profile(org_id(&state, member), OAAR, "bb-management", None), "{name}");
+        assert_eq!(
+            profile(&config, &name),
+            role_profile(org_id(&state, member), OAAR, "bb-management", None),
+            "{name}"
+        );
     }
     let management = text(&state, "/management_account_id");
-    assert_eq!(profile(&config, "bb-master-oaar"), role_profile(management, OAAR, "bb-management", None));
+    assert_eq!(
+        profile(&config, "bb-master-oaar"),
+        role_profile(management, OAAR, "bb-management", None)
+    );
 
     // A profile from the last page works.
     let (identity, _) = caller_identity(&project, &moto, "bb-member-250-oaar", "");
@@ -277,22 +364,40 @@ fn all_accounts_reads_every_page_of_250_accounts() {
 #[test]
 fn one_mfa_device_goes_on_every_profile_and_the_cli_asks_for_a_code() {
     let moto = Moto::start();
-    let state = organization(&moto, &names(&["security", "shared"]), json!([{ "name": "jane", "mfa": 1 }]));
+    let state = organization(
+        &moto,
+        &names(&["security", "shared"]),
+        json!([{ "name": "jane", "mfa": 1 }]),
+    );
     let serial = text(&state, "/users/jane/mfa/0");
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
 
-    let out = configure_with_keys(&mut project, &moto, &state, "jane", "MANAGEMENT", &["--fetch-mfa-device"]);
+    let out = configure_with_keys(
+        &mut project,
+        &moto,
+        &state,
+        "jane",
+        "MANAGEMENT",
+        &["--fetch-mfa-device"],
+    );
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
     let config = project.read_aws("bb", "config");
-    assert_eq!(profile(&config, "bb-management"), pairs(&[("output", "json"), ("region", "us-east-1")]));
+    assert_eq!(
+        profile(&config, "bb-management"),
+        pairs(&[("output", "json"), ("region", "us-east-1")])
+    );
     for member in ["security", "shared"] {
         let keys = role_profile(org_id(&state, member), OAAR, "bb-management", Some(serial));
         assert_eq!(profile(&config, &format!("bb-{member}-oaar")), keys, "{config}");
     }
 
     let (identity, cli) = caller_identity(&project, &moto, "bb-shared-oaar", "123456\n");
-    assert!(cli.stderr.contains(&format!("Enter MFA code for {serial}")), "the CLI did not ask for a code:\n{}", cli.stderr);
+    assert!(
+        cli.stderr.contains(&format!("Enter MFA code for {serial}")),
+        "the CLI did not ask for a code:\n{}",
+        cli.stderr
+    );
     assert_eq!(identity["Account"], org_id(&state, "shared"));
 }
 
@@ -300,12 +405,23 @@ fn one_mfa_device_goes_on_every_profile_and_the_cli_asks_for_a_code() {
 #[test]
 fn mfa_serial_picks_one_of_several_devices() {
     let moto = Moto::start();
-    let state = organization(&moto, &names(&["security", "shared"]), json!([{ "name": "john", "mfa": 2 }]));
+    let state = organization(
+        &moto,
+        &names(&["security", "shared"]),
+        json!([{ "name": "john", "mfa": 2 }]),
+    );
     let second = text(&state, "/users/john/mfa/1");
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
 
-    let out = configure_with_keys(&mut project, &moto, &state, "john", "MANAGEMENT", &["--fetch-mfa-device", "--mfa-serial", second]);
+    let out = configure_with_keys(
+        &mut project,
+        &moto,
+        &state,
+        "john",
+        "MANAGEMENT",
+        &["--fetch-mfa-device", "--mfa-serial", second],
+    );
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
     let config = project.read_aws("bb", "config");
     for member in ["security", "shared"] {
@@ -329,26 +445,57 @@ fn mfa_device_errors_write_nothing() {
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
     let before = project.snapshot();
-    let out = configure_with_keys(&mut project, &moto, &state, "john", "MANAGEMENT", &["--fetch-mfa-device"]);
+    let out = configure_with_keys(
+        &mut project,
+        &moto,
+        &state,
+        "john",
+        "MANAGEMENT",
+        &["--fetch-mfa-device"],
+    );
     assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
     for serial in [text(&state, "/users/john/mfa/0"), text(&state, "/users/john/mfa/1")] {
-        assert!(out.stderr.contains(serial), "the error does not list {serial}:\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(serial),
+            "the error does not list {serial}:\n{}",
+            out.stderr
+        );
     }
-    assert!(out.stderr.contains("--mfa-serial"), "the error does not name the flag:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("--mfa-serial"),
+        "the error does not name the flag:\n{}",
+        out.stderr
+    );
     assert_eq!(without_csv(project.snapshot()), before, "a failed run changed files");
 
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
     let before = project.snapshot();
-    let out = configure_with_keys(&mut project, &moto, &state, "jill", "MANAGEMENT", &["--fetch-mfa-device"]);
+    let out = configure_with_keys(
+        &mut project,
+        &moto,
+        &state,
+        "jill",
+        "MANAGEMENT",
+        &["--fetch-mfa-device"],
+    );
     assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
-    assert!(out.stderr.contains("no MFA device found for user jill"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no MFA device found for user jill"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(without_csv(project.snapshot()), before, "a failed run changed files");
 }
 
 /// A snapshot without the access-keys CSV the test itself wrote under HOME.
-fn without_csv(files: Vec<(std::path::PathBuf, Vec<u8>, std::time::SystemTime)>) -> Vec<(std::path::PathBuf, Vec<u8>, std::time::SystemTime)> {
-    files.into_iter().filter(|(path, _, _)| !path.to_string_lossy().ends_with(".csv")).collect()
+fn without_csv(
+    files: Vec<(std::path::PathBuf, Vec<u8>, std::time::SystemTime)>,
+) -> Vec<(std::path::PathBuf, Vec<u8>, std::time::SystemTime)> {
+    files
+        .into_iter()
+        .filter(|(path, _, _)| !path.to_string_lossy().ends_with(".csv"))
+        .collect()
 }
 
 /// SPEC step 5: security users cannot read the organization, so SECURITY
@@ -370,14 +517,30 @@ fn security_reads_the_organization_with_the_management_keys() {
 
     let out = configure_with_keys(&mut project, &moto, &state, "sam", "SECURITY", &[]);
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
-    assert!(out.stderr.contains("Reading the organization's accounts with bb-management"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Reading the organization's accounts with bb-management"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
 
     let config = project.read_aws("bb", "config");
     // The management run's profiles are untouched; the security ones follow.
     assert!(config.starts_with(&management_config), "{config}");
-    let added: Vec<String> = sections(&config[management_config.len()..]).into_iter().map(|(name, _)| name).collect();
-    assert_eq!(added, ["profile bb-security", "profile bb-security-devops", "profile bb-shared-devops"], "{config}");
+    let added: Vec<String> = sections(&config[management_config.len()..])
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "profile bb-security",
+            "profile bb-security-devops",
+            "profile bb-shared-devops"
+        ],
+        "{config}"
+    );
     for member in ["security", "shared"] {
         let keys = role_profile(org_id(&state, member), "DevOps", "bb-security", None);
         assert_eq!(profile(&config, &format!("bb-{member}-devops")), keys);
@@ -426,14 +589,21 @@ sso_enabled   = false
 fn first_bootstrap_learns_the_management_account_id() {
     let moto = Moto::start();
     let state = organization(&moto, &names(&["security", "shared"]), json!([{ "name": "root-user" }]));
-    let caller_account = text(&state, "/users/root-user/arn").split(':').nth(4).unwrap().to_string();
+    let caller_account = text(&state, "/users/root-user/arn")
+        .split(':')
+        .nth(4)
+        .unwrap()
+        .to_string();
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
     let tfvars = project.write("config/common.tfvars", BOOTSTRAP_TFVARS);
 
     let out = configure_with_keys(&mut project, &moto, &state, "root-user", "BOOTSTRAP", &[]);
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
-    assert_eq!(project.read_aws("bb", "config"), "[profile bb-bootstrap]\noutput = json\nregion = us-east-1\n");
+    assert_eq!(
+        project.read_aws("bb", "config"),
+        "[profile bb-bootstrap]\noutput = json\nregion = us-east-1\n"
+    );
 
     let ids = yaml_ids(&yaml(&project.root.join("project.yaml")));
     assert_eq!(ids["management"], Value::String(caller_account.clone()));
@@ -441,9 +611,19 @@ fn first_bootstrap_learns_the_management_account_id() {
     assert_eq!(ids["shared"], Value::Null);
 
     let terraform = hcl(&tfvars);
-    assert_eq!(terraform["management_account_id"], caller_account.as_str(), "{terraform}");
-    assert_eq!(terraform["accounts"]["management"], json!({ "email": "aws+management@example.com", "id": caller_account }));
-    assert_eq!(terraform["accounts"]["security"], json!({ "email": "aws+security@example.com" }));
+    assert_eq!(
+        terraform["management_account_id"],
+        caller_account.as_str(),
+        "{terraform}"
+    );
+    assert_eq!(
+        terraform["accounts"]["management"],
+        json!({ "email": "aws+management@example.com", "id": caller_account })
+    );
+    assert_eq!(
+        terraform["accounts"]["security"],
+        json!({ "email": "aws+security@example.com" })
+    );
     assert!(terraform.get("security_account_id").is_none(), "{terraform}");
 }
 
@@ -563,7 +743,9 @@ organization:
 /// Whether `line` only holds an account id: an `id` item of the accounts map,
 /// or a `<name>_account_id` attribute.
 fn is_id_line(line: &str) -> bool {
-    let Some((key, value)) = line.split_once('=') else { return false };
+    let Some((key, value)) = line.split_once('=') else {
+        return false;
+    };
     let key = key.trim();
     let value = value.trim().trim_end_matches(',');
     let value = value.split_once('#').map_or(value, |(v, _)| v).trim();
@@ -603,7 +785,15 @@ fn without_ids(mut terraform: Value) -> Value {
 #[test]
 fn write_back_changes_only_the_ids_and_a_rerun_changes_nothing() {
     let moto = Moto::start();
-    let org_members = ["security", "shared", "network", "apps-devstg", "apps-prd", "data-science", "sandbox"];
+    let org_members = [
+        "security",
+        "shared",
+        "network",
+        "apps-devstg",
+        "apps-prd",
+        "data-science",
+        "sandbox",
+    ];
     let state = organization(&moto, &names(&org_members), json!([{ "name": "jane" }]));
     let mut project = Project::new();
     let yaml_path = project.write("project.yaml", REFERENCE_YAML);
@@ -625,8 +815,19 @@ fn write_back_changes_only_the_ids_and_a_rerun_changes_nothing() {
     // common.tfvars: the diff holds only id lines and the new sandbox entry.
     let after = std::fs::read_to_string(&tfvars).unwrap();
     let (removed, inserted) = changed_lines(REFERENCE_TFVARS, &after);
-    let changed_members = ["security", "shared", "network", "apps-devstg", "apps-prd", "data-science"];
-    assert_eq!(removed.len(), changed_members.len(), "unexpected lines removed: {removed:#?}\n{after}");
+    let changed_members = [
+        "security",
+        "shared",
+        "network",
+        "apps-devstg",
+        "apps-prd",
+        "data-science",
+    ];
+    assert_eq!(
+        removed.len(),
+        changed_members.len(),
+        "unexpected lines removed: {removed:#?}\n{after}"
+    );
     for line in &removed {
         assert!(is_id_line(line), "a line that is not an id changed: `{line}`\n{after}");
     }
@@ -640,24 +841,54 @@ fn write_back_changes_only_the_ids_and_a_rerun_changes_nothing() {
         let allowed = is_id_line(line) || line.is_empty() || sandbox_entry.contains(line);
         assert!(allowed, "an unexpected line was added: `{line}`\n{after}");
     }
-    assert!(after.contains(&sandbox_entry.join("\n")), "the sandbox entry is not laid out like the others:\n{after}");
+    assert!(
+        after.contains(&sandbox_entry.join("\n")),
+        "the sandbox entry is not laid out like the others:\n{after}"
+    );
     // Comments and the one-line comment after an id stay where they were.
-    assert!(after.contains(&format!("    id    = \"{}\" # set by the first bootstrap\n", org_id(&state, "shared"))), "{after}");
-    assert!(after.contains("  # Security: users, roles and audit trails live here\n  security = {\n"), "{after}");
-    assert!(after.contains("  // Workshops: not in the organization yet\n"), "{after}");
+    assert!(
+        after.contains(&format!(
+            "    id    = \"{}\" # set by the first bootstrap\n",
+            org_id(&state, "shared")
+        )),
+        "{after}"
+    );
+    assert!(
+        after.contains("  # Security: users, roles and audit trails live here\n  security = {\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("  // Workshops: not in the organization yet\n"),
+        "{after}"
+    );
 
     // HashiCorp's parser reads the organization's ids, and everything else
     // as it was.
     let terraform = hcl(&tfvars);
-    assert_eq!(without_ids(terraform.clone()), without_ids(terraform_before), "values other than ids changed");
+    assert_eq!(
+        without_ids(terraform.clone()),
+        without_ids(terraform_before),
+        "values other than ids changed"
+    );
     let accounts = terraform["accounts"].as_object().unwrap();
     let order: Vec<&str> = accounts.keys().map(String::as_str).collect();
     assert_eq!(order.len(), expected.len(), "{terraform}");
     for (name, id) in &expected {
-        assert_eq!(terraform["accounts"][name]["id"], id.as_str(), "accounts.{name}.id in {terraform}");
-        assert_eq!(terraform[format!("{name}_account_id")], id.as_str(), "{name}_account_id in {terraform}");
+        assert_eq!(
+            terraform["accounts"][name]["id"],
+            id.as_str(),
+            "accounts.{name}.id in {terraform}"
+        );
+        assert_eq!(
+            terraform[format!("{name}_account_id")],
+            id.as_str(),
+            "{name}_account_id in {terraform}"
+        );
     }
-    assert_eq!(terraform["accounts"]["shared"]["email"], "binbash-shared@binbash.com.ar");
+    assert_eq!(
+        terraform["accounts"]["shared"]["email"],
+        "binbash-shared@binbash.com.ar"
+    );
 
     // project.yaml: the learned ids, as strings; everything else as it was.
     let document = yaml(&yaml_path);
@@ -673,22 +904,45 @@ fn write_back_changes_only_the_ids_and_a_rerun_changes_nothing() {
         }
         doc
     };
-    assert_eq!(strip(document), strip(yaml_before), "values other than ids changed in project.yaml");
+    assert_eq!(
+        strip(document),
+        strip(yaml_before),
+        "values other than ids changed in project.yaml"
+    );
     // Only `id` lines were added to it.
     let yaml_text = std::fs::read_to_string(&yaml_path).unwrap();
     let (removed, inserted) = changed_lines(REFERENCE_YAML, &yaml_text);
-    assert!(removed.is_empty(), "lines removed from project.yaml: {removed:#?}\n{yaml_text}");
-    let id_lines: Vec<String> = org_members.iter().map(|m| format!("    id: \"{}\"", org_id(&state, m))).collect();
+    assert!(
+        removed.is_empty(),
+        "lines removed from project.yaml: {removed:#?}\n{yaml_text}"
+    );
+    let id_lines: Vec<String> = org_members
+        .iter()
+        .map(|m| format!("    id: \"{}\"", org_id(&state, m)))
+        .collect();
     assert_eq!(inserted, id_lines, "{yaml_text}");
-    assert!(yaml_text.contains("  # the organization's management account\n"), "{yaml_text}");
-    assert!(yaml_text.contains("  - name: sandbox   # new this quarter\n"), "{yaml_text}");
+    assert!(
+        yaml_text.contains("  # the organization's management account\n"),
+        "{yaml_text}"
+    );
+    assert!(
+        yaml_text.contains("  - name: sandbox   # new this quarter\n"),
+        "{yaml_text}"
+    );
 
     // A re-run with nothing new: no byte changes, no backup.
     let backups_before = backups(&project);
     let before = project.snapshot();
     let out = project.run(
         Some(&moto),
-        &["credentials", "configure", "--type", "MANAGEMENT", "--skip-access-keys-setup", "--non-interactive"],
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--skip-access-keys-setup",
+            "--non-interactive",
+        ],
     );
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
     assert_eq!(backups(&project), backups_before, "the re-run made a backup");
@@ -698,7 +952,11 @@ fn write_back_changes_only_the_ids_and_a_rerun_changes_nothing() {
     };
     assert_eq!(paths(&after), paths(&before), "the re-run created or removed files");
     for ((path, bytes, modified), (_, bytes_before, modified_before)) in after.iter().zip(&before) {
-        assert!(bytes == bytes_before && modified == modified_before, "the re-run rewrote {}", path.display());
+        assert!(
+            bytes == bytes_before && modified == modified_before,
+            "the re-run rewrote {}",
+            path.display()
+        );
     }
 }
 
@@ -724,15 +982,32 @@ fn access_denied_on_list_accounts_uses_the_declared_ids() {
     let out = configure_with_keys(&mut project, &moto, &state, "dan", "MANAGEMENT", &[]);
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
     assert!(
-        out.stderr.contains("warning: could not read the organization with bb-management"),
+        out.stderr
+            .contains("warning: could not read the organization with bb-management"),
         "no warning about the organization:\n{}",
         out.stderr
     );
     let config = project.read_aws("bb", "config");
     let names: Vec<String> = sections(&config).into_iter().map(|(name, _)| name).collect();
-    assert_eq!(names, ["bb-management", "bb-management-oaar", "bb-security-oaar", "bb-shared-oaar"].map(|p| format!("profile {p}")));
-    for (member, id) in [("management", "111111111111"), ("security", "222222222222"), ("shared", "033333333333")] {
-        assert_eq!(profile(&config, &format!("bb-{member}-oaar")), role_profile(id, OAAR, "bb-management", None));
+    assert_eq!(
+        names,
+        [
+            "bb-management",
+            "bb-management-oaar",
+            "bb-security-oaar",
+            "bb-shared-oaar"
+        ]
+        .map(|p| format!("profile {p}"))
+    );
+    for (member, id) in [
+        ("management", "111111111111"),
+        ("security", "222222222222"),
+        ("shared", "033333333333"),
+    ] {
+        assert_eq!(
+            profile(&config, &format!("bb-{member}-oaar")),
+            role_profile(id, OAAR, "bb-management", None)
+        );
     }
     // The organization's ids were never seen, so the declared ones stay.
     let terraform = hcl(&tfvars);

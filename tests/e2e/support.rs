@@ -17,7 +17,10 @@ pub struct Moto {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
 }
 
 impl Moto {
@@ -30,7 +33,10 @@ impl Moto {
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("moto_server on PATH (pip install 'moto[server]')");
-            let mut moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+            let mut moto = Moto {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+            };
             let deadline = Instant::now() + Duration::from_secs(30);
             while Instant::now() < deadline {
                 if matches!(moto.child.try_wait(), Ok(Some(_))) {
@@ -56,7 +62,12 @@ impl Moto {
             .stdout(Stdio::piped())
             .spawn()
             .expect("python3");
-        child.stdin.take().unwrap().write_all(spec.to_string().as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(spec.to_string().as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "moto_state.py failed");
         serde_json::from_slice(&out.stdout).expect("moto_state.py prints JSON")
@@ -102,9 +113,18 @@ impl Project {
         let home = dir.path().join("home");
         let root = home.join("project");
         std::fs::create_dir_all(&root).unwrap();
-        let status = Command::new("git").args(["init", "-q"]).current_dir(&root).status().unwrap();
+        let status = Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(&root)
+            .status()
+            .unwrap();
         assert!(status.success());
-        Project { _dir: dir, home, root, secrets: Vec::new() }
+        Project {
+            _dir: dir,
+            home,
+            root,
+            secrets: Vec::new(),
+        }
     }
 
     pub fn write(&self, relative: &str, content: &str) -> PathBuf {
@@ -126,7 +146,11 @@ impl Project {
     pub fn keys_csv(&mut self, access_key_id: &str, secret: &str) -> PathBuf {
         self.secrets.push(secret.to_string());
         let path = self.home.join(format!("{access_key_id}_accessKeys.csv"));
-        std::fs::write(&path, format!("\u{feff}Access key ID,Secret access key\r\n{access_key_id},{secret}\r\n")).unwrap();
+        std::fs::write(
+            &path,
+            format!("\u{feff}Access key ID,Secret access key\r\n{access_key_id},{secret}\r\n"),
+        )
+        .unwrap();
         path
     }
 
@@ -150,7 +174,10 @@ impl Project {
     /// Run the binary with `args`, optional standard input, and check that no
     /// secret the test used appears in anything it printed.
     pub fn run_with(&self, mut cmd: Command, args: &[&str], stdin: Option<&str>) -> Output {
-        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("the leverage binary");
         let mut input = child.stdin.take().unwrap();
         if let Some(text) = stdin {
@@ -164,10 +191,22 @@ impl Project {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         };
         for secret in &self.secrets {
-            assert!(!output.stdout.contains(secret.as_str()), "a secret reached stdout:\n{}", output.stdout);
-            assert!(!output.stderr.contains(secret.as_str()), "a secret reached stderr:\n{}", output.stderr);
+            assert!(
+                !output.stdout.contains(secret.as_str()),
+                "a secret reached stdout:\n{}",
+                output.stdout
+            );
+            assert!(
+                !output.stderr.contains(secret.as_str()),
+                "a secret reached stderr:\n{}",
+                output.stderr
+            );
         }
-        assert!(!output.stderr.contains("panicked"), "the binary panicked:\n{}", output.stderr);
+        assert!(
+            !output.stderr.contains("panicked"),
+            "the binary panicked:\n{}",
+            output.stderr
+        );
         output
     }
 
@@ -188,7 +227,11 @@ impl Project {
                 if meta.is_dir() {
                     walk(&path, out);
                 } else {
-                    out.push((path.clone(), std::fs::read(&path).unwrap_or_default(), meta.modified().unwrap()));
+                    out.push((
+                        path.clone(),
+                        std::fs::read(&path).unwrap_or_default(),
+                        meta.modified().unwrap(),
+                    ));
                 }
             }
         }

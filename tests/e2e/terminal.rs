@@ -42,7 +42,12 @@ mod pty {
     impl Pty {
         pub fn spawn(mut cmd: Command) -> Pty {
             let (mut master, mut slave) = (-1, -1);
-            let size = libc::winsize { ws_row: 30, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
+            let size = libc::winsize {
+                ws_row: 30,
+                ws_col: 100,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            };
             // SAFETY: openpty writes two descriptors; the null name and
             // termios pointers ask for the defaults (echo and ICANON on).
             let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
@@ -74,7 +79,13 @@ mod pty {
                     sink.lock().unwrap().extend_from_slice(&buf[..n]);
                 }
             });
-            Pty { master, child, output, reader: Some(reader), seen: 0 }
+            Pty {
+                master,
+                child,
+                output,
+                reader: Some(reader),
+                seen: 0,
+            }
         }
 
         /// Everything the program wrote to the terminal so far, raw.
@@ -93,7 +104,10 @@ mod pty {
                     return;
                 }
                 if Instant::now() > deadline || matches!(self.child.try_wait(), Ok(Some(_))) && self.reader_done() {
-                    panic!("`{needle}` did not show; the screen so far:\n{}", super::plain(&self.raw()));
+                    panic!(
+                        "`{needle}` did not show; the screen so far:\n{}",
+                        super::plain(&self.raw())
+                    );
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -191,9 +205,13 @@ fn plain(raw: &str) -> String {
 /// Whether `raw` sets a foreground colour (SGR 30–38 or 90–97).
 fn has_colour(raw: &str) -> bool {
     raw.split("\x1b[").skip(1).any(|rest| {
-        let Some(end) = rest.find(|c: char| !(c.is_ascii_digit() || c == ';')) else { return false };
+        let Some(end) = rest.find(|c: char| !(c.is_ascii_digit() || c == ';')) else {
+            return false;
+        };
         rest[end..].starts_with('m')
-            && rest[..end].split(';').any(|p| matches!(p.parse::<u32>(), Ok(30..=38 | 90..=97)))
+            && rest[..end]
+                .split(';')
+                .any(|p| matches!(p.parse::<u32>(), Ok(30..=38 | 90..=97)))
     })
 }
 
@@ -229,7 +247,10 @@ fn assert_not_shown(secret: &str, raw: &str) {
     let screen = plain(raw);
     for window in secret.as_bytes().windows(8) {
         let piece = std::str::from_utf8(window).unwrap();
-        assert!(!raw.contains(piece) && !screen.contains(piece), "part of the secret was shown: {piece}\n{screen}");
+        assert!(
+            !raw.contains(piece) && !screen.contains(piece),
+            "part of the secret was shown: {piece}\n{screen}"
+        );
     }
 }
 
@@ -248,11 +269,17 @@ fn organization(moto: &Moto, users: Value) -> Value {
 }
 
 fn text<'a>(state: &'a Value, pointer: &str) -> &'a str {
-    state.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("no {pointer} in {state}"))
+    state
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no {pointer} in {state}"))
 }
 
 fn keys_of<'a>(state: &'a Value, user: &str) -> (&'a str, &'a str) {
-    (text(state, &format!("/users/{user}/access_key_id")), text(state, &format!("/users/{user}/secret_access_key")))
+    (
+        text(state, &format!("/users/{user}/access_key_id")),
+        text(state, &format!("/users/{user}/secret_access_key")),
+    )
 }
 
 /// `~/.aws/bb/credentials` already holding keys for `bb-management`.
@@ -260,7 +287,11 @@ fn configured(project: &mut Project, key_id: &str, secret: &str) -> PathBuf {
     project.secrets.push(secret.to_string());
     let path = project.aws_file("bb", "credentials");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, format!("[bb-management]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!("[bb-management]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
     path
 }
 
@@ -301,12 +332,25 @@ fn shortcut_s_skips_the_keys_and_writes_the_profiles() {
     let (code, raw, modes) = term.finish();
     let screen = plain(&raw);
     assert_eq!(code, 0, "{screen}");
-    assert!(screen.contains("Skip credentials configuration. Continue on with assumable roles setup."), "{screen}");
-    assert!(!screen.contains("Select the means"), "skipping asked for keys:\n{screen}");
-    assert_eq!(std::fs::read(&credentials).unwrap(), before, "skip changed the credentials file");
+    assert!(
+        screen.contains("Skip credentials configuration. Continue on with assumable roles setup."),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("Select the means"),
+        "skipping asked for keys:\n{screen}"
+    );
+    assert_eq!(
+        std::fs::read(&credentials).unwrap(),
+        before,
+        "skip changed the credentials file"
+    );
     assert!(backups_of(&credentials).is_empty());
     let config = project.read_aws("bb", "config");
-    assert!(config.contains("[profile bb-shared-oaar]") && config.contains("[profile bb-security-oaar]"), "{config}");
+    assert!(
+        config.contains("[profile bb-shared-oaar]") && config.contains("[profile bb-security-oaar]"),
+        "{config}"
+    );
     assert!(screen.contains("Profiles (2)"), "{screen}");
     assert_terminal_restored(modes, &raw);
     assert_not_shown(secret, &raw);
@@ -340,13 +384,19 @@ fn shortcut_o_overwrites_from_a_csv_path_and_keeps_a_backup() {
     let (code, raw, _) = term.finish();
     let screen = plain(&raw);
     assert_eq!(code, 0, "{screen}");
-    assert!(screen.contains("Overwrite current credentials. Backups will be made."), "{screen}");
+    assert!(
+        screen.contains("Overwrite current credentials. Backups will be made."),
+        "{screen}"
+    );
     let now = std::fs::read_to_string(&credentials).unwrap();
     assert!(now.contains(key_id) && now.contains(secret), "{now}");
     let backups = backups_of(&credentials);
     assert_eq!(backups.len(), 1, "{backups:?}");
     assert_eq!(std::fs::read_to_string(&backups[0]).unwrap(), old);
-    assert!(screen.contains("backup: ~/.aws/bb/credentials."), "the summary does not name the backup:\n{screen}");
+    assert!(
+        screen.contains("backup: ~/.aws/bb/credentials."),
+        "the summary does not name the backup:\n{screen}"
+    );
     assert_not_shown(secret, &raw);
     assert_not_shown(old_secret, &raw);
 }
@@ -398,7 +448,10 @@ fn a_refused_then_accepted_region() {
     let state = organization(&moto, json!([{"name": "jane"}]));
     let (key_id, secret) = keys_of(&state, "jane");
     let mut project = Project::new();
-    project.write("project.yaml", &PROJECT_YAML.replace("primary_region: us-east-1\nsecondary_region: us-west-2\n", ""));
+    project.write(
+        "project.yaml",
+        &PROJECT_YAML.replace("primary_region: us-east-1\nsecondary_region: us-west-2\n", ""),
+    );
     let csv = project.keys_csv(key_id, secret);
 
     let mut args = configure("MANAGEMENT");
@@ -416,7 +469,10 @@ fn a_refused_then_accepted_region() {
     let screen = plain(&raw);
     assert_eq!(code, 0, "{screen}");
     let config = project.read_aws("bb", "config");
-    assert!(config.contains("region = eu-west-1") && !config.contains("mars"), "{config}");
+    assert!(
+        config.contains("region = eu-west-1") && !config.contains("mars"),
+        "{config}"
+    );
 }
 
 /// Enter on an empty answer takes the default region.
@@ -426,10 +482,17 @@ fn enter_takes_the_default_region() {
     let state = organization(&moto, json!([{"name": "jane"}]));
     let (key_id, secret) = keys_of(&state, "jane");
     let mut project = Project::new();
-    project.write("project.yaml", &PROJECT_YAML.replace("primary_region: us-east-1\nsecondary_region: us-west-2\n", ""));
+    project.write(
+        "project.yaml",
+        &PROJECT_YAML.replace("primary_region: us-east-1\nsecondary_region: us-west-2\n", ""),
+    );
     let csv = project.keys_csv(key_id, secret);
     let mut args = configure("MANAGEMENT");
-    args.extend(["--credentials-file", csv.to_str().unwrap(), "--skip-assumable-roles-setup"]);
+    args.extend([
+        "--credentials-file",
+        csv.to_str().unwrap(),
+        "--skip-assumable-roles-setup",
+    ]);
     let mut term = start(&project, Some(&moto), &args);
     term.expect("Primary region");
     term.send(ENTER);
@@ -444,7 +507,14 @@ fn enter_takes_the_default_region() {
 
 /// Drive the binary to the prompt `question` with `keys_before`, cancel with
 /// `cancel`, and check the outcome.
-fn cancel_at(project: &Project, moto: Option<&Moto>, args: &[&str], steps: &[(&str, &str)], question: &str, cancel: &str) {
+fn cancel_at(
+    project: &Project,
+    moto: Option<&Moto>,
+    args: &[&str],
+    steps: &[(&str, &str)],
+    question: &str,
+    cancel: &str,
+) {
     let before = project.snapshot();
     let mut term = start(project, moto, args);
     for (wait_for, keys) in steps {
@@ -467,7 +537,14 @@ fn ctrl_c_at_each_prompt_writes_nothing() {
     let mut project = Project::new();
     // No short name anywhere: build.env without PROJECT, so it is asked.
     project.write("build.env", "# no PROJECT here\n");
-    cancel_at(&project, None, &configure("MANAGEMENT"), &[], "Project short name", CTRL_C);
+    cancel_at(
+        &project,
+        None,
+        &configure("MANAGEMENT"),
+        &[],
+        "Project short name",
+        CTRL_C,
+    );
 
     project.write("build.env", "PROJECT=bb\n");
     cancel_at(&project, None, &configure("MANAGEMENT"), &[], "Primary region", CTRL_C);
@@ -475,19 +552,49 @@ fn ctrl_c_at_each_prompt_writes_nothing() {
     project.write("project.yaml", PROJECT_YAML);
     let means = "Select the means by which you'll provide the programmatic keys";
     cancel_at(&project, None, &configure("MANAGEMENT"), &[], means, CTRL_C);
-    cancel_at(&project, None, &configure("MANAGEMENT"), &[(means, "p"), (means, ENTER)], "Path to the access keys file", CTRL_C);
-    cancel_at(&project, None, &configure("MANAGEMENT"), &[(means, "m"), (means, ENTER)], "Access key ID", CTRL_C);
     cancel_at(
         &project,
         None,
         &configure("MANAGEMENT"),
-        &[(means, "m"), (means, ENTER), ("Access key ID", "AKIAIOSFODNN7EXAMPLE"), ("AKIAIOSFODNN7EXAMPLE", ENTER)],
+        &[(means, "p"), (means, ENTER)],
+        "Path to the access keys file",
+        CTRL_C,
+    );
+    cancel_at(
+        &project,
+        None,
+        &configure("MANAGEMENT"),
+        &[(means, "m"), (means, ENTER)],
+        "Access key ID",
+        CTRL_C,
+    );
+    cancel_at(
+        &project,
+        None,
+        &configure("MANAGEMENT"),
+        &[
+            (means, "m"),
+            (means, ENTER),
+            ("Access key ID", "AKIAIOSFODNN7EXAMPLE"),
+            ("AKIAIOSFODNN7EXAMPLE", ENTER),
+        ],
         "Secret access key",
         CTRL_C,
     );
 
-    configured(&mut project, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    cancel_at(&project, None, &configure("MANAGEMENT"), &[], "Credentials already configured for bb-management", CTRL_C);
+    configured(
+        &mut project,
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
+    cancel_at(
+        &project,
+        None,
+        &configure("MANAGEMENT"),
+        &[],
+        "Credentials already configured for bb-management",
+        CTRL_C,
+    );
 }
 
 /// Esc and Ctrl-D (end of input) cancel as Ctrl-C does.
@@ -495,11 +602,22 @@ fn ctrl_c_at_each_prompt_writes_nothing() {
 fn escape_and_ctrl_d_cancel_too() {
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
-    configured(&mut project, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    configured(
+        &mut project,
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
     let question = "Credentials already configured for bb-management";
     cancel_at(&project, None, &configure("MANAGEMENT"), &[], question, ESC);
     let means = "Select the means by which you'll provide the programmatic keys";
-    cancel_at(&project, None, &configure("MANAGEMENT"), &[(question, "o"), (question, ENTER)], means, CTRL_D);
+    cancel_at(
+        &project,
+        None,
+        &configure("MANAGEMENT"),
+        &[(question, "o"), (question, ENTER)],
+        means,
+        CTRL_D,
+    );
     cancel_at(
         &project,
         None,
@@ -530,7 +648,11 @@ fn ctrl_c_at_the_mfa_device_choice_writes_nothing_and_restores_the_terminal() {
     term.send(CTRL_C);
     let (code, raw, modes) = term.finish();
     assert_eq!(code, 1, "{}", plain(&raw));
-    assert!(plain(&raw).contains("Error: cancelled; nothing was written"), "{}", plain(&raw));
+    assert!(
+        plain(&raw).contains("Error: cancelled; nothing was written"),
+        "{}",
+        plain(&raw)
+    );
     assert_eq!(project.snapshot(), before);
     assert_terminal_restored(modes, &raw);
     assert_not_shown(secret, &raw);
@@ -552,7 +674,11 @@ fn the_terminal_is_restored_after_ctrl_c_in_the_secret_prompt() {
     term.send(ENTER);
     term.expect("Secret access key");
     let modes_in_prompt = term.local_modes();
-    assert_eq!(modes_in_prompt & libc::ECHO, 0, "the terminal echoes while the secret is typed");
+    assert_eq!(
+        modes_in_prompt & libc::ECHO,
+        0,
+        "the terminal echoes while the secret is typed"
+    );
     term.send("wJalrXUtnFEMI");
     term.send(CTRL_C);
     let (code, raw, modes) = term.finish();
@@ -569,7 +695,11 @@ fn the_terminal_is_restored_after_ctrl_c_in_the_secret_prompt() {
 fn colour_on_a_terminal_and_never_with_no_color() {
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
-    configured(&mut project, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    configured(
+        &mut project,
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
     let question = "Credentials already configured for bb-management";
     for colour in [true, false] {
         let mut term = Pty::spawn(terminal_command(&project, None, &configure("MANAGEMENT"), colour));
@@ -592,7 +722,9 @@ fn slow_relay(moto: &Moto, delay: Duration) -> String {
             let target = target.clone();
             std::thread::spawn(move || {
                 std::thread::sleep(delay);
-                let Ok(server) = TcpStream::connect(&target) else { return };
+                let Ok(server) = TcpStream::connect(&target) else {
+                    return;
+                };
                 let pipe = |mut from: TcpStream, mut to: TcpStream| {
                     std::thread::spawn(move || {
                         let mut buf = [0u8; 8192];
@@ -625,7 +757,11 @@ fn a_spinner_while_waiting_on_aws_only_on_a_terminal() {
     project.write("project.yaml", PROJECT_YAML);
     let csv = project.keys_csv(key_id, secret);
     let mut args = configure("MANAGEMENT");
-    args.extend(["--credentials-file", csv.to_str().unwrap(), "--skip-assumable-roles-setup"]);
+    args.extend([
+        "--credentials-file",
+        csv.to_str().unwrap(),
+        "--skip-assumable-roles-setup",
+    ]);
 
     let mut cmd = terminal_command(&project, Some(&moto), &args, false);
     cmd.env("AWS_ENDPOINT_URL", &relay);
@@ -639,8 +775,16 @@ fn a_spinner_while_waiting_on_aws_only_on_a_terminal() {
     std::fs::remove_dir_all(project.home.join(".aws")).unwrap();
     let out = project.run_with(cmd, &args, None);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(!out.stderr.contains("Waiting for AWS"), "a spinner off a terminal:\n{}", out.stderr);
-    assert!(!out.stderr.contains('\x1b'), "escape sequences off a terminal:\n{:?}", out.stderr);
+    assert!(
+        !out.stderr.contains("Waiting for AWS"),
+        "a spinner off a terminal:\n{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains('\x1b'),
+        "escape sequences off a terminal:\n{:?}",
+        out.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -655,16 +799,30 @@ fn without_a_terminal_the_error_names_the_flags_and_non_interactive() {
     let before = project.snapshot();
     let out = project.run(None, &configure("MANAGEMENT"));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    for needed in ["Error: ", "--non-interactive", "--credentials-file", "LEVERAGE_AWS_ACCESS_KEY_ID", "Hint: "] {
+    for needed in [
+        "Error: ",
+        "--non-interactive",
+        "--credentials-file",
+        "LEVERAGE_AWS_ACCESS_KEY_ID",
+        "Hint: ",
+    ] {
         assert!(out.stderr.contains(needed), "the error lacks {needed}:\n{}", out.stderr);
     }
     assert_eq!(project.snapshot(), before);
 
     let mut project = project;
-    configured(&mut project, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    configured(
+        &mut project,
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
     let out = project.run(None, &configure("MANAGEMENT"));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    for needed in ["--overwrite-existing-credentials", "--skip-access-keys-setup", "--non-interactive"] {
+    for needed in [
+        "--overwrite-existing-credentials",
+        "--skip-access-keys-setup",
+        "--non-interactive",
+    ] {
         assert!(out.stderr.contains(needed), "the error lacks {needed}:\n{}", out.stderr);
     }
 }
@@ -681,31 +839,79 @@ fn quiet_shows_only_errors_and_verbose_shows_the_aws_calls() {
     let csv = project.keys_csv(key_id, secret);
     let csv = csv.to_str().unwrap();
 
-    let quiet = project.run(Some(&moto), &["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv, "-q"]);
+    let quiet = project.run(
+        Some(&moto),
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv,
+            "-q",
+        ],
+    );
     assert_eq!(quiet.code, 0, "{}", quiet.stderr);
     assert_eq!(quiet.stderr, "", "--quiet printed something on success");
     assert!(project.read_aws("bb", "config").contains("[profile bb-shared-oaar]"));
 
-    let failing = project.run(Some(&moto), &["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", "/nonexistent.csv", "-q", "--overwrite-existing-credentials"]);
+    let failing = project.run(
+        Some(&moto),
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            "/nonexistent.csv",
+            "-q",
+            "--overwrite-existing-credentials",
+        ],
+    );
     assert_eq!(failing.code, 1);
     assert!(failing.stderr.starts_with("Error: "), "{}", failing.stderr);
 
     let verbose = project.run(
         Some(&moto),
-        &["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv, "--overwrite-existing-credentials", "-v"],
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv,
+            "--overwrite-existing-credentials",
+            "-v",
+        ],
     );
     assert_eq!(verbose.code, 0, "{}", verbose.stderr);
     for call in [
         format!("AWS sts:GetCallerIdentity with key {key_id} in us-east-1"),
         format!("AWS organizations:ListAccounts with key {key_id} in us-east-1"),
     ] {
-        assert!(verbose.stderr.contains(&call), "--verbose does not show `{call}`:\n{}", verbose.stderr);
+        assert!(
+            verbose.stderr.contains(&call),
+            "--verbose does not show `{call}`:\n{}",
+            verbose.stderr
+        );
     }
     let normal = project.run(
         Some(&moto),
-        &["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv, "--overwrite-existing-credentials"],
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv,
+            "--overwrite-existing-credentials",
+        ],
     );
-    assert!(!normal.stderr.contains("AWS sts:GetCallerIdentity"), "{}", normal.stderr);
+    assert!(
+        !normal.stderr.contains("AWS sts:GetCallerIdentity"),
+        "{}",
+        normal.stderr
+    );
 }
 
 /// Replace what changes from run to run (temporary paths, moto's random
@@ -766,9 +972,18 @@ fn full_run_output_matches_the_snapshot() {
 
     let mut redactions = vec![
         (project.home.display().to_string(), "$HOME".to_string()),
-        (text(&state, "/management_account_id").to_string(), "100000000001".to_string()),
-        (text(&state, "/org_accounts/binbash-security").to_string(), "100000000002".to_string()),
-        (text(&state, "/org_accounts/binbash-shared").to_string(), "100000000003".to_string()),
+        (
+            text(&state, "/management_account_id").to_string(),
+            "100000000001".to_string(),
+        ),
+        (
+            text(&state, "/org_accounts/binbash-security").to_string(),
+            "100000000002".to_string(),
+        ),
+        (
+            text(&state, "/org_accounts/binbash-shared").to_string(),
+            "100000000003".to_string(),
+        ),
         (jane_key.to_string(), "AKIAJANEJANEJANEJANE".to_string()),
         (john_key.to_string(), "AKIAJOHNJOHNJOHNJOHN".to_string()),
     ];
@@ -776,28 +991,57 @@ fn full_run_output_matches_the_snapshot() {
     let redactions = Redactions(redactions);
 
     let runs: Vec<(String, Vec<String>, PathBuf)> = vec![
-        ("first configuration".into(), vec!["--credentials-file".into(), jane_csv.display().to_string(), "--non-interactive".into()], project.root.clone()),
+        (
+            "first configuration".into(),
+            vec![
+                "--credentials-file".into(),
+                jane_csv.display().to_string(),
+                "--non-interactive".into(),
+            ],
+            project.root.clone(),
+        ),
         (
             "key rotation".into(),
-            vec!["--credentials-file".into(), john_csv.display().to_string(), "--overwrite-existing-credentials".into()],
+            vec![
+                "--credentials-file".into(),
+                john_csv.display().to_string(),
+                "--overwrite-existing-credentials".into(),
+            ],
             project.root.clone(),
         ),
         (
             "rejected keys".into(),
-            vec!["--credentials-file".into(), bad_csv.display().to_string(), "--overwrite-existing-credentials".into()],
+            vec![
+                "--credentials-file".into(),
+                bad_csv.display().to_string(),
+                "--overwrite-existing-credentials".into(),
+            ],
             project.root.clone(),
         ),
-        ("outside a project".into(), vec!["--non-interactive".into()], project.home.clone()),
+        (
+            "outside a project".into(),
+            vec!["--non-interactive".into()],
+            project.home.clone(),
+        ),
     ];
     let mut transcript = String::new();
     for (title, extra, dir) in runs {
-        let mut args = vec!["credentials".to_string(), "configure".into(), "--type".into(), "MANAGEMENT".into()];
+        let mut args = vec![
+            "credentials".to_string(),
+            "configure".into(),
+            "--type".into(),
+            "MANAGEMENT".into(),
+        ];
         args.extend(extra);
         let mut cmd = project.command(Some(&moto));
         cmd.current_dir(&dir);
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = project.run_with(cmd, &argv, None);
-        assert!(!out.stderr.contains('\x1b'), "escape sequences off a terminal:\n{:?}", out.stderr);
+        assert!(
+            !out.stderr.contains('\x1b'),
+            "escape sequences off a terminal:\n{:?}",
+            out.stderr
+        );
         transcript.push_str(&format!(
             "## {title}\n$ leverage {}\n[exit {}]\n{}\n",
             redactions.apply(&args.join(" ")),
@@ -814,7 +1058,10 @@ fn full_run_output_matches_the_snapshot() {
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     if expected != transcript {
         let diff = similar_lines(&expected, &transcript);
-        panic!("the output differs from {} (UPDATE_SNAPSHOTS=1 rewrites it):\n{diff}", path.display());
+        panic!(
+            "the output differs from {} (UPDATE_SNAPSHOTS=1 rewrites it):\n{diff}",
+            path.display()
+        );
     }
 }
 
@@ -861,8 +1108,19 @@ fn every_help_example_parses() {
     let project = Project::new();
     let out = project.run(None, &["credentials", "configure", "--help"]);
     assert_eq!(out.code, 0);
-    for journey in ["--type BOOTSTRAP", "--fetch-mfa-device", "--type SECURITY", "--overwrite-existing-credentials", "--skip-access-keys-setup --fetch-mfa-device", "--non-interactive --output json"] {
-        assert!(out.stdout.contains(journey), "--help shows no example with {journey}:\n{}", out.stdout);
+    for journey in [
+        "--type BOOTSTRAP",
+        "--fetch-mfa-device",
+        "--type SECURITY",
+        "--overwrite-existing-credentials",
+        "--skip-access-keys-setup --fetch-mfa-device",
+        "--non-interactive --output json",
+    ] {
+        assert!(
+            out.stdout.contains(journey),
+            "--help shows no example with {journey}:\n{}",
+            out.stdout
+        );
     }
 }
 
@@ -874,9 +1132,19 @@ fn completions_for_bash_zsh_and_fish() {
     for shell in ["bash", "zsh", "fish"] {
         let out = project.run(None, &["completions", shell]);
         assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
-        for word in ["credentials", "configure", "--credentials-file", "--overwrite-existing-credentials", "MANAGEMENT"] {
+        for word in [
+            "credentials",
+            "configure",
+            "--credentials-file",
+            "--overwrite-existing-credentials",
+            "MANAGEMENT",
+        ] {
             // fish names long flags without their dashes (`-l credentials-file`).
-            let word = if shell == "fish" { word.trim_start_matches('-') } else { word };
+            let word = if shell == "fish" {
+                word.trim_start_matches('-')
+            } else {
+                word
+            };
             assert!(out.stdout.contains(word), "the {shell} completions lack {word}");
         }
         if shell == "bash" {
@@ -898,11 +1166,23 @@ fn the_man_page_is_generated_from_the_same_definitions() {
     let project = Project::new();
     let out = project.run(None, &["man"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.starts_with(".ie") || out.stdout.starts_with(".TH"), "{}", &out.stdout[..200.min(out.stdout.len())]);
-    assert!(out.stdout.contains(".TH leverage-credentials-configure 1"), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with(".ie") || out.stdout.starts_with(".TH"),
+        "{}",
+        &out.stdout[..200.min(out.stdout.len())]
+    );
+    assert!(
+        out.stdout.contains(".TH leverage-credentials-configure 1"),
+        "{}",
+        out.stdout
+    );
     let page = project.home.join("leverage-credentials-configure.1");
     std::fs::write(&page, &out.stdout).unwrap();
-    let groff = Command::new("groff").args(["-man", "-Tutf8", "-ww", "-rLL=200n"]).arg(&page).output().expect("groff");
+    let groff = Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-rLL=200n"])
+        .arg(&page)
+        .output()
+        .expect("groff");
     let stderr = String::from_utf8_lossy(&groff.stderr);
     assert!(groff.status.success() && stderr.is_empty(), "groff: {stderr}");
     let text = plain(&String::from_utf8_lossy(&groff.stdout)).replace(['\u{2010}', '\u{2212}'], "-");
@@ -939,19 +1219,40 @@ fn the_man_page_is_generated_from_the_same_definitions() {
     for section in ["EXAMPLES", "ENVIRONMENT", "FILES", "EXIT STATUS"] {
         assert!(text.contains(section), "the man page lacks {section}");
     }
-    assert!(text.contains("leverage credentials configure --type BOOTSTRAP \\"), "the examples lost their layout:\n{text}");
+    assert!(
+        text.contains("leverage credentials configure --type BOOTSTRAP \\"),
+        "the examples lost their layout:\n{text}"
+    );
 
     let dir = project.home.join("man1");
     let out = project.run(None, &["man", "--out-dir", dir.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let mut pages: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     pages.sort();
-    assert_eq!(pages, ["leverage-completions.1", "leverage-credentials-configure.1", "leverage-credentials.1", "leverage.1"]);
-    assert_eq!(std::fs::read_to_string(dir.join("leverage-credentials-configure.1")).unwrap(), std::fs::read_to_string(&page).unwrap());
+    assert_eq!(
+        pages,
+        [
+            "leverage-completions.1",
+            "leverage-credentials-configure.1",
+            "leverage-credentials.1",
+            "leverage.1"
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("leverage-credentials-configure.1")).unwrap(),
+        std::fs::read_to_string(&page).unwrap()
+    );
     // Hidden from --help: it is for packagers.
     let help = project.run(None, &["--help"]);
-    assert!(!help.stdout.lines().any(|l| l.trim_start().starts_with("man ")), "{}", help.stdout);
+    assert!(
+        !help.stdout.lines().any(|l| l.trim_start().starts_with("man ")),
+        "{}",
+        help.stdout
+    );
 }
 
 /// Usage errors in the same style as the others: `Error:`, the usage line,
@@ -961,11 +1262,24 @@ fn usage_errors_use_the_error_style() {
     let project = Project::new();
     let out = project.run(None, &["credentials", "configure", "--type", "MANAGEMENT", "--dry-ru"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.starts_with("Error: unexpected argument '--dry-ru' found\n"), "{}", out.stderr);
-    assert!(out.stderr.contains("Hint: a similar argument exists: '--dry-run'"), "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("Error: unexpected argument '--dry-ru' found\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("Hint: a similar argument exists: '--dry-run'"),
+        "{}",
+        out.stderr
+    );
     let out = project.run(None, &["credentials", "configure", "--type", "ADMIN"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("Hint: possible values: BOOTSTRAP, MANAGEMENT, SECURITY"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Hint: possible values: BOOTSTRAP, MANAGEMENT, SECURITY"),
+        "{}",
+        out.stderr
+    );
     let out = project.run(None, &["credentials", "configure"]);
     assert_eq!(out.code, 2);
     assert_eq!(

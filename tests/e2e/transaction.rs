@@ -65,7 +65,10 @@ impl World {
 
     fn key(&self, user: &str) -> (&str, &str) {
         let user = &self.state["users"][user];
-        (user["access_key_id"].as_str().unwrap(), user["secret_access_key"].as_str().unwrap())
+        (
+            user["access_key_id"].as_str().unwrap(),
+            user["secret_access_key"].as_str().unwrap(),
+        )
     }
 
     fn account(&self, name: &str) -> &str {
@@ -94,7 +97,13 @@ impl Targets {
     }
 
     fn all(&self) -> [&Path; 5] {
-        [&self.build_env, &self.credentials, &self.config, &self.tfvars, &self.project_yaml]
+        [
+            &self.build_env,
+            &self.credentials,
+            &self.config,
+            &self.tfvars,
+            &self.project_yaml,
+        ]
     }
 }
 
@@ -174,7 +183,9 @@ fn files_named(project: &Project, matches: impl Fn(&str) -> bool + Copy) -> Vec<
 }
 
 fn temporaries(project: &Project) -> Vec<PathBuf> {
-    files_named(project, |n| n.starts_with('.') && n.contains(".leverage-") && n.ends_with(".tmp"))
+    files_named(project, |n| {
+        n.starts_with('.') && n.contains(".leverage-") && n.ends_with(".tmp")
+    })
 }
 
 fn backups(project: &Project) -> Vec<PathBuf> {
@@ -184,7 +195,11 @@ fn backups(project: &Project) -> Vec<PathBuf> {
 /// The snapshot without modification times: what must be equal after a
 /// failed run whose rollback rewrote files with their old bytes.
 fn bytes_only(project: &Project) -> Vec<(PathBuf, Vec<u8>)> {
-    project.snapshot().into_iter().map(|(path, bytes, _)| (path, bytes)).collect()
+    project
+        .snapshot()
+        .into_iter()
+        .map(|(path, bytes, _)| (path, bytes))
+        .collect()
 }
 
 /// `YYYYMMDDTHHMMSSZ` in UTC, as backups are named.
@@ -201,7 +216,12 @@ fn utc_stamp(at: SystemTime) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 /// The new content of every target after a clean rotation in a twin project.
@@ -245,40 +265,90 @@ fn dry_run_and_json_show_the_plan_without_secrets() {
         "{diff}"
     );
     assert!(diff.contains("+PROJECT=bb\n"), "{diff}");
-    assert!(diff.contains(&format!("+role_arn = arn:aws:iam::{}:role/OrganizationAccountAccessRole\n", world.account("shared"))), "{diff}");
-    assert!(diff.contains(&format!("id = \"{}\"", world.account("security"))), "{diff}");
-    assert!(!diff.contains(secret) && !diff.contains(OLD_SECRET), "a secret in the dry run:\n{diff}");
-    assert!(out.stderr.contains("Dry run: 5 file(s) would change; nothing was written."), "{}", out.stderr);
+    assert!(
+        diff.contains(&format!(
+            "+role_arn = arn:aws:iam::{}:role/OrganizationAccountAccessRole\n",
+            world.account("shared")
+        )),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(&format!("id = \"{}\"", world.account("security"))),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains(secret) && !diff.contains(OLD_SECRET),
+        "a secret in the dry run:\n{diff}"
+    );
+    assert!(
+        out.stderr
+            .contains("Dry run: 5 file(s) would change; nothing was written."),
+        "{}",
+        out.stderr
+    );
     assert_eq!(project.snapshot(), before, "--dry-run changed the disk");
 
     let out = run(&project, &world, &args, &["--dry-run", "--output", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stdout.contains(secret) && !out.stdout.contains(OLD_SECRET));
     let plan: Value = serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
-    assert!(out.stderr.contains("Checking the keys with AWS"), "progress belongs on stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("Checking the keys with AWS"),
+        "progress belongs on stderr:\n{}",
+        out.stderr
+    );
     assert_eq!(plan["dry_run"], json!(true));
     assert_eq!(plan["profile"], json!("bb-management"));
     assert_eq!(plan["keys_written"], json!(true));
-    let profiles: Vec<&str> = plan["profiles"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let profiles: Vec<&str> = plan["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     assert_eq!(profiles, ["bb-security-oaar", "bb-shared-oaar"]);
     assert_eq!(plan["profiles"][1]["account_id"], json!(world.account("shared")));
     assert_eq!(
         plan["accounts_learned"],
         json!([{"name": "security", "id": world.account("security")}, {"name": "shared", "id": world.account("shared")}])
     );
-    let attributes: Vec<&str> = plan["terraform_attributes"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let attributes: Vec<&str> = plan["terraform_attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
     for attribute in ["security_account_id", "shared_account_id"] {
         assert!(attributes.contains(&attribute), "{attributes:?}");
     }
     // management has no id anywhere: the run says so and goes on.
-    assert!(plan["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("management")), "{plan}");
+    assert!(
+        plan["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("management")),
+        "{plan}"
+    );
     let files = plan["files"].as_array().unwrap();
-    let kinds: Vec<(&str, bool)> = files.iter().map(|f| (f["kind"].as_str().unwrap(), f["created"].as_bool().unwrap())).collect();
+    let kinds: Vec<(&str, bool)> = files
+        .iter()
+        .map(|f| (f["kind"].as_str().unwrap(), f["created"].as_bool().unwrap()))
+        .collect();
     assert_eq!(
         kinds,
-        [("build-env", true), ("aws-credentials", false), ("aws-config", false), ("terraform-vars", false), ("project-yaml", false)]
+        [
+            ("build-env", true),
+            ("aws-credentials", false),
+            ("aws-config", false),
+            ("terraform-vars", false),
+            ("project-yaml", false)
+        ]
     );
-    assert!(files.iter().all(|f| f["backup"].is_null()), "a dry run makes no backup: {plan}");
+    assert!(
+        files.iter().all(|f| f["backup"].is_null()),
+        "a dry run makes no backup: {plan}"
+    );
     assert_eq!(project.snapshot(), before, "--dry-run --output json changed the disk");
 
     // Applied: the same document, with the backups made.
@@ -302,7 +372,12 @@ fn dry_run_and_json_show_the_plan_without_secrets() {
     for (file, (path, old_content)) in files[1..].iter().zip(old) {
         assert_eq!(file["path"], json!(path.to_str().unwrap()));
         let backup = PathBuf::from(file["backup"].as_str().expect("an edited file has a backup"));
-        assert_eq!(std::fs::read_to_string(&backup).unwrap(), old_content, "{}", backup.display());
+        assert_eq!(
+            std::fs::read_to_string(&backup).unwrap(),
+            old_content,
+            "{}",
+            backup.display()
+        );
         assert_eq!(mode(&backup), 0o600, "{}", backup.display());
         assert_eq!(backup.parent(), path.parent(), "a backup lives beside its file");
     }
@@ -316,7 +391,13 @@ fn a_target_edited_between_plan_and_apply_stops_the_run() {
     let (project, args) = rotation(&world);
     let targets = Targets::of(&project);
 
-    let out = run_with_env(&project, &world, &args, "LEVERAGE_TEST_EDIT_BEFORE_APPLY", &format!("append:{}", targets.tfvars.display()));
+    let out = run_with_env(
+        &project,
+        &world,
+        &args,
+        "LEVERAGE_TEST_EDIT_BEFORE_APPLY",
+        &format!("append:{}", targets.tfvars.display()),
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stderr.contains(&format!(
@@ -327,27 +408,56 @@ fn a_target_edited_between_plan_and_apply_stops_the_run() {
         out.stderr
     );
     let edited = format!("{TFVARS}# edited by another program\n");
-    assert_eq!(std::fs::read_to_string(&targets.tfvars).unwrap(), edited, "the other program's edit is kept");
-    assert_eq!(std::fs::read_to_string(&targets.credentials).unwrap(), old_credentials());
+    assert_eq!(
+        std::fs::read_to_string(&targets.tfvars).unwrap(),
+        edited,
+        "the other program's edit is kept"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&targets.credentials).unwrap(),
+        old_credentials()
+    );
     assert_eq!(std::fs::read_to_string(&targets.config).unwrap(), OLD_CONFIG);
     assert_eq!(std::fs::read_to_string(&targets.project_yaml).unwrap(), PROJECT_YAML);
     assert!(!targets.build_env.exists());
     assert!(temporaries(&project).is_empty() && backups(&project).is_empty());
 
     let before = project.snapshot();
-    let out = run_with_env(&project, &world, &args, "LEVERAGE_TEST_EDIT_BEFORE_APPLY", &format!("remove:{}", targets.config.display()));
+    let out = run_with_env(
+        &project,
+        &world,
+        &args,
+        "LEVERAGE_TEST_EDIT_BEFORE_APPLY",
+        &format!("remove:{}", targets.config.display()),
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains(&format!("Error: {} was removed by another program", targets.config.display())), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "Error: {} was removed by another program",
+            targets.config.display()
+        )),
+        "{}",
+        out.stderr
+    );
     let mut expected = before;
     expected.retain(|(path, _, _)| path != &targets.config);
-    assert_eq!(project.snapshot(), expected, "only the other program's removal happened");
+    assert_eq!(
+        project.snapshot(),
+        expected,
+        "only the other program's removal happened"
+    );
 
     // Planned again from what is there now, the run completes and keeps the edit.
     let out = run(&project, &world, &args, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let tfvars = std::fs::read_to_string(&targets.tfvars).unwrap();
-    assert!(tfvars.contains("}\n# edited by another program\n") && tfvars.contains("shared_account_id"), "{tfvars}");
-    assert!(std::fs::read_to_string(&targets.config).unwrap().contains("[profile bb-shared-oaar]"));
+    assert!(
+        tfvars.contains("}\n# edited by another program\n") && tfvars.contains("shared_account_id"),
+        "{tfvars}"
+    );
+    assert!(std::fs::read_to_string(&targets.config)
+        .unwrap()
+        .contains("[profile bb-shared-oaar]"));
 }
 
 /// New secret files 0600 in a 0700 directory; an existing file keeps its
@@ -364,11 +474,23 @@ fn modes_links_and_backups() {
     fresh.write("project.yaml", PROJECT_YAML);
     let (key_id, secret) = world.key("jane");
     let csv = fresh.keys_csv(key_id, secret);
-    let first = ["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv.to_str().unwrap(), "--non-interactive"];
+    let first = [
+        "credentials",
+        "configure",
+        "--type",
+        "MANAGEMENT",
+        "--credentials-file",
+        csv.to_str().unwrap(),
+        "--non-interactive",
+    ];
     let before = fresh.snapshot();
     let out = fresh.run(Some(&world.moto), &[&first[..], &["--dry-run"]].concat());
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("--- /dev/null\n+++ b/~/.aws/bb/credentials\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("--- /dev/null\n+++ b/~/.aws/bb/credentials\n"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(fresh.snapshot(), before);
     assert!(!fresh.home.join(".aws").exists(), "a dry run created ~/.aws");
     let out = fresh.run(Some(&world.moto), &first);
@@ -378,8 +500,14 @@ fn modes_links_and_backups() {
     assert_eq!(mode(&fresh.home.join(".aws/bb")), 0o700);
     assert_eq!(mode(&fresh.home.join(".aws")), 0o700);
     // Only project.yaml existed (and learned the account ids).
-    let made: Vec<String> = backups(&fresh).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert!(made.len() == 1 && made[0].starts_with("project.yaml."), "new files have no backup: {made:?}");
+    let made: Vec<String> = backups(&fresh)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        made.len() == 1 && made[0].starts_with("project.yaml."),
+        "new files have no backup: {made:?}"
+    );
 
     // A rotation where the credentials file is a link into a dotfiles
     // repository and config is group-readable.
@@ -398,7 +526,11 @@ fn modes_links_and_backups() {
     let start = SystemTime::now();
     let taken: Vec<PathBuf> = (0..30)
         .map(|s| {
-            let path = PathBuf::from(format!("{}.{}.bak", targets.config.display(), utc_stamp(start + Duration::from_secs(s))));
+            let path = PathBuf::from(format!(
+                "{}.{}.bak",
+                targets.config.display(),
+                utc_stamp(start + Duration::from_secs(s))
+            ));
             std::fs::write(&path, "an earlier backup\n").unwrap();
             path
         })
@@ -407,15 +539,32 @@ fn modes_links_and_backups() {
     let out = run(&project, &world, &args, &[]);
     let end = SystemTime::now();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(std::fs::symlink_metadata(&targets.credentials).unwrap().file_type().is_symlink(), "the link was replaced by a file");
-    assert_eq!(std::fs::read_link(&targets.credentials).unwrap(), Path::new("../../dotfiles/aws-credentials"));
-    assert!(std::fs::read_to_string(&real).unwrap().contains(key_id), "the link's target holds the new keys");
+    assert!(
+        std::fs::symlink_metadata(&targets.credentials)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a file"
+    );
+    assert_eq!(
+        std::fs::read_link(&targets.credentials).unwrap(),
+        Path::new("../../dotfiles/aws-credentials")
+    );
+    assert!(
+        std::fs::read_to_string(&real).unwrap().contains(key_id),
+        "the link's target holds the new keys"
+    );
     assert_eq!(mode(&real), 0o600);
     assert_eq!(mode(&targets.config), 0o640, "an existing file keeps its mode");
     assert_eq!(mode(&targets.tfvars), 0o664, "an existing file keeps its mode");
     assert_eq!(mode(&targets.build_env), 0o644, "a new file without secrets");
     for path in &taken {
-        assert_eq!(std::fs::read_to_string(path).unwrap(), "an earlier backup\n", "{} was overwritten", path.display());
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            "an earlier backup\n",
+            "{} was overwritten",
+            path.display()
+        );
     }
 
     let made = backups(&project);
@@ -425,16 +574,29 @@ fn modes_links_and_backups() {
         assert_eq!(mode(backup), 0o600, "{}", backup.display());
     }
     // The link's backup lives beside the file really written.
-    let credentials_backup = ours.iter().find(|p| p.starts_with(&dotfiles)).expect("a backup in dotfiles/");
+    let credentials_backup = ours
+        .iter()
+        .find(|p| p.starts_with(&dotfiles))
+        .expect("a backup in dotfiles/");
     assert_eq!(std::fs::read_to_string(credentials_backup).unwrap(), old_credentials());
     let name = credentials_backup.file_name().unwrap().to_str().unwrap();
-    let stamp = name.strip_prefix("aws-credentials.").and_then(|n| n.strip_suffix(".bak")).unwrap();
+    let stamp = name
+        .strip_prefix("aws-credentials.")
+        .and_then(|n| n.strip_suffix(".bak"))
+        .unwrap();
     assert!(
         stamp.len() == 16 && (utc_stamp(start).as_str()..=utc_stamp(end).as_str()).contains(&stamp),
         "`{name}` is not named by the UTC time of the run"
     );
-    let config_backup = ours.iter().find(|p| p.parent() == targets.config.parent() && p.to_str().unwrap().contains("/config.")).unwrap();
-    assert!(config_backup.to_str().unwrap().ends_with(&format!("{stamp}-2.bak")), "{}", config_backup.display());
+    let config_backup = ours
+        .iter()
+        .find(|p| p.parent() == targets.config.parent() && p.to_str().unwrap().contains("/config."))
+        .unwrap();
+    assert!(
+        config_backup.to_str().unwrap().ends_with(&format!("{stamp}-2.bak")),
+        "{}",
+        config_backup.display()
+    );
     assert_eq!(std::fs::read_to_string(config_backup).unwrap(), OLD_CONFIG);
 
     // A second rotation right away (john's keys): both runs' backups are kept.
@@ -472,8 +634,10 @@ fn every_fault_point_leaves_each_file_old_or_new() {
         .iter()
         .flat_map(|&(step, count)| (1..=count).map(move |n| (step, n)))
         .collect();
-    let cases: Vec<(&str, usize, bool)> =
-        points.iter().flat_map(|&(step, n)| [(step, n, false), (step, n, true)]).collect();
+    let cases: Vec<(&str, usize, bool)> = points
+        .iter()
+        .flat_map(|&(step, n)| [(step, n, false), (step, n, true)])
+        .collect();
 
     // Two at a time: each case has its own project; the emulator is shared.
     std::thread::scope(|scope| {
@@ -499,9 +663,17 @@ fn fault_case(world: &World, new: &[Option<Vec<u8>>], step: &str, n: usize, abor
     let out = run_with_env(&project, world, &args, "LEVERAGE_TEST_FAULT", &case);
     let now = contents(&targets);
     if abort {
-        assert!(out.code != 0 && out.code != 1, "{case}: the process should have died:\n{}", out.stderr);
+        assert!(
+            out.code != 0 && out.code != 1,
+            "{case}: the process should have died:\n{}",
+            out.stderr
+        );
         for (i, path) in targets.all().iter().enumerate() {
-            assert!(now[i] == old[i] || now[i] == new[i], "{case}: {} is neither old nor new", path.display());
+            assert!(
+                now[i] == old[i] || now[i] == new[i],
+                "{case}: {} is neither old nor new",
+                path.display()
+            );
         }
         // Files are replaced in the order build.env, config, project.yaml,
         // common.tfvars, credentials (the files that decide what a re-run
@@ -519,15 +691,22 @@ fn fault_case(world: &World, new: &[Option<Vec<u8>>], step: &str, n: usize, abor
         for backup in backups(&project) {
             let name = backup.file_name().unwrap().to_str().unwrap();
             let i = targets.all().iter().position(|t| {
-                t.parent() == backup.parent() && name.starts_with(&format!("{}.", t.file_name().unwrap().to_str().unwrap()))
+                t.parent() == backup.parent()
+                    && name.starts_with(&format!("{}.", t.file_name().unwrap().to_str().unwrap()))
             });
             let i = i.unwrap_or_else(|| panic!("{case}: a backup of what? {}", backup.display()));
-            assert_eq!(Some(std::fs::read(&backup).unwrap()), old[i], "{case}: {} is not a whole backup", backup.display());
+            assert_eq!(
+                Some(std::fs::read(&backup).unwrap()),
+                old[i],
+                "{case}: {} is not a whole backup",
+                backup.display()
+            );
         }
     } else {
         assert_eq!(out.code, 1, "{case}: {}", out.stderr);
         assert!(
-            out.stderr.contains("Error: could not write the changes; nothing was changed")
+            out.stderr
+                .contains("Error: could not write the changes; nothing was changed")
                 && out.stderr.contains("injected fault (LEVERAGE_TEST_FAULT)"),
             "{case}: {}",
             out.stderr
@@ -540,7 +719,11 @@ fn fault_case(world: &World, new: &[Option<Vec<u8>>], step: &str, n: usize, abor
     let out = run(&project, world, &args, &[]);
     assert_eq!(out.code, 0, "{case}: the re-run failed:\n{}", out.stderr);
     assert_eq!(contents(&targets), new, "{case}: the re-run did not complete the job");
-    assert_eq!(temporaries(&project), Vec::<PathBuf>::new(), "{case}: temporaries left behind");
+    assert_eq!(
+        temporaries(&project),
+        Vec::<PathBuf>::new(),
+        "{case}: temporaries left behind"
+    );
     assert_eq!(mode(&targets.credentials), 0o600, "{case}");
     for backup in backups(&project) {
         assert_eq!(mode(&backup), 0o600, "{case}: {}", backup.display());
@@ -579,9 +762,15 @@ fn read_only_aws_directory_changes_nothing() {
     std::fs::set_permissions(&aws_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(out.code, 1, "{}", out.stderr);
     let temp = aws_dir.join(".credentials.leverage-");
-    assert!(out.stderr.contains("Error: could not write the changes; nothing was changed"), "{}", out.stderr);
     assert!(
-        out.stderr.contains(&format!("Caused by: writing {}", temp.display())) && out.stderr.contains("Permission denied (os error 13)"),
+        out.stderr
+            .contains("Error: could not write the changes; nothing was changed"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("Caused by: writing {}", temp.display()))
+            && out.stderr.contains("Permission denied (os error 13)"),
         "{}",
         out.stderr
     );
@@ -618,8 +807,10 @@ fn full_disk_changes_nothing() {
     let world = World::start();
     let (project, args) = rotation(&world);
     let aws_dir = project.home.join(".aws/bb");
-    let saved: Vec<(PathBuf, Vec<u8>)> =
-        ["credentials", "config"].iter().map(|n| (aws_dir.join(n), std::fs::read(aws_dir.join(n)).unwrap())).collect();
+    let saved: Vec<(PathBuf, Vec<u8>)> = ["credentials", "config"]
+        .iter()
+        .map(|n| (aws_dir.join(n), std::fs::read(aws_dir.join(n)).unwrap()))
+        .collect();
     let disk = TinyDisk::mount(&aws_dir, "16k");
     if disk.is_some() {
         for (path, bytes) in &saved {
@@ -632,17 +823,31 @@ fn full_disk_changes_nothing() {
         while std::io::Write::write_all(&mut file, &[0u8; 1024]).is_ok() {}
         drop(file);
     }
-    eprintln!("full disk: {}", if disk.is_some() { "a real tmpfs" } else { "the fault switch" });
+    eprintln!(
+        "full disk: {}",
+        if disk.is_some() {
+            "a real tmpfs"
+        } else {
+            "the fault switch"
+        }
+    );
     let before = project.snapshot();
     let out = match &disk {
         Some(_) => run(&project, &world, &args, &[]),
         None => run_with_env(&project, &world, &args, "LEVERAGE_TEST_FAULT", "temp:2:enospc"),
     };
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("Error: could not write the changes; nothing was changed"), "{}", out.stderr);
     assert!(
-        out.stderr.contains(&format!("Caused by: writing {}", aws_dir.join(".credentials.leverage-").display()))
-            && out.stderr.contains("No space left on device (os error 28)"),
+        out.stderr
+            .contains("Error: could not write the changes; nothing was changed"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!(
+            "Caused by: writing {}",
+            aws_dir.join(".credentials.leverage-").display()
+        )) && out.stderr.contains("No space left on device (os error 28)"),
         "{}",
         out.stderr
     );
@@ -666,7 +871,9 @@ fn twenty_concurrent_runs_keep_every_profile() {
     std::fs::create_dir_all(&aws_dir).unwrap();
     let mut credentials = String::new();
     for kind in ["bootstrap", "management", "security"] {
-        credentials.push_str(&format!("[bb-{kind}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"));
+        credentials.push_str(&format!(
+            "[bb-{kind}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"
+        ));
     }
     std::fs::write(aws_dir.join("credentials"), &credentials).unwrap();
 
@@ -680,7 +887,16 @@ fn twenty_concurrent_runs_keep_every_profile() {
                     let role = format!("Role{i:02}");
                     project.run(
                         Some(moto),
-                        &["credentials", "configure", "--type", kinds[i % 3], "--skip-access-keys-setup", "--role-name", &role, "--non-interactive"],
+                        &[
+                            "credentials",
+                            "configure",
+                            "--type",
+                            kinds[i % 3],
+                            "--skip-access-keys-setup",
+                            "--role-name",
+                            &role,
+                            "--non-interactive",
+                        ],
                     )
                 })
             })
@@ -691,7 +907,9 @@ fn twenty_concurrent_runs_keep_every_profile() {
         assert_eq!(out.code, 0, "run {i}: {}", out.stderr);
     }
     assert!(
-        outputs.iter().any(|o| o.stderr.contains("Waiting for another leverage run to finish...")),
+        outputs
+            .iter()
+            .any(|o| o.stderr.contains("Waiting for another leverage run to finish...")),
         "no run waited for another"
     );
 
@@ -703,7 +921,10 @@ fn twenty_concurrent_runs_keep_every_profile() {
                 "[profile bb-{account}-role{i:02}]\noutput = json\nregion = us-east-1\nrole_arn = arn:aws:iam::{}:role/Role{i:02}\nsource_profile = {source}\n",
                 world.account(account)
             );
-            assert!(config.contains(&section), "run {i} lost its profile:\n{section}\nin:\n{config}");
+            assert!(
+                config.contains(&section),
+                "run {i} lost its profile:\n{section}\nin:\n{config}"
+            );
         }
     }
     assert_eq!(config.matches("[profile ").count(), 40, "{config}");
@@ -721,7 +942,12 @@ for name in ("credentials", "config"):
 print("yaml", len(yaml.safe_load(open(f"{root}/project.yaml"))["organization"]["accounts"]))
 print("hcl", sorted(pygohcl.loads(open(f"{root}/config/common.tfvars").read())["accounts"]))
 "#;
-    let parsed = Command::new("python3").args(["-c", script]).arg(&project.home).arg(&project.root).output().unwrap();
+    let parsed = Command::new("python3")
+        .args(["-c", script])
+        .arg(&project.home)
+        .arg(&project.root)
+        .output()
+        .unwrap();
     assert!(parsed.status.success(), "{}", String::from_utf8_lossy(&parsed.stderr));
     assert_eq!(
         String::from_utf8_lossy(&parsed.stdout),
@@ -742,7 +968,10 @@ fn spawns_no_process_and_keeps_secrets_in_the_credentials_file() {
     let trace = project.home.join("..").join("execve.trace");
     let template = project.command(Some(&world.moto));
     let mut cmd = Command::new("strace");
-    cmd.args(["-f", "-qq", "-e", "trace=execve", "-o"]).arg(&trace).arg(template.get_program()).env_clear();
+    cmd.args(["-f", "-qq", "-e", "trace=execve", "-o"])
+        .arg(&trace)
+        .arg(template.get_program())
+        .env_clear();
     for (key, value) in template.get_envs() {
         if let Some(value) = value {
             cmd.env(key, value);
@@ -750,7 +979,11 @@ fn spawns_no_process_and_keeps_secrets_in_the_credentials_file() {
     }
     cmd.current_dir(template.get_current_dir().unwrap());
     let out = project.run_with(cmd, &strs(&args), None);
-    assert_eq!(out.code, 0, "strace is needed for this test (.ci/setup installs it):\n{}", out.stderr);
+    assert_eq!(
+        out.code, 0,
+        "strace is needed for this test (.ci/setup installs it):\n{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("Checking the keys with AWS"), "{}", out.stderr);
     let log = std::fs::read_to_string(&trace).unwrap();
     let execs: Vec<&str> = log.lines().filter(|l| l.contains("execve(")).collect();
@@ -768,7 +1001,10 @@ fn spawns_no_process_and_keeps_secrets_in_the_credentials_file() {
     let csv = project.home.join(format!("{}_accessKeys.csv", world.key("jane").0));
     let mut expected = vec![csv, credentials];
     expected.sort();
-    assert_eq!(holding, expected, "the new secret belongs in the credentials file (and the CSV it came from) only");
+    assert_eq!(
+        holding, expected,
+        "the new secret belongs in the credentials file (and the CSV it came from) only"
+    );
     let old_holding: Vec<PathBuf> = project
         .snapshot()
         .into_iter()
@@ -776,5 +1012,13 @@ fn spawns_no_process_and_keeps_secrets_in_the_credentials_file() {
         .map(|(path, _, _)| path)
         .collect();
     assert_eq!(old_holding.len(), 1, "{old_holding:?}");
-    assert!(old_holding[0].file_name().unwrap().to_str().unwrap().starts_with("credentials.") && mode(&old_holding[0]) == 0o600);
+    assert!(
+        old_holding[0]
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("credentials.")
+            && mode(&old_holding[0]) == 0o600
+    );
 }

@@ -79,7 +79,10 @@ fn normalize_eol(text: &str) -> String {
 fn check_error_line(what: &str, text: &str, error: &InputError) {
     if let Some(line) = error.line {
         let lines = line_count(text);
-        assert!(line >= 1 && (line as usize) <= lines + 1, "{what}: error on line {line} of a {lines}-line text: {error}");
+        assert!(
+            line >= 1 && (line as usize) <= lines + 1,
+            "{what}: error on line {line} of a {lines}-line text: {error}"
+        );
     }
     assert!(!error.message.is_empty(), "{what}: an error without a message");
 }
@@ -101,14 +104,24 @@ pub fn csv(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     match access_keys::parse_csv(&text) {
         Ok(keys) => {
-            assert!(validate::is_access_key_id(&keys.access_key_id), "an invalid key id was accepted");
-            assert!(validate::is_secret_access_key(keys.secret_access_key.expose()), "an invalid secret was accepted");
+            assert!(
+                validate::is_access_key_id(&keys.access_key_id),
+                "an invalid key id was accepted"
+            );
+            assert!(
+                validate::is_secret_access_key(keys.secret_access_key.expose()),
+                "an invalid secret was accepted"
+            );
             assert!(text.contains(&keys.access_key_id) && text.contains(keys.secret_access_key.expose()));
         }
         Err(error) => {
             check_error_line("csv", &text, &error);
             for run in secret_like_runs(&text) {
-                assert!(!error.message.contains(run), "a CSV error repeats a value of the file: {}", error.message);
+                assert!(
+                    !error.message.contains(run),
+                    "a CSV error repeats a value of the file: {}",
+                    error.message
+                );
             }
         }
     }
@@ -142,7 +155,10 @@ pub fn dotenv(data: &[u8]) {
             for (key, _) in &pairs {
                 let mut chars = key.chars();
                 let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-                assert!(first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'), "bad key {key:?}");
+                assert!(
+                    first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'),
+                    "bad key {key:?}"
+                );
             }
             let rewritten: Vec<String> = pairs.iter().map(|(k, v)| dotenv_line(k, v)).collect();
             let again = dotenv::parse(&rewritten.join("\n"));
@@ -154,7 +170,11 @@ pub fn dotenv(data: &[u8]) {
             // only runs holding `/` or `+`, which no name has, are checked.
             let values = text.lines().filter_map(|l| l.split_once('=').map(|(_, v)| v));
             for run in values.flat_map(secret_like_runs).filter(|r| r.contains(['/', '+'])) {
-                assert!(!error.message.contains(run), "a dotenv error repeats a value: {}", error.message);
+                assert!(
+                    !error.message.contains(run),
+                    "a dotenv error repeats a value: {}",
+                    error.message
+                );
             }
         }
     }
@@ -171,7 +191,14 @@ pub fn project_yaml_read(data: &[u8]) {
     }
 }
 
-const IDS: &[&str] = &["012345678901", "111111111111", "999999999999", "0", "000000000000000000000001", "42"];
+const IDS: &[&str] = &[
+    "012345678901",
+    "111111111111",
+    "999999999999",
+    "0",
+    "000000000000000000000001",
+    "42",
+];
 
 /// `project_yaml::set_account_ids`: the ids set read back, nothing else read
 /// differently, a second identical edit changes nothing, and at most one
@@ -198,7 +225,10 @@ pub fn project_yaml_set(data: &[u8]) {
     let update = match project_yaml::set_account_ids(&text, &ids) {
         Ok(update) => update,
         Err(error) => {
-            assert!(!(strict() && error.message.contains("refusing")), "the YAML editor refused its own result: {error}");
+            assert!(
+                !(strict() && error.message.contains("refusing")),
+                "the YAML editor refused its own result: {error}"
+            );
             check_error_line("project.yaml edit", &text, &error);
             return;
         }
@@ -210,16 +240,29 @@ pub fn project_yaml_set(data: &[u8]) {
     let wanted = |name: &str| ids.iter().rev().find(|(n, _)| n == name).map(|(_, id)| id.as_str());
     let expected: Vec<DeclaredAccount> = accounts
         .iter()
-        .map(|a| DeclaredAccount { id: wanted(&a.name).map(str::to_string).or(a.id.clone()), ..a.clone() })
+        .map(|a| DeclaredAccount {
+            id: wanted(&a.name).map(str::to_string).or(a.id.clone()),
+            ..a.clone()
+        })
         .collect();
     assert_eq!(after.accounts.as_ref(), Some(&expected), "the ids set do not read back");
     assert_eq!(
-        project_yaml::ProjectYaml { accounts: None, ..after.clone() },
-        project_yaml::ProjectYaml { accounts: None, ..before.clone() },
+        project_yaml::ProjectYaml {
+            accounts: None,
+            ..after.clone()
+        },
+        project_yaml::ProjectYaml {
+            accounts: None,
+            ..before.clone()
+        },
         "an edit of the ids changed another value"
     );
     let again = project_yaml::set_account_ids(&update.text, &ids).ok();
-    assert_eq!(again.map(|u| u.text).as_deref(), Some(update.text.as_str()), "a second edit changed the text");
+    assert_eq!(
+        again.map(|u| u.text).as_deref(),
+        Some(update.text.as_str()),
+        "a second edit changed the text"
+    );
 
     let entries = accounts.iter().filter(|a| wanted(&a.name).is_some()).count();
     let (removed, added) = line_diff(&text, &update.text);
@@ -241,7 +284,13 @@ pub fn tfvars_read(data: &[u8]) {
     }
 }
 
-const EMAILS: &[&str] = &["aws+x@example.com", "", "a\"b@example.com", "${x}@example.com", "ops@example.com"];
+const EMAILS: &[&str] = &[
+    "aws+x@example.com",
+    "",
+    "a\"b@example.com",
+    "${x}@example.com",
+    "ops@example.com",
+];
 const NEW_NAMES: &[&str] = &["shared", "Log Archive", "network", "apps-devstg", "true", "a\"b"];
 
 fn is_hcl_ident(name: &str) -> bool {
@@ -260,7 +309,11 @@ pub fn tfvars_write_back(data: &[u8]) {
     let mut accounts: Vec<DeclaredAccount> = before.accounts.clone();
     for (name, id) in &before.account_id_attributes {
         if !accounts.iter().any(|a| &a.name == name) {
-            accounts.push(DeclaredAccount { name: name.clone(), email: None, id: Some(id.clone()) });
+            accounts.push(DeclaredAccount {
+                name: name.clone(),
+                email: None,
+                id: Some(id.clone()),
+            });
         }
     }
     let mask = params.byte(0);
@@ -282,7 +335,10 @@ pub fn tfvars_write_back(data: &[u8]) {
     let written = match tfvars::write_back(&text, &accounts) {
         Ok(written) => written,
         Err(error) => {
-            assert!(!(strict() && error.message.contains("internal error")), "the HCL editor failed its own check: {error}");
+            assert!(
+                !(strict() && error.message.contains("internal error")),
+                "the HCL editor failed its own check: {error}"
+            );
             check_error_line("common.tfvars edit", &text, &error);
             return;
         }
@@ -304,34 +360,86 @@ pub fn tfvars_write_back(data: &[u8]) {
             continue;
         }
         let entry = after.accounts.iter().find(|a| a.name == account.name);
-        let entry = entry.unwrap_or_else(|| panic!("`{}` is not in accounts after the write-back:\n{}", account.name, written.text));
+        let entry = entry.unwrap_or_else(|| {
+            panic!(
+                "`{}` is not in accounts after the write-back:\n{}",
+                account.name, written.text
+            )
+        });
         if let Some(id) = id {
             // A number already equal is left as written.
-            assert!(entry.id.as_deref() == Some(id), "accounts.{}.id reads {:?}, not {id}:\n{}", account.name, entry.id, written.text);
+            assert!(
+                entry.id.as_deref() == Some(id),
+                "accounts.{}.id reads {:?}, not {id}:\n{}",
+                account.name,
+                entry.id,
+                written.text
+            );
             if is_hcl_ident(&account.name) {
-                let attribute = after.account_id_attributes.iter().rev().find(|(n, _)| n == &account.name);
-                assert_eq!(attribute.map(|(_, v)| v.as_str()), Some(id), "{}_account_id:\n{}", account.name, written.text);
+                let attribute = after
+                    .account_id_attributes
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == &account.name);
+                assert_eq!(
+                    attribute.map(|(_, v)| v.as_str()),
+                    Some(id),
+                    "{}_account_id:\n{}",
+                    account.name,
+                    written.text
+                );
             }
         }
         if let Some(email) = email {
-            assert_eq!(entry.email.as_deref(), Some(email), "accounts.{}.email:\n{}", account.name, written.text);
+            assert_eq!(
+                entry.email.as_deref(),
+                Some(email),
+                "accounts.{}.email:\n{}",
+                account.name,
+                written.text
+            );
         }
     }
-    let plain = |c: &tfvars::TfvarsConfig| (c.project.clone(), c.project_long.clone(), c.region.clone(), c.region_primary.clone(), c.region_secondary.clone());
-    assert_eq!(plain(&after), plain(&before), "the write-back changed another attribute");
+    let plain = |c: &tfvars::TfvarsConfig| {
+        (
+            c.project.clone(),
+            c.project_long.clone(),
+            c.region.clone(),
+            c.region_primary.clone(),
+            c.region_secondary.clone(),
+        )
+    };
+    assert_eq!(
+        plain(&after),
+        plain(&before),
+        "the write-back changed another attribute"
+    );
     // Accounts the write-back was not asked about keep what they had.
     for old in &before.accounts {
         if !seen.contains(&old.name.as_str()) {
-            assert_eq!(after.accounts.iter().find(|a| a.name == old.name), Some(old), "an untouched account changed");
+            assert_eq!(
+                after.accounts.iter().find(|a| a.name == old.name),
+                Some(old),
+                "an untouched account changed"
+            );
         }
     }
     let again = tfvars::write_back(&written.text, &accounts);
-    assert_eq!(again.map(|w| w.text).ok().as_deref(), Some(written.text.as_str()), "a second write-back changed the text");
+    assert_eq!(
+        again.map(|w| w.text).ok().as_deref(),
+        Some(written.text.as_str()),
+        "a second write-back changed the text"
+    );
 
     // Each value set replaces at most one line; the rest are insertions.
     let values = seen.len() * 3;
     let (removed, _) = line_diff(&text, &written.text);
-    assert!(removed <= values, "the write-back of {} account(s) removed {removed} lines:\n--- before\n{text}\n--- after\n{}", seen.len(), written.text);
+    assert!(
+        removed <= values,
+        "the write-back of {} account(s) removed {removed} lines:\n--- before\n{text}\n--- after\n{}",
+        seen.len(),
+        written.text
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -346,7 +454,10 @@ pub fn ini_parse(data: &[u8]) {
             assert_eq!(doc.render(), text.as_ref(), "parse then render is not the identity");
             for section in doc.section_names() {
                 for key in doc.keys(section) {
-                    assert!(doc.get(section, key).is_some(), "[{section}] lists `{key}` but get() has no value");
+                    assert!(
+                        doc.get(section, key).is_some(),
+                        "[{section}] lists `{key}` but get() has no value"
+                    );
                 }
             }
         }
@@ -354,9 +465,37 @@ pub fn ini_parse(data: &[u8]) {
     }
 }
 
-const NEW_SECTIONS: &[&str] = &["default", "bb-management", "profile bb-shared-oaar", "profile a b", "DEFAULT", "sso-session x"];
-const KEYS: &[&str] = &["aws_access_key_id", "region", "output", "role_arn", "source_profile", "mfa_serial", "Region", "s3", "k"];
-const VALUES: &[&str] = &["AKIAIOSFODNN7EXAMPLE", "us-east-1", "json", "arn:aws:iam::123456789012:role/x", "a b", "v=1", "#x", "x ; y", "", "é"];
+const NEW_SECTIONS: &[&str] = &[
+    "default",
+    "bb-management",
+    "profile bb-shared-oaar",
+    "profile a b",
+    "DEFAULT",
+    "sso-session x",
+];
+const KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "region",
+    "output",
+    "role_arn",
+    "source_profile",
+    "mfa_serial",
+    "Region",
+    "s3",
+    "k",
+];
+const VALUES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "us-east-1",
+    "json",
+    "arn:aws:iam::123456789012:role/x",
+    "a b",
+    "v=1",
+    "#x",
+    "x ; y",
+    "",
+    "é",
+];
 
 /// `IniDocument::set`: the value set is read back (also after rendering and
 /// parsing again), every other key of every section reads the same, setting
@@ -383,14 +522,26 @@ pub fn ini_set(data: &[u8]) {
             return;
         }
     };
-    assert_eq!(doc.get(&section, key), Some(value), "[{section}] {key} does not read back");
+    assert_eq!(
+        doc.get(&section, key),
+        Some(value),
+        "[{section}] {key} does not read back"
+    );
     let out = doc.render();
-    assert_eq!(changed, out != text.as_ref(), "set() returned {changed} for the text changing");
+    assert_eq!(
+        changed,
+        out != text.as_ref(),
+        "set() returned {changed} for the text changing"
+    );
     let reread = match IniDocument::parse(&out) {
         Ok(reread) => reread,
         Err(e) => panic!("the edited file does not parse: {e}\n--- before\n{text}\n--- after\n{out}"),
     };
-    assert_eq!(reread.get(&section, key), Some(value), "[{section}] {key} does not read back after parsing again:\n{out}");
+    assert_eq!(
+        reread.get(&section, key),
+        Some(value),
+        "[{section}] {key} does not read back after parsing again:\n{out}"
+    );
 
     // Every other value reads as before. A value in [DEFAULT] shows through
     // every section that lacks the key, so that key is skipped then.
@@ -402,7 +553,11 @@ pub fn ini_set(data: &[u8]) {
             if (same_section || section == "DEFAULT") && k == lower {
                 continue;
             }
-            assert_eq!(reread.get(name, k), before.get(name, k), "[{name}] {k} changed when setting [{section}] {key}:\n{out}");
+            assert_eq!(
+                reread.get(name, k),
+                before.get(name, k),
+                "[{name}] {k} changed when setting [{section}] {key}:\n{out}"
+            );
         }
     }
 
@@ -425,10 +580,18 @@ pub fn ini_set(data: &[u8]) {
     let new = normalize_eol(&out);
     let (old_lines, new_lines) = (lines(&old), lines(&new));
     let prefix = old_lines.iter().zip(&new_lines).take_while(|(a, b)| a == b).count();
-    let suffix = old_lines[prefix..].iter().rev().zip(new_lines[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let suffix = old_lines[prefix..]
+        .iter()
+        .rev()
+        .zip(new_lines[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
     let old_window = old_lines.len() - prefix - suffix;
     let new_window = new_lines.len() - prefix - suffix;
-    assert!(old_window <= 1 && new_window <= 2, "setting one key changed {old_window} line(s) into {new_window}:\n--- before\n{text}\n--- after\n{out}");
+    assert!(
+        old_window <= 1 && new_window <= 2,
+        "setting one key changed {old_window} line(s) into {new_window}:\n--- before\n{text}\n--- after\n{out}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -476,14 +639,20 @@ pub fn flow_outcome(data: &[u8]) -> &'static str {
     }
     // The organization's reader may be any of the configured keys.
     for id in ["AKIAI44QH8DHBEXAMPLE", "AKIAOLDOLDOLDOLDOLD1", "AKIABOOTBOOTBOOTBOOT"] {
-        world.identities.insert(id.into(), Ok(leverage_core::CallerIdentity {
-            account: scenarios::CALLER_ACCOUNT.into(),
-            arn: format!("arn:aws:iam::{}:user/jane", scenarios::CALLER_ACCOUNT),
-            user_id: "AIDAEXAMPLE".into(),
-        }));
+        world.identities.insert(
+            id.into(),
+            Ok(leverage_core::CallerIdentity {
+                account: scenarios::CALLER_ACCOUNT.into(),
+                arn: format!("arn:aws:iam::{}:user/jane", scenarios::CALLER_ACCOUNT),
+                user_id: "AIDAEXAMPLE".into(),
+            }),
+        );
         world.organizations.insert(id.into(), Ok(scenarios::organization()));
     }
-    world.mfa_devices.insert("jane".into(), vec![format!("arn:aws:iam::{}:mfa/jane", scenarios::CALLER_ACCOUNT)]);
+    world.mfa_devices.insert(
+        "jane".into(),
+        vec![format!("arn:aws:iam::{}:mfa/jane", scenarios::CALLER_ACCOUNT)],
+    );
 
     let flags = params.byte(0);
     let mut request = scenarios::request(match params.byte(1) % 3 {
@@ -517,7 +686,11 @@ pub fn flow_outcome(data: &[u8]) -> &'static str {
                     FileKind::ProjectYaml => project_yaml::read(after).err(),
                     FileKind::BuildEnv => dotenv::parse(after).err(),
                 };
-                assert!(reparsed.is_none(), "the plan writes {} that does not parse: {reparsed:?}\n{after}", change.path);
+                assert!(
+                    reparsed.is_none(),
+                    "the plan writes {} that does not parse: {reparsed:?}\n{after}",
+                    change.path
+                );
                 for masked in change.masked_before.iter().chain([&change.masked_after]) {
                     assert!(!masked.contains(scenarios::SECRET), "a masked text shows the secret");
                 }
@@ -525,11 +698,19 @@ pub fn flow_outcome(data: &[u8]) -> &'static str {
             "plan"
         }
         Err(ConfigureError::InvalidInput(e)) => {
-            assert!(!e.message.contains(char::is_control), "an error holds a control character: {:?}", e.message);
+            assert!(
+                !e.message.contains(char::is_control),
+                "an error holds a control character: {:?}",
+                e.message
+            );
             if let (Some(file), Some(line)) = (&e.file, e.line) {
                 let text = host.scenario.files.get(file).map(String::as_str).unwrap_or("");
                 let lines = line_count(text);
-                assert!(line >= 1 && line as usize <= lines + 1, "{file}: error on line {line} of {lines}: {}", e.message);
+                assert!(
+                    line >= 1 && line as usize <= lines + 1,
+                    "{file}: error on line {line} of {lines}: {}",
+                    e.message
+                );
             }
             "input error"
         }
@@ -555,7 +736,12 @@ pub fn line_diff(old: &str, new: &str) -> (usize, usize) {
     let (old, new) = (normalize_eol(old), normalize_eol(new));
     let (a, b) = (lines(&old), lines(&new));
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
     let a = &a[prefix..a.len() - suffix];
     let b = &b[prefix..b.len() - suffix];
     if a.len() * b.len() > 250_000 {
@@ -564,7 +750,11 @@ pub fn line_diff(old: &str, new: &str) -> (usize, usize) {
     let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            table[i][j] = if a[i] == b[j] { table[i + 1][j + 1] + 1 } else { table[i + 1][j].max(table[i][j + 1]) };
+            table[i][j] = if a[i] == b[j] {
+                table[i + 1][j + 1] + 1
+            } else {
+                table[i + 1][j].max(table[i][j + 1])
+            };
         }
     }
     let common = table[0][0];
@@ -589,7 +779,14 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 
 /// The argument bytes put before a seed file for the editing targets: no
 /// account or every account, existing or new sections, each key and value.
-pub const SEED_PARAMS: &[[u8; PARAM_BYTES]] = &[[0xff, 0, 0, 0], [0x01, 1, 1, 1], [0x05, 2, 3, 4], [0xa0, 5, 6, 5], [0x00, 7, 7, 2], [0xf0, 8, 9, 3]];
+pub const SEED_PARAMS: &[[u8; PARAM_BYTES]] = &[
+    [0xff, 0, 0, 0],
+    [0x01, 1, 1, 1],
+    [0x05, 2, 3, 4],
+    [0xa0, 5, 6, 5],
+    [0x00, 7, 7, 2],
+    [0xf0, 8, 9, 3],
+];
 
 /// Which files seed a target: `(directory under the repository root, file
 /// name suffix)`. The test fixtures, and for build.env (which has none) the
@@ -600,7 +797,10 @@ pub fn seed_sources(target: &str) -> &'static [(&'static str, &'static str)] {
         "dotenv" => &[("core-wasm/fuzz/seeds/dotenv", ".env")],
         "project_yaml_read" | "project_yaml_set" => &[("tests/fixtures/project-yaml", ".yaml")],
         "tfvars_read" | "tfvars_write_back" => &[("tests/fixtures/tfvars", ".tfvars")],
-        "ini_parse" | "ini_set" => &[("tests/fixtures/ini/cases", "input"), ("tests/fixtures/ini/cases", "expected")],
+        "ini_parse" | "ini_set" => &[
+            ("tests/fixtures/ini/cases", "input"),
+            ("tests/fixtures/ini/cases", "expected"),
+        ],
         "flow" => &[("core-wasm/fuzz/seeds/flow", ".txt")],
         _ => &[],
     }
