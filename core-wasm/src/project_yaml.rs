@@ -811,6 +811,18 @@ fn entry_edit(lines: &Lines, entry: &Node, name: &str, id: &str) -> Result<Edit,
                 let blanks = after.len() - after.trim_start_matches(is_ws).len();
                 if after.get(blanks..).is_some_and(|s| s.starts_with(':')) {
                     let at = key_end + blanks + 1;
+                    // `id: &anchor` or `id: !tag` is an empty value with
+                    // something written after the colon: a value put right
+                    // after the colon would not parse (issue 8, found by
+                    // fuzzing).
+                    let rest = text.get(at..).unwrap_or("");
+                    let rest = rest.split(['\n', '\r']).next().unwrap_or("").trim_matches(is_ws);
+                    if rest.starts_with(['&', '!']) {
+                        return Err(cannot(
+                            key.line,
+                            "its `id:` has an anchor or a tag but no value; write it as `id: \"<digits>\"`",
+                        ));
+                    }
                     Ok(Edit {
                         start: at,
                         end: at,
@@ -1162,6 +1174,31 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
         ] {
             assert_eq!(set(text, &[("management", "111111111111")]).text, expected);
         }
+    }
+
+    /// Issue 8 (fuzzing, target `project_yaml_set` in strict mode): `id:`
+    /// with an anchor and no value got the id between the colon and the
+    /// anchor, which does not parse (the edit was refused by the final
+    /// check); it is now a clear error on its line.
+    #[test]
+    fn empty_id_with_an_anchor_or_tag_is_a_clear_error() {
+        for text in [
+            "organization:\n  accounts:\n  - name: apps\n    id: &a\n",
+            "organization:\n  accounts:\n  - name: apps\n    id: &a # later\n",
+        ] {
+            let error = match set_account_ids(text, &ids(&[("apps", "111111111111")])) {
+                Ok(update) => panic!("expected an error, got {}", update.text),
+                Err(e) => e,
+            };
+            assert_eq!(error.line, Some(4), "{error}");
+            assert!(error.message.contains("anchor or a tag"), "{error}");
+        }
+        // A comment after an empty `id:` is no obstacle.
+        let text = "organization:\n  accounts:\n  - name: apps\n    id: # later\n";
+        assert_eq!(
+            set(text, &[("apps", "111111111111")]).text,
+            text.replace("id: #", "id: \"111111111111\" #")
+        );
     }
 
     /// Issue 8 (fuzzing, target `project_yaml_read`): libyaml counts U+0085,
