@@ -47,6 +47,10 @@ fn main() {
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_TARGET")
+        // The component is small and its speed is the wasm tax (issue 10):
+        // whole-program optimisation pays here, at little build cost.
+        .env("CARGO_PROFILE_RELEASE_LTO", "fat")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
         .status()
         .expect("could not run cargo to build the core component");
     assert!(

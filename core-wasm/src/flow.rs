@@ -182,11 +182,10 @@ impl IniFile {
     }
 
     fn set(&mut self, section: &str, key: &str, value: &str) -> Result<(), ConfigureError> {
-        let path = self.path.clone();
-        self.doc
-            .set(section, key, value)
-            .map(|_| ())
-            .map_err(|e| input_error(&path, e))
+        match self.doc.set(section, key, value) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(input_error(&self.path, e)),
+        }
     }
 }
 

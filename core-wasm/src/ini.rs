@@ -64,6 +64,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+use crate::names::NameMap;
 use std::str::FromStr;
 
 use crate::model::InputError;
@@ -145,7 +147,10 @@ pub struct IniDocument {
     preamble: Vec<Line>,
     sections: Vec<Section>,
     /// Section name → index in `sections`.
-    by_name: BTreeMap<String, usize>,
+    by_name: NameMap<usize>,
+    /// Whether some section name holds a `"`: only then can a name with a
+    /// space be written `[first "rest"]`.
+    has_quoted: bool,
     /// Whether some line ends in `\r\n` or `\r`: the writer turns these into
     /// `\n` the first time it edits an existing section.
     has_cr: bool,
@@ -178,7 +183,7 @@ impl IniDocument {
         let mut reader = Reader::new();
         // Line index of each section's header, for "first on line N".
         let mut header_at: Vec<usize> = Vec::new();
-        for (index, line) in split_lines(text).into_iter().enumerate() {
+        for (index, line) in split_lines(text).enumerate() {
             if line.eol == Eol::CrLf || line.eol == Eol::Cr {
                 doc.has_cr = true;
             }
@@ -208,6 +213,7 @@ impl IniDocument {
                             format!("section [{name}] appears a second time (first on line {first_line}); {why}"),
                         ));
                     }
+                    doc.has_quoted |= name.contains('"');
                     doc.by_name.insert(name.clone(), doc.sections.len());
                     header_at.push(index);
                     doc.sections.push(Section {
@@ -331,6 +337,7 @@ impl IniDocument {
         let exact = self.by_name.get(name).copied();
         let quoted = name
             .split_once(' ')
+            .filter(|_| self.has_quoted)
             .and_then(|(first, rest)| self.by_name.get(&format!("{first} \"{rest}\"")).copied());
         match (exact, quoted) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -379,6 +386,9 @@ impl IniDocument {
             ));
         }
 
+        if let Some(plain) = self.plain_edit(index, key, value) {
+            return Ok(self.apply_plain_edit(index, is_last, plain, key, value));
+        }
         let edit = writer_edit(section, is_last, key, value);
         let entries = self.check_edit(index, &edit, key, value)?;
         let Edit { body, header_eol, .. } = edit;
@@ -394,6 +404,103 @@ impl IniDocument {
             changed |= self.normalize_line_ends();
         }
         Ok(changed)
+    }
+
+    /// The writer's edit of a *plain* section, found without re-reading it
+    /// (issue 10: the flow sets thousands of keys, nearly all in sections it
+    /// has just made). A section is plain when each of its body lines is one
+    /// key of its own: `name = value` or `name: value`, not indented, ending
+    /// in `\n`; when it is not `[DEFAULT]`; and when the next header is not
+    /// indented. In such a section the writer's key of a line is exactly the
+    /// name botocore reads there (as written), so the writer rewrites the
+    /// line whose key is `key` or, failing that, appends `key = value` after
+    /// the last line (the last key line, and in the last section also the
+    /// last line), and botocore reads the result as the old keys plus this
+    /// one. Returns `None` when the section is not plain, or when it holds
+    /// the key in another letter case (the full check then names the line).
+    fn plain_edit(&self, index: usize, key: &str, value: &str) -> Option<PlainEdit> {
+        let section = self.sections.get(index)?;
+        let next_indented = self
+            .sections
+            .get(index + 1)
+            .is_some_and(|next| next.header.text.starts_with(is_py_space));
+        if section.name == "DEFAULT"
+            || next_indented
+            || section.header.eol != Eol::Lf
+            || section.entries.len() != section.body.len()
+        {
+            return None;
+        }
+        let plain = section
+            .body
+            .iter()
+            .zip(&section.entries)
+            .enumerate()
+            .all(|(i, (line, entry))| entry.at == i && line.eol == Eol::Lf && !line.text.starts_with(is_py_space));
+        if !plain {
+            return None;
+        }
+        let entry = Entry {
+            name: py_lower(key),
+            written: key.to_string(),
+            value: py_strip(value).to_string(),
+            at: 0,
+        };
+        match section.entries.iter().position(|e| e.written == key) {
+            Some(at) => Some(PlainEdit {
+                entry: Entry { at, ..entry },
+                replace: true,
+            }),
+            None if section.entries.iter().any(|e| e.name == entry.name) => None,
+            None => Some(PlainEdit {
+                entry: Entry {
+                    at: section.body.len(),
+                    ..entry
+                },
+                replace: false,
+            }),
+        }
+    }
+
+    /// Applies what [`plain_edit`](Self::plain_edit) found; returns whether
+    /// the text changed. Debug builds (the tests) also run the full
+    /// edit-and-reread on the section and check that both agree.
+    fn apply_plain_edit(&mut self, index: usize, is_last: bool, plain: PlainEdit, key: &str, value: &str) -> bool {
+        let line = key_line(key, value);
+        #[cfg(debug_assertions)]
+        let full = self.sections.get(index).map(|section| {
+            let edit = writer_edit(section, is_last, key, value);
+            let entries = self.check_edit(index, &edit, key, value);
+            (edit.body, edit.header_eol, entries)
+        });
+        #[cfg(not(debug_assertions))]
+        let _ = is_last;
+        let Some(section) = self.sections.get_mut(index) else {
+            return false;
+        };
+        let PlainEdit { entry, replace } = plain;
+        let at = entry.at;
+        let mut changed = true;
+        if replace {
+            if let (Some(old_line), Some(old_entry)) = (section.body.get_mut(at), section.entries.get_mut(at)) {
+                changed = *old_line != line;
+                *old_line = line;
+                *old_entry = entry;
+            }
+        } else {
+            section.body.push(line);
+            section.entries.push(entry);
+        }
+        #[cfg(debug_assertions)]
+        if let Some((body, header_eol, entries)) = full {
+            assert_eq!(body, section.body, "the plain edit of [{}] differs from the writer's", section.name);
+            assert_eq!(header_eol, section.header.eol);
+            assert_eq!(entries.ok().as_ref(), Some(&section.entries), "botocore would read [{}] otherwise", section.name);
+        }
+        if self.has_cr {
+            changed |= self.normalize_line_ends();
+        }
+        changed
     }
 
     /// Re-reads an edited section body with botocore's rules and compares it
@@ -508,12 +615,13 @@ impl IniDocument {
             value: py_strip(value).to_string(),
             at: 0,
         };
+        self.has_quoted |= section.contains('"');
         self.by_name.insert(section.to_string(), self.sections.len());
         self.sections.push(Section {
             name: section.to_string(),
-            header: Line::lf(format!("[{section}]")),
+            header: Line::lf(["[", section, "]"].concat()),
             indent: 0,
-            body: vec![Line::lf(format!("{key} = {value}"))],
+            body: vec![key_line(key, value)],
             entries: vec![entry],
         });
         true
@@ -538,6 +646,13 @@ impl IniDocument {
     }
 }
 
+/// The edit of a plain section: the entry written, at its body index, and
+/// whether it rewrites the line there or is appended.
+struct PlainEdit {
+    entry: Entry,
+    replace: bool,
+}
+
 /// A section body as the writer leaves it.
 #[derive(Debug)]
 struct Edit {
@@ -552,7 +667,7 @@ struct Edit {
 /// otherwise `key = value` goes after the last key line, or, in the last
 /// section, one line further down.
 fn writer_edit(section: &Section, is_last: bool, key: &str, value: &str) -> Edit {
-    let new_line = Line::lf(format!("{key} = {value}"));
+    let new_line = key_line(key, value);
     let mut body = section.body.clone();
     let mut header_eol = section.header.eol;
     let mut last_key_line: Option<usize> = None;
@@ -620,6 +735,11 @@ fn rebase(mut entries: Vec<Entry>, body_start: usize) -> Vec<Entry> {
         entry.at = entry.at.saturating_sub(body_start);
     }
     entries
+}
+
+/// The line the writer writes: `key = value`.
+fn key_line(key: &str, value: &str) -> Line {
+    Line::lf([key, " = ", value].concat())
 }
 
 fn line_number(line: usize) -> u32 {
@@ -716,34 +836,34 @@ fn is_py_line_break(c: char) -> bool {
 }
 
 /// Splits text into lines as Python's universal newlines do: `\r\n`, `\r`
-/// and `\n` each end a line.
-fn split_lines(text: &str) -> Vec<Line> {
-    let mut lines = Vec::new();
+/// and `\n` each end a line. Lazily: the lines move into their sections,
+/// and a vector of them all would only double the parse's memory.
+fn split_lines(text: &str) -> impl Iterator<Item = Line> + '_ {
     let mut rest = text;
-    while !rest.is_empty() {
-        match rest.find(['\n', '\r']) {
-            Some(end) => {
-                let (eol, width) = match rest.get(end..end + 2) {
-                    Some("\r\n") => (Eol::CrLf, 2),
-                    _ if rest.get(end..end + 1) == Some("\r") => (Eol::Cr, 1),
-                    _ => (Eol::Lf, 1),
-                };
-                lines.push(Line {
-                    text: rest.get(..end).unwrap_or_default().to_string(),
-                    eol,
-                });
-                rest = rest.get(end + width..).unwrap_or_default();
-            }
-            None => {
-                lines.push(Line {
-                    text: rest.to_string(),
-                    eol: Eol::None,
-                });
-                rest = "";
-            }
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
         }
-    }
-    lines
+        let Some(end) = rest.find(['\n', '\r']) else {
+            let line = Line {
+                text: rest.to_string(),
+                eol: Eol::None,
+            };
+            rest = "";
+            return Some(line);
+        };
+        let (eol, width) = match rest.get(end..end + 2) {
+            Some("\r\n") => (Eol::CrLf, 2),
+            _ if rest.get(end..end + 1) == Some("\r") => (Eol::Cr, 1),
+            _ => (Eol::Lf, 1),
+        };
+        let line = Line {
+            text: rest.get(..end).unwrap_or_default().to_string(),
+            eol,
+        };
+        rest = rest.get(end + width..).unwrap_or_default();
+        Some(line)
+    })
 }
 
 /// The key the writer sees on a line (its `OPTION_REGEX`, searched anywhere
@@ -872,7 +992,8 @@ struct Reader {
     /// Index in `keys` of the key whose value continuation lines extend.
     current: Option<usize>,
     keys: Vec<PendingKey>,
-    by_name: BTreeMap<String, usize>,
+    /// Cleared for each section, keeping its capacity.
+    by_name: NameMap<usize>,
 }
 
 impl Reader {
@@ -882,7 +1003,7 @@ impl Reader {
             indent_level: 0,
             current: None,
             keys: Vec::new(),
-            by_name: BTreeMap::new(),
+            by_name: NameMap::default(),
         }
     }
 

@@ -13,11 +13,13 @@
 //! [`scripted::ScriptedHost`].
 
 pub mod access_keys;
+mod bytes;
 pub mod dotenv;
 mod flow;
 mod host;
 pub mod ini;
 mod mask;
+mod names;
 pub mod model;
 mod profiles;
 mod project;

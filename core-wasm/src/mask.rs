@@ -13,7 +13,7 @@ const SECRET_KEYS: &[&str] = &["aws_secret_access_key", "aws_session_token", "aw
 pub fn mask_ini(text: &str, secrets: &[&str]) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
-        out.push_str(&mask_line(line));
+        push_masked_line(&mut out, line);
     }
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         if out.contains(secret) {
@@ -23,18 +23,23 @@ pub fn mask_ini(text: &str, secrets: &[&str]) -> String {
     out
 }
 
-fn mask_line(line: &str) -> String {
-    let Some(eq) = line.find('=') else {
-        return line.to_string();
+/// Appends `line`, with its value masked when its key is a secret one.
+fn push_masked_line(out: &mut String, line: &str) {
+    let secret_at = line.find('=').filter(|&eq| {
+        let key = line[..eq].trim();
+        SECRET_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
+    });
+    let Some(eq) = secret_at else {
+        out.push_str(line);
+        return;
     };
-    let key = line[..eq].trim().to_ascii_lowercase();
-    if !SECRET_KEYS.contains(&key.as_str()) {
-        return line.to_string();
-    }
     let body_end = line.trim_end_matches(['\r', '\n']).len();
     let value = &line[eq + 1..body_end];
     let lead = value.len() - value.trim_start().len();
-    format!("{}{}{}{}", &line[..=eq], &value[..lead], MASK, &line[body_end..])
+    out.push_str(&line[..=eq]);
+    out.push_str(&value[..lead]);
+    out.push_str(MASK);
+    out.push_str(&line[body_end..]);
 }
 
 #[cfg(test)]

@@ -59,3 +59,33 @@ impl crate::bindings::Guest for Component {
 }
 
 crate::bindings::export!(Component with_types_in crate::bindings);
+
+/// The component's allocator. The planning step allocates many small strings
+/// (lines, keys, values), and wasi-libc's dlmalloc, Rust's default on
+/// wasm32-wasip2, made allocation about a third of the component's time
+/// (issue 10, measured with `tests/bench/src/bin/profile.rs`). Talc grows the
+/// linear memory itself and claims each grown region, so it coexists with
+/// wasi-libc's own `malloc` (used only inside libc).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// `memcmp` for the component: see [`crate::bytes::compare`] for why.
+///
+/// # Safety
+/// `a` and `b` must be valid for reads of `n` bytes (the C contract).
+#[no_mangle]
+#[inline(never)]
+pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: the caller's contract.
+    unsafe { crate::bytes::compare(a, b, n) }
+}
+
+/// `bcmp` (equality only), which LLVM may call instead of `memcmp`.
+///
+/// # Safety
+/// As [`memcmp`].
+#[no_mangle]
+pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: the caller's contract.
+    unsafe { memcmp(a, b, n) }
+}

@@ -146,6 +146,19 @@ pub mod bench {
         PRECOMPILED
     }
 
+    /// A core from an artifact precompiled by `engine` (e.g. one configured
+    /// to emit a perf map, for profiling the component).
+    ///
+    /// # Safety
+    /// `artifact` must come from `engine.precompile_component`.
+    pub unsafe fn load_from(engine: Engine, artifact: &[u8]) -> Result<Core> {
+        let component = wt(
+            unsafe { Component::deserialize(&engine, artifact) },
+            "loading the credentials core",
+        )?;
+        Ok(Core { engine, component })
+    }
+
     /// What one start of the credentials core costs inside the process.
     #[derive(Clone, Copy, Debug)]
     pub struct LoadTimings {

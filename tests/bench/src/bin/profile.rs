@@ -1,0 +1,72 @@
+//! Runs row 5's planning step in a loop, natively or through the component
+//! with a perf map, so that `perf record` can name the component's functions:
+//!
+//! ```text
+//! perf record -g target/release/profile wasm few 20
+//! perf report --no-children
+//! ```
+//!
+//! Arguments: `native|wasm`, `few|yaml|tfvars` (what is declared), runs.
+
+use anyhow::{bail, Context, Result};
+use leverage_bench::world::{large_input, Declared};
+use leverage_cli::engine as host;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let side = args.first().map(String::as_str).unwrap_or("wasm");
+    let declared = match args.get(1).map(String::as_str).unwrap_or("few") {
+        "few" => Declared::Few,
+        "yaml" => Declared::AllInProjectYaml,
+        "tfvars" => Declared::AllInProjectYamlAndTfvars,
+        other => bail!("unknown input {other} (few, yaml, tfvars)"),
+    };
+    let runs: usize = args.get(2).map(|r| r.parse()).transpose()?.unwrap_or(10);
+    let input = large_input(4999, 1 << 20, declared);
+    let mut start = std::time::Instant::now();
+    match side {
+        "native" => {
+            let trim = std::env::var_os("TRIM").is_some();
+            let mut spent = std::time::Duration::ZERO;
+            for _ in 0..runs {
+                if trim {
+                    // SAFETY: plain libc call, no arguments to uphold.
+                    unsafe { libc::malloc_trim(0) };
+                }
+                let t = std::time::Instant::now();
+                input.plan_native(input.scenario.clone()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                spent += t.elapsed();
+            }
+            println!("native planning only: {:.1} ms a run", spent.as_secs_f64() * 1e3 / runs as f64);
+        }
+        "wasm" => {
+            let mut config = wasmtime::Config::new();
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+            if std::env::var_os("POOL").is_some() {
+                let mut pool = wasmtime::PoolingAllocationConfig::default();
+                pool.total_memories(4).total_tables(4).total_core_instances(8).total_component_instances(4)
+                    .max_memory_size(1 << 30).linear_memory_keep_resident(256 << 20);
+                config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+            }
+            let engine = wasmtime::Engine::new(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
+            // LEVERAGE_PROFILE_WASM: a build of the core that keeps its names.
+            let path = std::env::var("LEVERAGE_PROFILE_WASM").unwrap_or_else(|_| host::COMPONENT_WASM_PATH.into());
+            let wasm = std::fs::read(&path).with_context(|| format!("reading {path}"))?;
+            let artifact = engine
+                .precompile_component(&wasm)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // SAFETY: precompiled just above by this engine.
+            let core = unsafe { host::bench::load_from(engine, &artifact)? };
+            start = std::time::Instant::now();
+            for _ in 0..runs {
+                let plan = input.plan_component(&core, input.backend.clone())?;
+                if plan.is_err() {
+                    bail!("the plan failed");
+                }
+            }
+        }
+        other => bail!("unknown side {other} (native, wasm)"),
+    }
+    println!("{side}: {:.1} ms a run", start.elapsed().as_secs_f64() * 1e3 / runs as f64);
+    Ok(())
+}
