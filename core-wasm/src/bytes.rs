@@ -64,9 +64,15 @@ mod tests {
         assert_eq!(ordering(b"", b""), Ordering::Equal);
         assert_eq!(ordering(b"profile bb-a-oaar", b"profile bb-b-oaar"), Ordering::Less);
         assert_eq!(ordering(b"profile bb-b-oaar", b"profile bb-a-oaar"), Ordering::Greater);
-        assert_eq!(ordering(b"\xff\x00\x00\x00\x00\x00\x00\x00", b"\x01"), Ordering::Greater);
+        assert_eq!(
+            ordering(b"\xff\x00\x00\x00\x00\x00\x00\x00", b"\x01"),
+            Ordering::Greater
+        );
         assert_eq!(ordering(b"12345678\x80", b"12345678\x7f"), Ordering::Greater);
-        assert_eq!(ordering(b"same bytes, same length", b"same bytes, same length"), Ordering::Equal);
+        assert_eq!(
+            ordering(b"same bytes, same length", b"same bytes, same length"),
+            Ordering::Equal
+        );
     }
 
     proptest! {

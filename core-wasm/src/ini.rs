@@ -386,9 +386,23 @@ impl IniDocument {
             ));
         }
 
-        if let Some(plain) = self.plain_edit(index, key, value) {
-            return Ok(self.apply_plain_edit(index, is_last, plain, key, value));
+        let mut changed = match self.plain_edit(index, key, value) {
+            Some(plain) => self.apply_plain_edit(index, is_last, plain, key, value),
+            None => self.apply_checked_edit(index, is_last, key, value)?,
+        };
+        if self.has_cr {
+            changed |= self.normalize_line_ends();
         }
+        Ok(changed)
+    }
+
+    /// The writer's edit of any section, re-read with botocore's rules
+    /// ([`check_edit`](Self::check_edit)) before it is applied. Returns
+    /// whether the section's text changed.
+    fn apply_checked_edit(&mut self, index: usize, is_last: bool, key: &str, value: &str) -> Result<bool, InputError> {
+        let Some(section) = self.sections.get(index) else {
+            return Err(InputError::new("internal error: section index out of range"));
+        };
         let edit = writer_edit(section, is_last, key, value);
         let entries = self.check_edit(index, &edit, key, value)?;
         let Edit { body, header_eol, .. } = edit;
@@ -396,13 +410,10 @@ impl IniDocument {
         let Some(section) = self.sections.get_mut(index) else {
             return Err(InputError::new("internal error: section index out of range"));
         };
-        let mut changed = header_eol != section.header.eol || body != section.body;
+        let changed = header_eol != section.header.eol || body != section.body;
         section.header.eol = header_eol;
         section.body = body;
         section.entries = entries;
-        if self.has_cr {
-            changed |= self.normalize_line_ends();
-        }
         Ok(changed)
     }
 
@@ -463,7 +474,7 @@ impl IniDocument {
     }
 
     /// Applies what [`plain_edit`](Self::plain_edit) found; returns whether
-    /// the text changed. Debug builds (the tests) also run the full
+    /// the section's text changed. Debug builds (the tests) also run the full
     /// edit-and-reread on the section and check that both agree.
     fn apply_plain_edit(&mut self, index: usize, is_last: bool, plain: PlainEdit, key: &str, value: &str) -> bool {
         let line = key_line(key, value);
@@ -493,12 +504,18 @@ impl IniDocument {
         }
         #[cfg(debug_assertions)]
         if let Some((body, header_eol, entries)) = full {
-            assert_eq!(body, section.body, "the plain edit of [{}] differs from the writer's", section.name);
+            assert_eq!(
+                body, section.body,
+                "the plain edit of [{}] differs from the writer's",
+                section.name
+            );
             assert_eq!(header_eol, section.header.eol);
-            assert_eq!(entries.ok().as_ref(), Some(&section.entries), "botocore would read [{}] otherwise", section.name);
-        }
-        if self.has_cr {
-            changed |= self.normalize_line_ends();
+            assert_eq!(
+                entries.ok().as_ref(),
+                Some(&section.entries),
+                "botocore would read [{}] otherwise",
+                section.name
+            );
         }
         changed
     }

@@ -271,3 +271,20 @@ impl log::Host for InMemory {
 pub fn plan_files(plan: &Plan) -> BTreeMap<String, String> {
     plan.changes.iter().map(|c| (c.path.clone(), c.after.clone())).collect()
 }
+
+/// A wasmtime configuration with the pooling allocator: an instance reuses
+/// the slot, and the resident linear memory, of the one before it, as
+/// `malloc` lets native code reuse its heap. Pooling does not change the
+/// compiled code, so artifacts precompiled with the default configuration
+/// load into it.
+pub fn pooled_config() -> wasmtime::Config {
+    let mut pool = wasmtime::PoolingAllocationConfig::default();
+    pool.total_component_instances(4)
+        .total_core_instances(16)
+        .total_memories(4)
+        .total_tables(16)
+        .linear_memory_keep_resident(256 << 20);
+    let mut config = wasmtime::Config::new();
+    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+    config
+}

@@ -21,7 +21,7 @@ use leverage_bench::measure::{median, median_u64, ms, run, Sample};
 use leverage_bench::moto::{Moto, OrgState};
 use leverage_bench::project::{RunDir, PROJECT_YAML};
 use leverage_bench::workspace_root;
-use leverage_bench::world::{large_input, Declared, InMemory};
+use leverage_bench::world::{large_input, pooled_config, Declared, InMemory};
 use leverage_cli::engine::{self as host, Core};
 
 /// A budget broken by this factor fails the benchmark.
@@ -868,21 +868,11 @@ fn row_wasm_tax(report: &mut Report, runs: usize) -> Result<()> {
     Ok(())
 }
 
-/// The embedded component in an engine with the pooling allocator: an
-/// instance reuses the slot (and the resident memory) of the one before.
-/// Pooling does not change the compiled code, so the artifact is the one
-/// the binary embeds.
+/// The embedded component in an engine with the pooling allocator
+/// ([`pooled_config`]).
 fn pooled_core() -> Result<Core> {
-    let mut pool = wasmtime::PoolingAllocationConfig::default();
-    pool.total_component_instances(4)
-        .total_core_instances(16)
-        .total_memories(4)
-        .total_tables(16)
-        .linear_memory_keep_resident(256 << 20);
-    let mut config = wasmtime::Config::new();
-    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
-    let engine = wasmtime::Engine::new(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let engine = wasmtime::Engine::new(&pooled_config()).map_err(|e| anyhow::anyhow!("{e}"))?;
     // SAFETY: the embedded artifact was precompiled for this wasmtime with
-    // the default configuration, which this one keeps for code generation.
+    // the default configuration, whose code generation this one keeps.
     unsafe { host::bench::load_from(engine, host::bench::precompiled()) }
 }

@@ -9,7 +9,7 @@
 //! Arguments: `native|wasm`, `few|yaml|tfvars` (what is declared), runs.
 
 use anyhow::{bail, Context, Result};
-use leverage_bench::world::{large_input, Declared};
+use leverage_bench::world::{large_input, pooled_config, Declared};
 use leverage_cli::engine as host;
 
 fn main() -> Result<()> {
@@ -34,27 +34,29 @@ fn main() -> Result<()> {
                     unsafe { libc::malloc_trim(0) };
                 }
                 let t = std::time::Instant::now();
-                input.plan_native(input.scenario.clone()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                input
+                    .plan_native(input.scenario.clone())
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
                 spent += t.elapsed();
             }
-            println!("native planning only: {:.1} ms a run", spent.as_secs_f64() * 1e3 / runs as f64);
+            println!(
+                "native planning only: {:.1} ms a run",
+                spent.as_secs_f64() * 1e3 / runs as f64
+            );
         }
         "wasm" => {
-            let mut config = wasmtime::Config::new();
+            // POOL=1: the component in a warm pooling-allocator slot.
+            let mut config = if std::env::var_os("POOL").is_some() {
+                pooled_config()
+            } else {
+                wasmtime::Config::new()
+            };
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
-            if std::env::var_os("POOL").is_some() {
-                let mut pool = wasmtime::PoolingAllocationConfig::default();
-                pool.total_memories(4).total_tables(4).total_core_instances(8).total_component_instances(4)
-                    .max_memory_size(1 << 30).linear_memory_keep_resident(256 << 20);
-                config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
-            }
             let engine = wasmtime::Engine::new(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
             // LEVERAGE_PROFILE_WASM: a build of the core that keeps its names.
             let path = std::env::var("LEVERAGE_PROFILE_WASM").unwrap_or_else(|_| host::COMPONENT_WASM_PATH.into());
             let wasm = std::fs::read(&path).with_context(|| format!("reading {path}"))?;
-            let artifact = engine
-                .precompile_component(&wasm)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let artifact = engine.precompile_component(&wasm).map_err(|e| anyhow::anyhow!("{e}"))?;
             // SAFETY: precompiled just above by this engine.
             let core = unsafe { host::bench::load_from(engine, &artifact)? };
             start = std::time::Instant::now();
@@ -67,6 +69,9 @@ fn main() -> Result<()> {
         }
         other => bail!("unknown side {other} (native, wasm)"),
     }
-    println!("{side}: {:.1} ms a run", start.elapsed().as_secs_f64() * 1e3 / runs as f64);
+    println!(
+        "{side}: {:.1} ms a run",
+        start.elapsed().as_secs_f64() * 1e3 / runs as f64
+    );
     Ok(())
 }
