@@ -50,39 +50,84 @@ fn read_timeout() -> Duration {
     READ_TIMEOUT
 }
 
-pub struct AwsClient {
+/// The region the shared configuration is loaded with. Every call sets its
+/// own region (the project's), so this one is never used for a request; it
+/// is set so that loading the configuration does not run the SDK's region
+/// chain, whose last step asks the EC2 instance metadata service and, off
+/// EC2, waits for it to time out (about a second) before the first call.
+const PLACEHOLDER_REGION: &str = "us-east-1";
+
+/// What every call needs: the runtime the calls run on and the shared SDK
+/// configuration (endpoint, timeouts, retries).
+struct Ready {
     runtime: tokio::runtime::Runtime,
-    base: Option<SdkConfig>,
+    base: SdkConfig,
+}
+
+impl Ready {
+    fn prepare() -> std::io::Result<Ready> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let base = runtime.block_on(
+            aws_config::defaults(BehaviorVersion::latest())
+                .no_credentials()
+                .region(Region::new(PLACEHOLDER_REGION))
+                .timeout_config(
+                    TimeoutConfig::builder()
+                        .connect_timeout(CONNECT_TIMEOUT)
+                        .read_timeout(read_timeout())
+                        .build(),
+                )
+                .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+                .load(),
+        );
+        // Creating a client makes the SDK's HTTPS client load the system's
+        // root certificates (every file in /etc/ssl/certs: milliseconds) into
+        // a cache of its own. Doing it here, on the preparing thread, takes
+        // that off the path to the first call.
+        let _ = aws_sdk_sts::Client::new(&base);
+        Ok(Ready { runtime, base })
+    }
+}
+
+pub struct AwsClient {
+    /// The preparation, started in the background by [`AwsClient::new`] so
+    /// that it overlaps with loading the core and reading the project.
+    preparing: Option<std::thread::JoinHandle<std::io::Result<Ready>>>,
+    ready: Option<Ready>,
     logger: Logger,
 }
 
 impl AwsClient {
-    pub fn new(logger: Logger) -> anyhow::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        Ok(AwsClient {
-            runtime,
-            base: None,
+    /// Starts preparing the SDK on a thread of its own; the first call waits
+    /// for it. A run that never calls AWS exits without waiting.
+    pub fn new(logger: Logger) -> Self {
+        let preparing = std::thread::Builder::new()
+            .name("aws-setup".into())
+            .spawn(Ready::prepare)
+            .ok();
+        AwsClient {
+            preparing,
+            ready: None,
             logger,
-        })
+        }
     }
 
-    /// The shared configuration (endpoint, timeouts, retries), loaded on first
-    /// use so that runs that never call AWS pay nothing for it.
-    fn config(&mut self, credentials: &AwsCredentials, region: &str) -> SdkConfig {
-        let base = self.base.get_or_insert_with(|| {
-            self.runtime.block_on(
-                aws_config::defaults(BehaviorVersion::latest())
-                    .no_credentials()
-                    .timeout_config(
-                        TimeoutConfig::builder()
-                            .connect_timeout(CONNECT_TIMEOUT)
-                            .read_timeout(read_timeout())
-                            .build(),
-                    )
-                    .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-                    .load(),
-            )
-        });
+    fn ready(&mut self) -> Result<&Ready, AwsError> {
+        if self.ready.is_none() {
+            let prepared = match self.preparing.take().map(std::thread::JoinHandle::join) {
+                Some(Ok(prepared)) => prepared,
+                // No thread could be started, or it died: prepare here.
+                _ => Ready::prepare(),
+            };
+            let ready = prepared.map_err(|e| AwsError::Other(format!("could not start the AWS SDK's runtime: {e}")))?;
+            self.ready = Some(ready);
+        }
+        Ok(self.ready.as_ref().expect("prepared above"))
+    }
+
+    /// The shared configuration with the call's keys and region.
+    fn config(&mut self, credentials: &AwsCredentials, region: &str) -> Result<(&Ready, SdkConfig), AwsError> {
+        let ready = self.ready()?;
         let keys = Credentials::new(
             credentials.access_key_id.clone(),
             credentials.secret_access_key.clone(),
@@ -90,10 +135,13 @@ impl AwsClient {
             None,
             "leverage",
         );
-        base.to_builder()
+        let config = ready
+            .base
+            .to_builder()
             .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(keys))
             .region(Region::new(region.to_string()))
-            .build()
+            .build();
+        Ok((ready, config))
     }
 }
 
@@ -196,8 +244,9 @@ impl Host for AwsClient {
         ));
         // A spinner on a terminal until the call returns.
         let _waiting = self.logger.waiting("sts:GetCallerIdentity");
-        let client = aws_sdk_sts::Client::new(&self.config(&credentials, &region));
-        let reply = self
+        let (ready, config) = self.config(&credentials, &region)?;
+        let client = aws_sdk_sts::Client::new(&config);
+        let reply = ready
             .runtime
             .block_on(client.get_caller_identity().send())
             .map_err(|e| to_aws_error(e, true))?;
@@ -219,11 +268,12 @@ impl Host for AwsClient {
         ));
         // A spinner on a terminal until the call returns.
         let _waiting = self.logger.waiting("organizations:ListAccounts");
-        let client = aws_sdk_organizations::Client::new(&self.config(&credentials, &region));
+        let (ready, config) = self.config(&credentials, &region)?;
+        let client = aws_sdk_organizations::Client::new(&config);
         let mut pages = client.list_accounts().into_paginator().page_size(20).send();
         let mut accounts = Vec::new();
         let mut count = 0usize;
-        self.runtime.block_on(async {
+        ready.runtime.block_on(async {
             while let Some(page) = pages.next().await {
                 let page = page.map_err(|e| to_aws_error(e, false))?;
                 count += 1;
@@ -259,8 +309,9 @@ impl Host for AwsClient {
         ));
         // A spinner on a terminal until the call returns.
         let _waiting = self.logger.waiting("iam:ListMFADevices");
-        let client = aws_sdk_iam::Client::new(&self.config(&credentials, &region));
-        let devices = self.runtime.block_on(async {
+        let (ready, config) = self.config(&credentials, &region)?;
+        let client = aws_sdk_iam::Client::new(&config);
+        let devices = ready.runtime.block_on(async {
             let mut devices = Vec::new();
             let mut pages = client.list_mfa_devices().user_name(&user_name).into_paginator().send();
             let mut count = 0usize;

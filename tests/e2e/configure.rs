@@ -201,3 +201,55 @@ fn keys_from_stdin_then_from_the_environment_with_overwrite() {
     assert!(std::fs::read_to_string(backups[0].path()).unwrap().contains(id1));
     assert_eq!(mode(&backups[0].path()), 0o600);
 }
+
+/// The region of every call comes from project.yaml, so the SDK must not go
+/// looking for one: on a laptop with no AWS region configured, its default
+/// chain would end at the EC2 instance metadata service and wait for it to
+/// time out (seconds) before the first call. Here the metadata service is a
+/// local listener that never answers, and metadata lookups are not disabled.
+#[test]
+fn never_asks_the_instance_metadata_service_for_a_region() {
+    let moto = Moto::start();
+    let state = organization(&moto, 0);
+    let user = &state["users"]["jane"];
+    let (key_id, secret) = (
+        user["access_key_id"].as_str().unwrap(),
+        user["secret_access_key"].as_str().unwrap(),
+    );
+    let metadata = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    metadata.set_nonblocking(true).unwrap();
+    let endpoint = format!("http://{}", metadata.local_addr().unwrap());
+
+    let mut project = Project::new();
+    project.write("project.yaml", PROJECT_YAML);
+    let csv = project.keys_csv(key_id, secret);
+    let mut cmd = project.command(Some(&moto));
+    cmd.env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint);
+    let started = std::time::Instant::now();
+    let out = project.run_with(
+        cmd,
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+            "--non-interactive",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    let mut asked = 0;
+    while metadata.accept().is_ok() {
+        asked += 1;
+    }
+    assert_eq!(
+        asked,
+        0,
+        "the run connected to the instance metadata service {asked} time(s) and took {:?}",
+        started.elapsed()
+    );
+    assert!(project.read_aws("bb", "credentials").contains(key_id));
+}

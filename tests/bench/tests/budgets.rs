@@ -266,7 +266,7 @@ fn host_walks_every_page_of_twenty() {
 fn list_accounts_in_child() {
     use leverage_cli::engine::leverage::credentials::aws::Host;
     let logger = leverage_cli::log::Logger::new(leverage_cli::log::Verbosity::Quiet);
-    let mut client = leverage_cli::aws::AwsClient::new(logger).unwrap();
+    let mut client = leverage_cli::aws::AwsClient::new(logger);
     let keys = leverage_cli::engine::AwsCredentials {
         access_key_id: std::env::var("BENCH_KEY_ID").unwrap(),
         secret_access_key: std::env::var("BENCH_SECRET").unwrap(),
