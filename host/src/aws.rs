@@ -80,46 +80,31 @@ impl Ready {
                 .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
                 .load(),
         );
-        // Creating a client makes the SDK's HTTPS client load the system's
-        // root certificates (every file in /etc/ssl/certs: milliseconds) into
-        // a cache of its own. Doing it here, on the preparing thread, takes
-        // that off the path to the first call.
-        let _ = aws_sdk_sts::Client::new(&base);
         Ok(Ready { runtime, base })
     }
 }
 
+/// The calls run one at a time, each to completion on a current-thread
+/// runtime. (Preparing the SDK on a second thread, in parallel with loading
+/// the core, was measured and dropped: on the 2-vCPU VMs the benchmark runs
+/// on, a new thread waits about 2 ms for a CPU, longer than the core takes
+/// to reach its first call.)
 pub struct AwsClient {
-    /// The preparation, started in the background by [`AwsClient::new`] so
-    /// that it overlaps with loading the core and reading the project.
-    preparing: Option<std::thread::JoinHandle<std::io::Result<Ready>>>,
+    /// The runtime and configuration, made on the first call so that runs
+    /// that never call AWS pay nothing for them.
     ready: Option<Ready>,
     logger: Logger,
 }
 
 impl AwsClient {
-    /// Starts preparing the SDK on a thread of its own; the first call waits
-    /// for it. A run that never calls AWS exits without waiting.
     pub fn new(logger: Logger) -> Self {
-        let preparing = std::thread::Builder::new()
-            .name("aws-setup".into())
-            .spawn(Ready::prepare)
-            .ok();
-        AwsClient {
-            preparing,
-            ready: None,
-            logger,
-        }
+        AwsClient { ready: None, logger }
     }
 
     fn ready(&mut self) -> Result<&Ready, AwsError> {
         if self.ready.is_none() {
-            let prepared = match self.preparing.take().map(std::thread::JoinHandle::join) {
-                Some(Ok(prepared)) => prepared,
-                // No thread could be started, or it died: prepare here.
-                _ => Ready::prepare(),
-            };
-            let ready = prepared.map_err(|e| AwsError::Other(format!("could not start the AWS SDK's runtime: {e}")))?;
+            let ready =
+                Ready::prepare().map_err(|e| AwsError::Other(format!("could not start the AWS SDK's runtime: {e}")))?;
             self.ready = Some(ready);
         }
         Ok(self.ready.as_ref().expect("prepared above"))

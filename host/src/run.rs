@@ -249,15 +249,12 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         aws_root: aws_root.display().to_string(),
     };
 
-    // The SDK gets ready on a thread of its own while the locks are taken,
-    // the core is loaded and the project is read.
-    let aws = AwsClient::new(logger.clone());
     // Held from before the core reads anything until the apply ends.
     let _aws_lock = lock_aws_root(&aws_root, &logger, args.dry_run)?;
     let _project_lock = lock_project_root(&root, &logger)?;
     let core = Core::load()?;
     let backend = CliBackend {
-        aws,
+        aws: AwsClient::new(logger.clone()),
         files: FileReader::default(),
         prompt: Terminal::new(args.non_interactive, logger.clone()),
         log: LogImport(logger.clone()),
