@@ -65,6 +65,10 @@ fn main() {
         .precompile_component(&wasm)
         .expect("precompiling the core component");
     std::fs::write(out_dir.join("leverage_core.cwasm"), compiled).expect("writing the precompiled component");
-    std::fs::write(out_dir.join("leverage_core.wasm"), &wasm).expect("copying the component");
-    println!("cargo:rustc-env=LEVERAGE_CORE_WASM_PATH={}", wasm_path.display());
+    // The copy in OUT_DIR is the one embedded above: the nested build's own
+    // output is shared by every profile and feature set of this package, and
+    // is overwritten by whichever of them built last.
+    let wasm_copy = out_dir.join("leverage_core.wasm");
+    std::fs::write(&wasm_copy, &wasm).expect("copying the component");
+    println!("cargo:rustc-env=LEVERAGE_CORE_WASM_PATH={}", wasm_copy.display());
 }

@@ -101,6 +101,36 @@ fn component_plans_equal_native_plans() {
     }
 }
 
+/// The embedded core's code runs where it lies in the binary (engine.rs,
+/// `InPlace`), and dropping one core never takes that code away from another
+/// core of the same process: the second one still plans what the native
+/// core plans.
+#[test]
+fn cores_run_in_place_and_outlive_each_other() {
+    let first = Core::load().unwrap();
+    let second = Core::load().unwrap();
+    assert!(
+        first.runs_in_place(),
+        "the embedded core was copied instead of run in place"
+    );
+    assert!(second.runs_in_place());
+    let (name, request, scenario) = leverage_core::scenarios::table().into_iter().next().unwrap();
+    first
+        .configure(&convert(&request), InMemory(ScriptedHost::new(scenario.clone())))
+        .unwrap();
+    drop(first);
+    let mut native_host = ScriptedHost::new(scenario.clone());
+    let native = leverage_core::configure(&mut native_host, &request);
+    let (component, _) = second
+        .configure(&convert(&request), InMemory(ScriptedHost::new(scenario)))
+        .unwrap_or_else(|e| panic!("{name}: the component trapped: {e:#}"));
+    assert_eq!(
+        serde_json::to_value(&native).unwrap(),
+        serde_json::to_value(&component).unwrap(),
+        "{name}: the component's plan differs from the native core's"
+    );
+}
+
 /// Any new import is a design decision: this list must be changed with it.
 #[test]
 fn component_imports_only_what_the_design_names() {
