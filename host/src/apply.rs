@@ -8,12 +8,13 @@
 //!    plan was made from: something outside this tool may have edited it;
 //! 2. remove temporaries left by runs that died (`.<name>.leverage-<pid>.tmp`
 //!    whose process is gone);
-//! 3. write each new content to a temporary beside its target, flushed and
-//!    synced, with the target's mode (a new file: 0600 when it holds secrets);
-//! 4. keep a backup of each existing file (`<file>.<UTC timestamp>.bak`,
-//!    0600, never overwritten);
+//! 3. write each new content to a temporary beside its target, with the
+//!    target's mode (a new file: 0600 when it holds secrets), and the
+//!    content of each existing file to a backup temporary (0600);
+//! 4. sync all of those to the disk together, then give each backup its name
+//!    (`<file>.<UTC timestamp>.bak`, never overwritten);
 //! 5. rename each temporary over its target (in the order of
-//!    [`replace_order`]) and sync the directory.
+//!    [`replace_order`]) and sync the directories.
 //!
 //! No target changes until every temporary and backup exists, so a full disk
 //! or a permission problem stops the run before anything is replaced. If a
@@ -184,17 +185,18 @@ fn remove_stale_temps(dir: &Path) {
     }
 }
 
-/// Create `path` (it must not exist) with exactly `mode`, write `content`
-/// and sync it. `fault` runs after the file is created and before its
-/// content is written (the test fault switch). On failure the file is
-/// removed again, so only a crash can leave one behind.
-fn write_new(
+/// Create `path` (it must not exist) with exactly `mode` and write `content`,
+/// without syncing it: the caller syncs it (see [`sync_all`]). `fault` runs
+/// after the file is created and before its content is written (the test
+/// fault switch). On failure the file is removed again, so only a crash can
+/// leave one behind.
+fn create_unsynced(
     path: &Path,
     content: &[u8],
     mode: u32,
     owner: Option<(u32, u32)>,
     fault: impl FnOnce() -> io::Result<()>,
-) -> io::Result<()> {
+) -> io::Result<File> {
     let mut file = OpenOptions::new().write(true).create_new(true).mode(mode).open(path)?;
     let written = (|| {
         // The mode given to open() is filtered by the umask: set it exactly.
@@ -205,20 +207,66 @@ fn write_new(
             let _ = std::os::unix::fs::fchown(&file, Some(uid), Some(gid));
         }
         fault()?;
-        file.write_all(content)?;
-        file.sync_all()
+        file.write_all(content)
     })();
-    if written.is_err() {
-        drop(file);
-        let _ = fs::remove_file(path);
+    match written {
+        Ok(()) => Ok(file),
+        Err(e) => {
+            drop(file);
+            let _ = fs::remove_file(path);
+            Err(e)
+        }
     }
-    written
 }
 
-fn sync_dir(dir: &Path) {
-    if let Ok(handle) = File::open(dir) {
-        let _ = handle.sync_all();
+/// [`create_unsynced`], then sync.
+fn write_new(
+    path: &Path,
+    content: &[u8],
+    mode: u32,
+    owner: Option<(u32, u32)>,
+    fault: impl FnOnce() -> io::Result<()>,
+) -> io::Result<()> {
+    let file = create_unsynced(path, content, mode, owner, fault)?;
+    file.sync_all().inspect_err(|_| {
+        let _ = fs::remove_file(path);
+    })
+}
+
+/// Sync every file to the disk, all at once: each sync waits for the disk,
+/// and concurrent syncs share the file system's journal commits (five files
+/// synced one after another took about 1.9 ms on the benchmark machine). The
+/// first error is returned, naming its file.
+fn sync_all(files: &[(PathBuf, File)]) -> Result<()> {
+    let results: Vec<io::Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .iter()
+            .skip(1)
+            .map(|(_, file)| scope.spawn(move || file.sync_all()))
+            .collect();
+        // The first one on this thread.
+        let first = files.first().map(|(_, file)| file.sync_all());
+        first
+            .into_iter()
+            .chain(handles.into_iter().map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("the syncing thread panicked")))
+            }))
+            .collect()
+    });
+    for ((path, _), result) in files.iter().zip(results) {
+        result.with_context(|| format!("writing {} to the disk", path.display()))?;
     }
+    Ok(())
+}
+
+/// Sync the directories (their new entries), all at once as in [`sync_all`].
+fn sync_dirs<'a>(dirs: impl IntoIterator<Item = &'a PathBuf>) {
+    let handles: Vec<(PathBuf, File)> = dirs
+        .into_iter()
+        .filter_map(|dir| File::open(dir).ok().map(|handle| (dir.clone(), handle)))
+        .collect();
+    let _ = sync_all(&handles);
 }
 
 fn parent_of(path: &Path) -> PathBuf {
@@ -235,6 +283,9 @@ struct Step<'a> {
     mode: u32,
     owner: Option<(u32, u32)>,
     temp: Option<PathBuf>,
+    /// The backup's content under a temporary name, until it is synced and
+    /// given its name.
+    backup_temp: Option<PathBuf>,
     backup: Option<PathBuf>,
     replaced: bool,
 }
@@ -270,6 +321,7 @@ pub fn apply_plan(changes: &[FileChange], private_dirs: &[PathBuf]) -> Result<Ve
             mode: 0o600,
             owner: None,
             temp: None,
+            backup_temp: None,
             backup: None,
             replaced: false,
         });
@@ -294,9 +346,7 @@ pub fn apply_plan(changes: &[FileChange], private_dirs: &[PathBuf]) -> Result<Ve
             problems.join("; ")
         )));
     }
-    for dir in &dirs {
-        sync_dir(dir);
-    }
+    sync_dirs(&dirs);
     Ok(steps
         .into_iter()
         .map(|s| AppliedFile {
@@ -342,6 +392,8 @@ fn apply_steps(
     created_dirs: &mut Vec<PathBuf>,
 ) -> Result<()> {
     let mut faults = Faults::default();
+    // Everything written below, synced together before any is named.
+    let mut unsynced: Vec<(PathBuf, File)> = Vec::new();
     // Temporaries, for every file.
     for step in steps.iter_mut() {
         create_dirs(&parent_of(&step.target), private_dirs, created_dirs)?;
@@ -353,18 +405,32 @@ fn apply_steps(
         };
         step.owner = existing.as_ref().map(|m| (m.uid(), m.gid()));
         let temp = temp_path(&step.target);
-        write_new(&temp, step.change.after.as_bytes(), step.mode, step.owner, || {
+        let file = create_unsynced(&temp, step.change.after.as_bytes(), step.mode, step.owner, || {
             faults.reach(FaultPoint::Temp)
         })
         .with_context(|| format!("writing {}", temp.display()))?;
-        step.temp = Some(temp);
+        step.temp = Some(temp.clone());
+        unsynced.push((temp, file));
     }
-    // Backups, for every file that exists.
-    let stamp = timestamp();
+    // Backups' content, for every file that exists.
     for step in steps.iter_mut() {
         if let Some(before) = &step.change.before {
-            let backup = write_backup(&step.target, before, step.owner, &stamp, &mut faults)?;
-            step.backup = Some(backup);
+            let temp = backup_temp_path(&step.target);
+            let file = create_unsynced(&temp, before.as_bytes(), 0o600, step.owner, || {
+                faults.reach(FaultPoint::Backup)
+            })
+            .with_context(|| format!("keeping a backup of {} ({})", step.target.display(), temp.display()))?;
+            step.backup_temp = Some(temp.clone());
+            unsynced.push((temp, file));
+        }
+    }
+    sync_all(&unsynced)?;
+    drop(unsynced);
+    // Backups' names.
+    let stamp = timestamp();
+    for step in steps.iter_mut() {
+        if let Some(temp) = step.backup_temp.take() {
+            step.backup = Some(name_backup(&step.target, &temp, &stamp)?);
         }
     }
     // Renames: the only step that changes a target.
@@ -381,37 +447,36 @@ fn apply_steps(
     Ok(())
 }
 
-/// `<file>.<stamp>.bak`, or `<file>.<stamp>-2.bak` (-3, ...) when a backup
-/// of the same second exists: a backup is never overwritten. The content is
-/// written and synced under a temporary name first and then linked to the
-/// backup's name (a link fails rather than replace an existing file), so a
-/// crash never leaves a partial backup that looks like a real one.
-fn write_backup(
-    target: &Path,
-    before: &str,
-    owner: Option<(u32, u32)>,
-    stamp: &str,
-    faults: &mut Faults,
-) -> Result<PathBuf> {
+/// Where a backup's content is written before it is synced and named.
+fn backup_temp_path(target: &Path) -> PathBuf {
+    target.with_file_name(format!(
+        ".{}.bak.leverage-{}.tmp",
+        file_name(target),
+        std::process::id()
+    ))
+}
+
+/// Give a synced backup `temp` its name: `<file>.<stamp>.bak`, or
+/// `<file>.<stamp>-2.bak` (-3, ...) when a backup of the same second exists:
+/// a backup is never overwritten. The content was written and synced under
+/// the temporary name first and is then linked to the backup's name (a link
+/// fails rather than replace an existing file), so a crash never leaves a
+/// partial backup that looks like a real one.
+fn name_backup(target: &Path, temp: &Path, stamp: &str) -> Result<PathBuf> {
     let name = file_name(target);
-    let temp = target.with_file_name(format!(".{name}.bak.leverage-{}.tmp", std::process::id()));
-    write_new(&temp, before.as_bytes(), 0o600, owner, || {
-        faults.reach(FaultPoint::Backup)
-    })
-    .with_context(|| format!("keeping a backup of {} ({})", target.display(), temp.display()))?;
     let named = (1..1000).find_map(|n| {
         let suffix = if n == 1 { String::new() } else { format!("-{n}") };
         let backup = target.with_file_name(format!("{name}.{stamp}{suffix}.bak"));
-        match fs::hard_link(&temp, &backup) {
+        match fs::hard_link(temp, &backup) {
             Ok(()) => Some(Ok(backup)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
             // A file system without hard links: rename instead. The run
             // lock keeps other runs from taking the name meanwhile.
-            Err(_) if fs::symlink_metadata(&backup).is_err() => Some(fs::rename(&temp, &backup).map(|()| backup)),
+            Err(_) if fs::symlink_metadata(&backup).is_err() => Some(fs::rename(temp, &backup).map(|()| backup)),
             Err(_) => None,
         }
     });
-    let _ = fs::remove_file(&temp);
+    let _ = fs::remove_file(temp);
     match named {
         Some(Ok(backup)) => Ok(backup),
         Some(Err(e)) => Err(e).with_context(|| format!("keeping a backup of {}", target.display())),
@@ -445,7 +510,7 @@ fn roll_back(steps: &mut [Step<'_>], order: &[usize], created_dirs: &[PathBuf]) 
     let mut problems = Vec::new();
     for &i in order.iter().rev() {
         let step = &mut steps[i];
-        if let Some(temp) = step.temp.take() {
+        for temp in [step.temp.take(), step.backup_temp.take()].into_iter().flatten() {
             let _ = fs::remove_file(temp);
         }
         if step.replaced {
@@ -469,7 +534,7 @@ fn roll_back(steps: &mut [Step<'_>], order: &[usize], created_dirs: &[PathBuf]) 
                 continue;
             }
             step.replaced = false;
-            sync_dir(&parent_of(&step.target));
+            sync_dirs([&parent_of(&step.target)]);
         }
         if let Some(backup) = step.backup.take() {
             let _ = fs::remove_file(backup);
