@@ -106,6 +106,40 @@ impl<B: Send> WasiView for RunState<B> {
     }
 }
 
+/// The WASI interfaces the component imports, which are what any
+/// wasm32-wasip2 std program imports (the component test holds the list),
+/// rather than all of WASI: the filesystem and sockets alone are well over a
+/// hundred functions to link at every start, for nothing.
+fn add_wasi_to_linker<T: WasiView + 'static>(l: &mut Linker<T>) -> wasmtime::Result<()> {
+    use wasmtime_wasi::cli::{WasiCli, WasiCliView};
+    use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
+    use wasmtime_wasi::p2::bindings::{cli, clocks, random, sync};
+    use wasmtime_wasi::random::WasiRandom;
+
+    struct Table;
+    impl HasData for Table {
+        type Data<'a> = &'a mut ResourceTable;
+    }
+
+    sync::io::error::add_to_linker::<T, Table>(l, |t| t.ctx().table)?;
+    sync::io::poll::add_to_linker::<T, Table>(l, |t| t.ctx().table)?;
+    sync::io::streams::add_to_linker::<T, Table>(l, |t| t.ctx().table)?;
+    clocks::wall_clock::add_to_linker::<T, WasiClocks>(l, T::clocks)?;
+    clocks::monotonic_clock::add_to_linker::<T, WasiClocks>(l, T::clocks)?;
+    random::insecure_seed::add_to_linker::<T, WasiRandom>(l, |t| t.ctx().ctx.random())?;
+    cli::exit::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    cli::environment::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    cli::stdin::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    cli::stdout::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    cli::stderr::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    cli::terminal_input::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    cli::terminal_output::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    cli::terminal_stdin::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    cli::terminal_stdout::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    cli::terminal_stderr::add_to_linker::<T, WasiCli>(l, T::cli)?;
+    Ok(())
+}
+
 /// Projects the store's data to the backend for the generated imports.
 struct BackendOf<B>(PhantomData<B>);
 
@@ -210,7 +244,7 @@ impl Core {
     /// A fresh store and instance serving `backend`'s imports.
     fn instantiate<B: Backend>(&self, backend: B) -> Result<(Store<RunState<B>>, CredentialsCore)> {
         let mut linker: Linker<RunState<B>> = Linker::new(&self.engine);
-        wt(wasmtime_wasi::p2::add_to_linker_sync(&mut linker), "linking WASI")?;
+        wt(add_wasi_to_linker(&mut linker), "linking WASI")?;
         wt(
             CredentialsCore::add_to_linker::<RunState<B>, BackendOf<B>>(&mut linker, |state| &mut state.backend),
             "linking the host imports",
