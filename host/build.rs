@@ -10,6 +10,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+include!("src/engine_config.rs");
+
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace = manifest_dir
@@ -17,7 +19,13 @@ fn main() {
         .expect("host/ lives in the workspace")
         .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for watched in ["core-wasm/src", "core-wasm/Cargo.toml", "wit", "Cargo.lock"] {
+    for watched in [
+        "core-wasm/src",
+        "core-wasm/Cargo.toml",
+        "wit",
+        "Cargo.lock",
+        "host/src/engine_config.rs",
+    ] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
 
@@ -60,7 +68,7 @@ fn main() {
     let wasm_path = core_target.join("wasm32-wasip2/release/leverage_core.wasm");
     let wasm = std::fs::read(&wasm_path).unwrap_or_else(|e| panic!("reading {}: {e}", wasm_path.display()));
 
-    let engine = wasmtime::Engine::new(&wasmtime::Config::new()).expect("a default wasmtime engine");
+    let engine = wasmtime::Engine::new(&core_config()).expect("a wasmtime engine");
     let compiled = engine
         .precompile_component(&wasm)
         .expect("precompiling the core component");

@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use anyhow::{anyhow, Result};
 use wasmtime::component::{Component, HasData, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 wasmtime::component::bindgen!({
@@ -65,6 +65,8 @@ impl wasmtime::CustomCodeMemory for InPlace {
 
 /// Where the build put the component itself (for other runtimes and embedders).
 pub const COMPONENT_WASM_PATH: &str = env!("LEVERAGE_CORE_WASM_PATH");
+
+include!("engine_config.rs");
 
 /// Everything a host must serve: the four imported interfaces.
 pub trait Backend:
@@ -194,7 +196,7 @@ impl Core {
             page_size.is_power_of_two() && aligned,
             "the embedded core is not page aligned"
         );
-        let mut config = Config::new();
+        let mut config = core_config();
         config.with_custom_code_memory(Some(std::sync::Arc::new(InPlace { page_size })));
         let engine = wt(Engine::new(&config), "creating the wasmtime engine")?;
         // SAFETY: the bytes were produced by `Engine::precompile_component` in
@@ -213,7 +215,7 @@ impl Core {
     }
 
     fn load_copy() -> Result<Core> {
-        let engine = wt(Engine::new(&Config::new()), "creating the wasmtime engine")?;
+        let engine = wt(Engine::new(&core_config()), "creating the wasmtime engine")?;
         // SAFETY: as in `load_in_place`; the bytes are copied.
         let component = wt(
             unsafe { Component::deserialize(&engine, PRECOMPILED) },

@@ -284,7 +284,7 @@ pub fn pooled_config() -> wasmtime::Config {
         .total_memories(4)
         .total_tables(16)
         .linear_memory_keep_resident(256 << 20);
-    let mut config = wasmtime::Config::new();
+    let mut config = leverage_cli::engine::core_config();
     config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
     config
 }

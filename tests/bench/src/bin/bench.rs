@@ -616,7 +616,7 @@ fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> 
     let wasm =
         std::fs::read(host::COMPONENT_WASM_PATH).with_context(|| format!("reading {}", host::COMPONENT_WASM_PATH))?;
     let precompiled = host::bench::precompiled();
-    let engine = wasmtime::Engine::new(&wasmtime::Config::new()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let engine = wasmtime::Engine::new(&host::core_config()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let compile_runs = runs.clamp(1, 3);
     progress(&format!(
         "row 3: compiling the component with Cranelift, {compile_runs} runs"

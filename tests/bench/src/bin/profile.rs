@@ -49,7 +49,7 @@ fn main() -> Result<()> {
             let mut config = if std::env::var_os("POOL").is_some() {
                 pooled_config()
             } else {
-                wasmtime::Config::new()
+                host::core_config()
             };
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
             let engine = wasmtime::Engine::new(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
