@@ -73,6 +73,7 @@ impl Ready {
         let base = runtime.block_on(
             aws_config::defaults(BehaviorVersion::latest())
                 .no_credentials()
+                .http_client(https_client())
                 .region(Region::new(PLACEHOLDER_REGION))
                 .timeout_config(
                     TimeoutConfig::builder()
@@ -83,26 +84,40 @@ impl Ready {
                 .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
                 .load(),
         );
-        // The SDK's HTTPS client, minus the warm-up it runs whenever a client
-        // is created: see `NoWarmUp`.
-        let base = match base.http_client() {
-            Some(https) => base
-                .to_builder()
-                .http_client(SharedHttpClient::new(NoWarmUp(https)))
-                .build(),
-            None => base,
-        };
         Ok(Ready { runtime, base })
     }
 }
 
-/// The SDK's default HTTPS client without its `validate_base_client_config`
-/// hook, which builds and throws away a whole TLS connector (parsing every
-/// system root certificate again) each time a client is created, only to
-/// load the certificates early. Each call here creates a client and uses it
-/// at once, so that was about 0.2 ms of parsing per call for nothing; the
-/// connector actually used is built on the first request and cached by the
-/// wrapped client for the following ones.
+/// One HTTPS client for every call, built as the SDK builds its default
+/// (hyper 1, rustls with aws-lc, the proxy from `HTTPS_PROXY`/`NO_PROXY`),
+/// minus the warm-up: see [`NoWarmUp`].
+///
+/// Left to itself, the SDK gives each service client an HTTPS client of its
+/// own, and each of those builds its TLS connector (parsing every system
+/// root certificate, about 0.2 ms) twice: once, thrown away, when the
+/// service client is created, and once on its first request. Shared, the
+/// connector is built once, on the first request, and reused by the next
+/// calls.
+fn https_client() -> SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder};
+
+    let https = Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    });
+    SharedHttpClient::new(NoWarmUp(https))
+}
+
+/// An HTTPS client without its `validate_base_client_config` hook, which
+/// builds and throws away a whole TLS connector each time a service client
+/// is created, only to load the root certificates early.
 #[derive(Debug)]
 struct NoWarmUp(SharedHttpClient);
 
