@@ -98,7 +98,7 @@ impl Ready {
 /// service client is created, and once on its first request. Shared, the
 /// connector is built once, on the first request, and reused by the next
 /// calls.
-fn https_client() -> SharedHttpClient {
+pub fn https_client() -> SharedHttpClient {
     use aws_smithy_http_client::proxy::ProxyConfig;
     use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
     use aws_smithy_http_client::{Builder, ConnectorBuilder};

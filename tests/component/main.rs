@@ -115,9 +115,10 @@ fn cores_run_in_place_and_outlive_each_other() {
     );
     assert!(second.runs_in_place());
     let (name, request, scenario) = leverage_core::scenarios::table().into_iter().next().unwrap();
-    first
+    let (first_plan, _) = first
         .configure(&convert(&request), InMemory(ScriptedHost::new(scenario.clone())))
         .unwrap();
+    assert!(first_plan.is_ok(), "{name}: {first_plan:?}");
     drop(first);
     let mut native_host = ScriptedHost::new(scenario.clone());
     let native = leverage_core::configure(&mut native_host, &request);

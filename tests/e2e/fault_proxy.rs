@@ -18,6 +18,11 @@ use crate::support::{Moto, Output, Project, PROJECT_YAML};
 // ---------------------------------------------------------------------------
 // The proxy
 
+/// Rewrites a response body, given the request body and the response body.
+pub type ResponseRewrite = Arc<dyn Fn(&str, &str) -> String + Send + Sync>;
+/// Rewrites a request body before it reaches moto.
+pub type RequestRewrite = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
 /// What the proxy does to a request it is told to fault.
 #[derive(Clone)]
 pub enum Fault {
@@ -35,7 +40,7 @@ pub enum Fault {
     /// HTTP 200 with a body cut off in the middle.
     Malformed,
     /// The real answer with its body rewritten (the request body is given).
-    Rewrite(Arc<dyn Fn(&str, &str) -> String + Send + Sync>),
+    Rewrite(ResponseRewrite),
 }
 
 /// How many requests a fault applies to.
@@ -65,7 +70,7 @@ struct Shared {
     plans: Mutex<Vec<Plan>>,
     seen: Mutex<Vec<Seen>>,
     /// Rewrites of request bodies before they reach moto (a fake page token).
-    request_rewrite: Mutex<Option<Arc<dyn Fn(&str) -> String + Send + Sync>>>,
+    request_rewrite: Mutex<Option<RequestRewrite>>,
 }
 
 /// A loopback proxy on a free port, stopped when dropped.

@@ -297,7 +297,9 @@ fn ours(bins: &Binaries, dir: &RunDir, endpoint: &str, extra: &[&str]) -> Comman
 }
 
 /// Row 1: the whole configure against the least program making the same
-/// calls, and against the same program writing its files durably.
+/// calls, against the same program writing its files durably, and against
+/// it sharing one HTTPS client between its three service clients as ours
+/// does (aws.rs, `https_client`).
 fn row_floor(
     report: &mut Report,
     bins: &Binaries,
@@ -307,20 +309,25 @@ fn row_floor(
     runs: usize,
 ) -> Result<()> {
     progress(&format!(
-        "row 1: ours vs the floor (plain and durable), {runs} runs each, interleaved"
+        "row 1: ours vs the floor (plain, durable, one HTTPS client), {runs} runs each, interleaved"
     ));
     let yaml = project_yaml_with_management_id();
     let (key, secret) = (&state.user.access_key_id, &state.user.secret_access_key);
-    let mut times: [Vec<Duration>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let mut times: [Vec<Duration>; 4] = Default::default();
     for i in 0..=runs {
-        for k in 0..3 {
-            let j = (i + k) % 3; // rotate the order
+        for k in 0..4 {
+            let j = (i + k) % 4; // rotate the order
             let dir = RunDir::new(base, &format!("r1-{j}-{i}"), &yaml, key, secret)?;
             let sample = match j {
                 0 => run(&mut ours(bins, &dir, &moto.endpoint, &[]))?.ok("leverage")?,
                 1 => run(dir.command(&bins.floor, &moto.endpoint).arg(&dir.csv))?.ok("floor")?,
-                _ => run(dir.command(&bins.floor, &moto.endpoint).arg("--durable").arg(&dir.csv))?
+                2 => run(dir.command(&bins.floor, &moto.endpoint).arg("--durable").arg(&dir.csv))?
                     .ok("floor --durable")?,
+                _ => run(dir
+                    .command(&bins.floor, &moto.endpoint)
+                    .arg("--shared-https")
+                    .arg(&dir.csv))?
+                .ok("floor --shared-https")?,
             };
             if i == 0 {
                 // Warm-up, and the check that each did the job.
@@ -337,7 +344,12 @@ fn row_floor(
             times[j].push(sample.wall);
         }
     }
-    let [m, f, d] = [median(&times[0]), median(&times[1]), median(&times[2])];
+    let [m, f, d, s] = [
+        median(&times[0]),
+        median(&times[1]),
+        median(&times[2]),
+        median(&times[3]),
+    ];
     let ratio = m.as_secs_f64() / f.as_secs_f64();
     report.row(
         "1",
@@ -353,6 +365,14 @@ fn row_floor(
         &ms(m),
         &ms(d),
         &format!("ours/durable floor = {:.2}", m.as_secs_f64() / d.as_secs_f64()),
+        None,
+    );
+    report.row(
+        "1",
+        "the same, vs the floor sharing one HTTPS client between its three service clients, as ours does (the plain floor uses the SDK's default: one each)",
+        &ms(m),
+        &ms(s),
+        &format!("ours/shared-HTTPS floor = {:.2}", m.as_secs_f64() / s.as_secs_f64()),
         None,
     );
     Ok(())
@@ -676,8 +696,9 @@ fn row_scale(report: &mut Report, bins: &Binaries, base: &Path, sizes: &[usize],
     progress(&format!(
         "row 4: {runs} runs of ours and of the floor per size, interleaved"
     ));
-    let mut results: Vec<(Vec<Duration>, Vec<u64>, Vec<Duration>, Vec<u64>)> =
-        vec![(Vec::new(), Vec::new(), Vec::new(), Vec::new()); orgs.len()];
+    // Per size: ours (wall times, peak RSS in KiB), then the floor's.
+    type Samples = (Vec<Duration>, Vec<u64>, Vec<Duration>, Vec<u64>);
+    let mut results: Vec<Samples> = vec![Default::default(); orgs.len()];
     for i in 0..=runs {
         for k in 0..orgs.len() {
             let j = (i + k) % orgs.len();

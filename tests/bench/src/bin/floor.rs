@@ -12,6 +12,11 @@
 //! temporary file, fsync, rename, then fsync of the directory), which is
 //! what `leverage` does for every file it changes: on this kind of disk an
 //! fsync costs about a millisecond, as much as an AWS call to the emulator.
+//!
+//! It uses the SDK the way its documentation shows: one configuration, and a
+//! client per service, each of which makes its own default HTTPS client.
+//! With `--shared-https` its three clients share one HTTPS client, built by
+//! the host's own `aws::https_client`, as `leverage` does.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -24,10 +29,11 @@ use aws_credential_types::Credentials;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let durable = args.iter().any(|a| a == "--durable");
+    let shared_https = args.iter().any(|a| a == "--shared-https");
     let csv_path = args
         .iter()
         .find(|a| !a.starts_with("--"))
-        .context("usage: floor [--durable] KEYS.csv")?
+        .context("usage: floor [--durable] [--shared-https] KEYS.csv")?
         .clone();
     let csv = std::fs::read_to_string(&csv_path).with_context(|| format!("reading {csv_path}"))?;
     let row = csv.lines().nth(1).context("the CSV has no data row")?;
@@ -36,7 +42,11 @@ fn main() -> Result<()> {
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (serial, accounts) = runtime.block_on(async {
-        let config = aws_config::defaults(BehaviorVersion::latest())
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if shared_https {
+            loader = loader.http_client(leverage_cli::aws::https_client());
+        }
+        let config = loader
             .no_credentials()
             .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
                 key_id, secret, None, None, "floor",
