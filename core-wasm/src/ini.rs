@@ -840,6 +840,10 @@ fn py_rstrip(text: &str) -> &str {
 
 /// Python's `str.lower()`, configparser's `optionxform`.
 fn py_lower(text: &str) -> String {
+    if text.is_ascii() {
+        // The same result for ASCII, without decoding characters.
+        return text.to_ascii_lowercase();
+    }
     text.to_lowercase()
 }
 
@@ -994,9 +998,11 @@ struct PendingKey {
     name: String,
     written: String,
     at: usize,
-    /// (position, stripped text) of the first line and each continuation
-    /// (blank lines inside the value as empty pieces).
-    pieces: Vec<(usize, String)>,
+    /// The stripped text after the delimiter, on the key's own line (`at`).
+    first: String,
+    /// (position, stripped text) of each continuation line (blank lines
+    /// inside the value as empty pieces); none for nearly every key.
+    more: Vec<(usize, String)>,
 }
 
 /// configparser's `_read` state, one section at a time.
@@ -1043,7 +1049,7 @@ impl Reader {
         }
         if stripped.is_empty() {
             if let Some(key) = self.current.and_then(|i| self.keys.get_mut(i)) {
-                key.pieces.push((pos, String::new()));
+                key.more.push((pos, String::new()));
             }
             return Ok(Kind::Blank);
         }
@@ -1055,7 +1061,7 @@ impl Reader {
                         key: key.written.clone(),
                     }));
                 }
-                key.pieces.push((pos, stripped.to_string()));
+                key.more.push((pos, stripped.to_string()));
                 return Ok(Kind::Continuation);
             }
         }
@@ -1110,7 +1116,8 @@ impl Reader {
             name,
             written: written.to_string(),
             at: pos,
-            pieces: vec![(pos, value.to_string())],
+            first: value.to_string(),
+            more: Vec::new(),
         });
         Ok(Kind::Key)
     }
@@ -1128,25 +1135,36 @@ impl Reader {
         let keys = std::mem::take(&mut self.keys);
         let mut entries = Vec::with_capacity(keys.len());
         for key in keys {
-            let joined: Vec<&str> = key.pieces.iter().map(|(_, piece)| piece.as_str()).collect();
-            let value = py_rstrip(&joined.join("\n")).to_string();
-            if value.starts_with('\n') {
-                // botocore's _parse_nested: every non-blank line needs '='.
-                let bad = key.pieces.iter().find(|(_, piece)| {
-                    piece
-                        .split(is_py_line_break)
-                        .any(|part| !py_strip(part).is_empty() && !part.contains('='))
-                });
-                if let Some(&(pos, _)) = bad {
-                    return Err(ReadError {
-                        pos,
-                        kind: ReadErrorKind::NestedWithoutEquals {
-                            key: key.written,
-                            in_default,
-                        },
+            let value = if key.more.is_empty() {
+                // A value on one line (nearly all of them): it is stripped
+                // already, so joining and stripping change nothing.
+                debug_assert_eq!(py_rstrip(&key.first), key.first);
+                key.first
+            } else {
+                let pieces: Vec<(usize, &str)> = std::iter::once((key.at, key.first.as_str()))
+                    .chain(key.more.iter().map(|(pos, piece)| (*pos, piece.as_str())))
+                    .collect();
+                let joined: Vec<&str> = pieces.iter().map(|&(_, piece)| piece).collect();
+                let value = py_rstrip(&joined.join("\n")).to_string();
+                if value.starts_with('\n') {
+                    // botocore's _parse_nested: every non-blank line needs '='.
+                    let bad = pieces.iter().find(|(_, piece)| {
+                        piece
+                            .split(is_py_line_break)
+                            .any(|part| !py_strip(part).is_empty() && !part.contains('='))
                     });
+                    if let Some(&(pos, _)) = bad {
+                        return Err(ReadError {
+                            pos,
+                            kind: ReadErrorKind::NestedWithoutEquals {
+                                key: key.written,
+                                in_default,
+                            },
+                        });
+                    }
                 }
-            }
+                value
+            };
             entries.push(Entry {
                 name: key.name,
                 written: key.written,
