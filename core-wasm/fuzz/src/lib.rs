@@ -764,8 +764,11 @@ pub fn line_diff(old: &str, new: &str) -> (usize, usize) {
 // ---------------------------------------------------------------------------
 // Targets and seeds
 
+/// A fuzz target's property: panics when it does not hold for the input.
+pub type Property = fn(&[u8]);
+
 /// Every target: its name (as in `fuzz_targets/`) and its property.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Property)] = &[
     ("csv", csv),
     ("dotenv", dotenv),
     ("project_yaml_read", project_yaml_read),
