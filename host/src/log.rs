@@ -116,7 +116,7 @@ impl Logger {
         let mut state = self.state();
         let rejection = std::mem::take(&mut state.after_prompt) && level == Level::Warn;
         let paint = self.paint();
-        let text = if rejection {
+        let mut text = if rejection {
             // Shown even with --quiet: the person is answering prompts.
             format!("  {} {message}", paint.red("✘"))
         } else {
@@ -133,8 +133,12 @@ impl Logger {
                 Level::Info => message.to_string(),
             }
         };
+        // One write per line (standard error is unbuffered, and `writeln!`
+        // would write the text and the line break apart): a line is never
+        // split by another process's output, and a reader is woken once.
+        text.push('\n');
         let print = || {
-            let _ = writeln!(std::io::stderr().lock(), "{text}");
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
         };
         match &state.spinner {
             Some(spinner) => spinner.suspend(print),
