@@ -47,8 +47,10 @@ impl wasmtime::CustomCodeMemory for InPlace {
 
     fn publish_executable(&self, ptr: *const u8, len: usize) -> wasmtime::Result<()> {
         // SAFETY: wasmtime passes the text section of the artifact, which lies
-        // in `EMBEDDED` (static, never written) and starts and ends on page
-        // boundaries (see `required_alignment`); only its protection changes.
+        // in `EMBEDDED` (static, never written) and starts on a page boundary
+        // (see `required_alignment`); only the protection of its pages
+        // changes (the last one may also hold other bytes of the artifact,
+        // which become executable too, as in wasmtime's own copy).
         match unsafe { libc::mprotect(ptr.cast_mut().cast(), len, libc::PROT_READ | libc::PROT_EXEC) } {
             0 => Ok(()),
             _ => Err(wasmtime::Error::msg(format!(
@@ -169,7 +171,14 @@ impl Core {
     /// The in-place component is loaded once per process and shared by every
     /// `Core` (wasmtime registers code by its address, so the same embedded
     /// code cannot be loaded twice at once); it is never unloaded.
+    ///
+    /// In place on Linux only: elsewhere (macOS signs the pages of a binary,
+    /// and executing data pages may be refused at the first call rather than
+    /// at `mprotect`) the copy is used, as wasmtime does by default.
     pub fn load() -> Result<Core> {
+        if !cfg!(target_os = "linux") {
+            return Core::load_copy();
+        }
         static SHARED: std::sync::Mutex<Option<(Engine, Component)>> = std::sync::Mutex::new(None);
         let mut shared = SHARED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((engine, component)) = shared.as_ref() {
