@@ -76,28 +76,35 @@ impl log::Host for InMemory {
     }
 }
 
+/// Plans `request` in `scenario` natively and through `core`; asserts that
+/// both plans are equal and returns the component's calls.
+fn assert_same_plan(
+    core: &Core,
+    name: &str,
+    request: &leverage_core::ConfigureRequest,
+    scenario: &leverage_core::scripted::Scenario,
+) -> (Vec<String>, Vec<String>) {
+    let mut native_host = ScriptedHost::new(scenario.clone());
+    let native = leverage_core::configure(&mut native_host, request);
+    let (component, backend) = core
+        .configure(&convert(request), InMemory(ScriptedHost::new(scenario.clone())))
+        .unwrap_or_else(|e| panic!("{name}: the component trapped: {e:#}"));
+    assert_eq!(
+        serde_json::to_value(&native).unwrap(),
+        serde_json::to_value(&component).unwrap(),
+        "{name}: the component's plan differs from the native core's"
+    );
+    (native_host.transcript, backend.0.transcript)
+}
+
 #[test]
 fn component_plans_equal_native_plans() {
     let core = Core::load().expect("the embedded component loads");
     let table = leverage_core::scenarios::table();
     assert!(table.len() >= 8);
     for (name, request, scenario) in table {
-        let mut native_host = ScriptedHost::new(scenario.clone());
-        let native = leverage_core::configure(&mut native_host, &request);
-
-        let (component, backend) = core
-            .configure(&convert(&request), InMemory(ScriptedHost::new(scenario)))
-            .unwrap_or_else(|e| panic!("{name}: the component trapped: {e:#}"));
-
-        assert_eq!(
-            serde_json::to_value(&native).unwrap(),
-            serde_json::to_value(&component).unwrap(),
-            "{name}: the component's plan differs from the native core's"
-        );
-        assert_eq!(
-            native_host.transcript, backend.0.transcript,
-            "{name}: the calls made differ"
-        );
+        let (native_calls, component_calls) = assert_same_plan(&core, name, &request, &scenario);
+        assert_eq!(native_calls, component_calls, "{name}: the calls made differ");
     }
 }
 
@@ -122,16 +129,7 @@ fn cores_run_in_place_and_outlive_each_other() {
         .unwrap();
     assert!(first_plan.is_ok(), "{name}: {first_plan:?}");
     drop(first);
-    let mut native_host = ScriptedHost::new(scenario.clone());
-    let native = leverage_core::configure(&mut native_host, &request);
-    let (component, _) = second
-        .configure(&convert(&request), InMemory(ScriptedHost::new(scenario)))
-        .unwrap_or_else(|e| panic!("{name}: the component trapped: {e:#}"));
-    assert_eq!(
-        serde_json::to_value(&native).unwrap(),
-        serde_json::to_value(&component).unwrap(),
-        "{name}: the component's plan differs from the native core's"
-    );
+    assert_same_plan(&second, name, &request, &scenario);
 }
 
 /// Any new import is a design decision: this list must be changed with it.

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{mode, Moto, Project, PROJECT_YAML};
+use crate::support::{keys_of, mode, Moto, Project, PROJECT_YAML};
 
 /// An organization with two member accounts and one IAM user whose keys moto
 /// checks (auth enforced), as an engineer's first MANAGEMENT run would meet.
@@ -21,11 +21,7 @@ fn organization(moto: &Moto, mfa: u32) -> serde_json::Value {
 fn management_with_csv_writes_credentials_and_profiles() {
     let moto = Moto::start();
     let state = organization(&moto, 0);
-    let user = &state["users"]["jane"];
-    let (key_id, secret) = (
-        user["access_key_id"].as_str().unwrap(),
-        user["secret_access_key"].as_str().unwrap(),
-    );
+    let (key_id, secret) = keys_of(&state, "jane");
 
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
@@ -108,16 +104,8 @@ fn keys_from_stdin_then_from_the_environment_with_overwrite() {
         "users": [{"name": "jane"}, {"name": "jane2"}],
         "enforce_auth": true,
     }));
-    let first = &state["users"]["jane"];
-    let second = &state["users"]["jane2"];
-    let (id1, secret1) = (
-        first["access_key_id"].as_str().unwrap(),
-        first["secret_access_key"].as_str().unwrap(),
-    );
-    let (id2, secret2) = (
-        second["access_key_id"].as_str().unwrap(),
-        second["secret_access_key"].as_str().unwrap(),
-    );
+    let (id1, secret1) = keys_of(&state, "jane");
+    let (id2, secret2) = keys_of(&state, "jane2");
 
     let mut project = Project::new();
     project.secrets.extend([secret1.to_string(), secret2.to_string()]);
@@ -211,11 +199,7 @@ fn keys_from_stdin_then_from_the_environment_with_overwrite() {
 fn never_asks_the_instance_metadata_service_for_a_region() {
     let moto = Moto::start();
     let state = organization(&moto, 0);
-    let user = &state["users"]["jane"];
-    let (key_id, secret) = (
-        user["access_key_id"].as_str().unwrap(),
-        user["secret_access_key"].as_str().unwrap(),
-    );
+    let (key_id, secret) = keys_of(&state, "jane");
     let metadata = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     metadata.set_nonblocking(true).unwrap();
     let endpoint = format!("http://{}", metadata.local_addr().unwrap());

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{Moto, Output, Project, PROJECT_YAML};
+use crate::support::{keys_of, Moto, Output, Project, PROJECT_YAML};
 
 // ---------------------------------------------------------------------------
 // The proxy
@@ -404,13 +404,10 @@ fn world() -> World {
         "accounts": ["binbash-security", "binbash-shared"],
         "users": [{"name": "jane", "mfa": 1}],
     }));
-    let user = &state["users"]["jane"];
+    let (key_id, secret) = keys_of(&state, "jane");
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
-    let csv = project.keys_csv(
-        user["access_key_id"].as_str().unwrap(),
-        user["secret_access_key"].as_str().unwrap(),
-    );
+    let csv = project.keys_csv(key_id, secret);
     let proxy = FaultProxy::start(&moto);
     World {
         moto,

@@ -242,6 +242,15 @@ impl Project {
     }
 }
 
+/// The access key id and secret moto_state.py made for `user`.
+pub fn keys_of<'a>(state: &'a Value, user: &str) -> (&'a str, &'a str) {
+    let user = &state["users"][user];
+    (
+        user["access_key_id"].as_str().unwrap(),
+        user["secret_access_key"].as_str().unwrap(),
+    )
+}
+
 pub fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }

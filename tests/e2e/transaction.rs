@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use crate::support::{mode, Moto, Output, Project, PROJECT_YAML};
+use crate::support::{keys_of, mode, Moto, Output, Project, PROJECT_YAML};
 
 /// Keys already in the credentials file before a rotation (never valid in AWS).
 const OLD_KEY_ID: &str = "AKIAOLDOLDOLDOLDOLD1";
@@ -64,11 +64,7 @@ impl World {
     }
 
     fn key(&self, user: &str) -> (&str, &str) {
-        let user = &self.state["users"][user];
-        (
-            user["access_key_id"].as_str().unwrap(),
-            user["secret_access_key"].as_str().unwrap(),
-        )
+        keys_of(&self.state, user)
     }
 
     fn account(&self, name: &str) -> &str {
