@@ -219,15 +219,10 @@ fn create_unsynced(
     }
 }
 
-/// [`create_unsynced`], then sync.
-fn write_new(
-    path: &Path,
-    content: &[u8],
-    mode: u32,
-    owner: Option<(u32, u32)>,
-    fault: impl FnOnce() -> io::Result<()>,
-) -> io::Result<()> {
-    let file = create_unsynced(path, content, mode, owner, fault)?;
+/// [`create_unsynced`] (with no fault switch), then sync: the rollback's
+/// restores, one file at a time.
+fn write_new(path: &Path, content: &[u8], mode: u32, owner: Option<(u32, u32)>) -> io::Result<()> {
+    let file = create_unsynced(path, content, mode, owner, || Ok(()))?;
     file.sync_all().inspect_err(|_| {
         let _ = fs::remove_file(path);
     })
@@ -517,7 +512,7 @@ fn roll_back(steps: &mut [Step<'_>], order: &[usize], created_dirs: &[PathBuf]) 
             let restored = match &step.change.before {
                 Some(before) => {
                     let temp = temp_path(&step.target);
-                    write_new(&temp, before.as_bytes(), step.mode, step.owner, || Ok(()))
+                    write_new(&temp, before.as_bytes(), step.mode, step.owner)
                         .and_then(|()| fs::rename(&temp, &step.target))
                         .inspect_err(|_| {
                             let _ = fs::remove_file(&temp);
