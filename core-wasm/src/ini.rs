@@ -451,26 +451,17 @@ impl IniDocument {
         if !plain {
             return None;
         }
-        let entry = Entry {
-            name: py_lower(key),
-            written: key.to_string(),
-            value: py_strip(value).to_string(),
-            at: 0,
-        };
-        match section.entries.iter().position(|e| e.written == key) {
-            Some(at) => Some(PlainEdit {
-                entry: Entry { at, ..entry },
+        if let Some(at) = section.entries.iter().position(|e| e.written == key) {
+            return Some(PlainEdit {
+                entry: Entry::of_key_line(key, value, at),
                 replace: true,
-            }),
-            None if section.entries.iter().any(|e| e.name == entry.name) => None,
-            None => Some(PlainEdit {
-                entry: Entry {
-                    at: section.body.len(),
-                    ..entry
-                },
-                replace: false,
-            }),
+            });
         }
+        let entry = Entry::of_key_line(key, value, section.body.len());
+        if section.entries.iter().any(|e| e.name == entry.name) {
+            return None;
+        }
+        Some(PlainEdit { entry, replace: false })
     }
 
     /// Applies what [`plain_edit`](Self::plain_edit) found; returns whether
@@ -626,12 +617,7 @@ impl IniDocument {
                 other => other,
             };
         }
-        let entry = Entry {
-            name: py_lower(key),
-            written: key.to_string(),
-            value: py_strip(value).to_string(),
-            at: 0,
-        };
+        let entry = Entry::of_key_line(key, value, 0);
         self.has_quoted |= section.contains('"');
         self.by_name.insert(section.to_string(), self.sections.len());
         self.sections.push(Section {
@@ -757,6 +743,18 @@ fn rebase(mut entries: Vec<Entry>, body_start: usize) -> Vec<Entry> {
 /// The line the writer writes: `key = value`.
 fn key_line(key: &str, value: &str) -> Line {
     Line::lf([key, " = ", value].concat())
+}
+
+impl Entry {
+    /// What botocore reads from [`key_line`]`(key, value)` at body index `at`.
+    fn of_key_line(key: &str, value: &str, at: usize) -> Entry {
+        Entry {
+            name: py_lower(key),
+            written: key.to_string(),
+            value: py_strip(value).to_string(),
+            at,
+        }
+    }
 }
 
 fn line_number(line: usize) -> u32 {
