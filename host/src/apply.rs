@@ -443,12 +443,10 @@ fn apply_steps(
 }
 
 /// Where a backup's content is written before it is synced and named.
+/// That is the temporary of `<file>.bak`, `.<file>.bak.leverage-<pid>.tmp`,
+/// so the stale-temporary cleanup knows it too.
 fn backup_temp_path(target: &Path) -> PathBuf {
-    target.with_file_name(format!(
-        ".{}.bak.leverage-{}.tmp",
-        file_name(target),
-        std::process::id()
-    ))
+    temp_path(&target.with_file_name(format!("{}.bak", file_name(target))))
 }
 
 /// Give a synced backup `temp` its name: `<file>.<stamp>.bak`, or

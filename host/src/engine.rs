@@ -226,10 +226,16 @@ impl Core {
     fn load_copy() -> Result<Core> {
         let engine = wt(Engine::new(&core_config()), "creating the wasmtime engine")?;
         // SAFETY: as in `load_in_place`; the bytes are copied.
-        let component = wt(
-            unsafe { Component::deserialize(&engine, PRECOMPILED) },
-            "loading the embedded credentials core",
-        )?;
+        unsafe { Core::copied(engine, PRECOMPILED, "loading the embedded credentials core") }
+    }
+
+    /// A core from a private copy of `artifact`; `what` names it in errors.
+    ///
+    /// # Safety
+    /// `artifact` must come from `precompile_component` of an engine
+    /// configured as `engine`.
+    unsafe fn copied(engine: Engine, artifact: &[u8], what: &str) -> Result<Core> {
+        let component = wt(unsafe { Component::deserialize(&engine, artifact) }, what)?;
         Ok(Core {
             engine,
             component,
@@ -292,15 +298,8 @@ pub mod bench {
     /// # Safety
     /// `artifact` must come from `engine.precompile_component`.
     pub unsafe fn load_from(engine: Engine, artifact: &[u8]) -> Result<Core> {
-        let component = wt(
-            unsafe { Component::deserialize(&engine, artifact) },
-            "loading the credentials core",
-        )?;
-        Ok(Core {
-            engine,
-            component,
-            in_place: false,
-        })
+        // SAFETY: the caller's contract is `copied`'s.
+        unsafe { Core::copied(engine, artifact, "loading the credentials core") }
     }
 
     /// What one start of the credentials core costs inside the process.
