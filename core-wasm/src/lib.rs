@@ -27,6 +27,8 @@ pub mod project_yaml;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod scenarios;
 pub mod scripted;
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))] // natively: the tests only
+mod size_classes;
 pub mod tfvars;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

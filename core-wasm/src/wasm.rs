@@ -65,9 +65,12 @@ crate::bindings::export!(Component with_types_in crate::bindings);
 /// wasm32-wasip2, made allocation about a third of the component's time
 /// (issue 10, measured with `tests/bench/src/bin/profile.rs`). Talc grows the
 /// linear memory itself and claims each grown region, so it coexists with
-/// wasi-libc's own `malloc` (used only inside libc).
+/// wasi-libc's own `malloc` (used only inside libc). Small blocks are
+/// recycled by [`SizeClasses`](crate::size_classes::SizeClasses) in front of
+/// talc, which keeps talc's searching and merging off the hot path.
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: crate::size_classes::SizeClasses<talc::wasm::WasmDynamicTalc> =
+    crate::size_classes::SizeClasses::new(talc::wasm::new_wasm_dynamic_allocator());
 
 /// `memcmp` for the component: see [`crate::bytes::compare`] for why.
 ///
