@@ -6,7 +6,10 @@
 //! perf report --no-children
 //! ```
 //!
-//! Arguments: `native|wasm`, `few|yaml|tfvars` (what is declared), runs.
+//! Arguments: `native|wasm`, `few|yaml|tfvars` (what is declared), runs,
+//! and optionally the organization's size and the config file's size in
+//! bytes (row 5's 5,000 accounts and 1 MiB by default; `3 0` is row 1's
+//! size, for the component's fixed costs).
 
 use anyhow::{bail, Context, Result};
 use leverage_bench::world::{large_input, pooled_config, Declared};
@@ -22,7 +25,9 @@ fn main() -> Result<()> {
         other => bail!("unknown input {other} (few, yaml, tfvars)"),
     };
     let runs: usize = args.get(2).map(|r| r.parse()).transpose()?.unwrap_or(10);
-    let input = large_input(4999, 1 << 20, declared);
+    let members: usize = args.get(3).map(|m| m.parse()).transpose()?.unwrap_or(4999);
+    let config_bytes: usize = args.get(4).map(|b| b.parse()).transpose()?.unwrap_or(1 << 20);
+    let input = large_input(members, config_bytes, declared);
     let mut start = std::time::Instant::now();
     match side {
         "native" => {
