@@ -213,24 +213,8 @@ fn backups(project: &Project) -> Vec<std::path::PathBuf> {
 }
 
 /// A project.yaml declaring the management account and four members.
-const FOUR_MEMBERS_YAML: &str = "\
-project_name: binbash
-short_name: bb
-primary_region: us-east-1
-organization:
-  accounts:
-  - name: management
-    email: aws+management@example.com
-  - name: security
-    email: aws+security@example.com
-  - name: shared
-    email: aws+shared@example.com
-  - name: network
-    email: aws+network@example.com
-  - name: apps-devstg
-    email: aws+apps-devstg@example.com
-";
-
+const FOUR_MEMBERS_YAML: &str =
+    leverage_test_support::project_yaml!("management", "security", "shared", "network", "apps-devstg");
 /// Issue 5: an organization of four member accounts; MANAGEMENT keys from a
 /// CSV give one `-oaar` profile per declared account, and the AWS CLI uses
 /// each to reach its member account.

@@ -1,55 +1,38 @@
 //! The end-to-end fixture: a moto server on a free loopback port, a
 //! temporary HOME and git project, and the real `leverage` binary.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+
+use leverage_test_support::LocalServer;
 
 use serde_json::Value;
 
 /// A moto server of our own, stopped when dropped.
 pub struct Moto {
-    child: Child,
+    _server: LocalServer,
     pub endpoint: String,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
 }
 
 impl Moto {
     pub fn start() -> Moto {
-        for _attempt in 0..3 {
-            let port = free_port();
-            let child = Command::new("moto_server")
-                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("moto_server on PATH (pip install 'moto[server]')");
-            let mut moto = Moto {
-                child,
-                endpoint: format!("http://127.0.0.1:{port}"),
-            };
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while Instant::now() < deadline {
-                if matches!(moto.child.try_wait(), Ok(Some(_))) {
-                    break; // lost the port race; try another
-                }
-                if http_get(port, "/moto-api/").is_some() {
-                    return moto;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = moto.child.kill();
+        let server = LocalServer::start(
+            |port| {
+                let mut cmd = Command::new("moto_server");
+                cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null());
+                cmd
+            },
+            "/moto-api/",
+        )
+        .unwrap_or_else(|e| panic!("moto_server did not start: {e} (pip install 'moto[server]')"));
+        Moto {
+            endpoint: server.endpoint(),
+            _server: server,
         }
-        panic!("moto_server did not start");
     }
 
     /// Build AWS state (see moto_state.py) and return what was made.
@@ -72,22 +55,6 @@ impl Moto {
         assert!(out.status.success(), "moto_state.py failed");
         serde_json::from_slice(&out.stdout).expect("moto_state.py prints JSON")
     }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).ok()?;
-    reply.starts_with("HTTP/1").then_some(reply)
 }
 
 /// A temporary HOME and a git project directory inside it.
@@ -255,19 +222,6 @@ pub fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-/// A project.yaml like `leverage project init` writes.
-pub const PROJECT_YAML: &str = "\
-# Project definition
-project_name: binbash
-short_name: bb
-primary_region: us-east-1
-secondary_region: us-west-2
-organization:
-  accounts:
-  - name: management
-    email: aws+management@example.com
-  - name: security
-    email: aws+security@example.com
-  - name: shared
-    email: aws+shared@example.com
-";
+/// A project.yaml like `leverage project init` writes: management,
+/// security and shared.
+pub const PROJECT_YAML: &str = leverage_test_support::project_yaml!("management", "security", "shared");

@@ -1,12 +1,11 @@
 //! The AWS emulator: moto on a free loopback port, started and stopped here.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
+use leverage_test_support::LocalServer;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,23 +19,10 @@ use crate::workspace_root;
 /// 5.2 spends time in proportion to the number of accounts on *every*
 /// request, which would make the scale row measure moto.
 pub struct Moto {
-    child: Child,
+    _server: LocalServer,
     pub endpoint: String,
     /// Where the emulator logs each ListAccounts call, when asked to.
     pub calls: Option<PathBuf>,
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).ok()?;
-    reply.starts_with("HTTP/1").then_some(reply)
 }
 
 /// An IAM user the state script made.
@@ -62,36 +48,28 @@ impl Moto {
     /// (MaxResults and accounts returned) to that file.
     pub fn start(calls: Option<&Path>) -> Result<Moto> {
         let launcher = workspace_root().join("tests/bench/moto_aws_like.py");
-        for _attempt in 0..3 {
-            let port = free_port()?;
-            let mut cmd = Command::new("python3");
-            cmd.arg(&launcher).args(["-H", "127.0.0.1", "-p", &port.to_string()]);
-            cmd.stdout(Stdio::null()).stderr(Stdio::null());
-            if let Some(calls) = calls {
-                cmd.env("BENCH_MOTO_CALLS", calls);
-            }
-            let child = cmd
-                .spawn()
-                .context("starting python3 tests/bench/moto_aws_like.py (pip install 'moto[server]')")?;
-            let mut moto = Moto {
-                child,
-                endpoint: format!("http://127.0.0.1:{port}"),
-                calls: calls.map(Path::to_path_buf),
-            };
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while Instant::now() < deadline {
-                if matches!(moto.child.try_wait(), Ok(Some(_))) {
-                    break; // lost the port race, or moto is missing: try again
+        let server = LocalServer::start(
+            |port| {
+                let mut cmd = Command::new("python3");
+                cmd.arg(&launcher).args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+                cmd.stdout(Stdio::null()).stderr(Stdio::null());
+                if let Some(calls) = calls {
+                    cmd.env("BENCH_MOTO_CALLS", calls);
                 }
-                if http_get(port, "/moto-api/").is_some() {
-                    return Ok(moto);
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = moto.child.kill();
-            let _ = moto.child.wait();
-        }
-        bail!("the moto server did not start (is moto[server] installed for python3?)")
+                cmd
+            },
+            "/moto-api/",
+        )
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the moto server (python3 tests/bench/moto_aws_like.py) did not start: {e} (is moto[server] installed for python3?)"
+            )
+        })?;
+        Ok(Moto {
+            endpoint: server.endpoint(),
+            _server: server,
+            calls: calls.map(Path::to_path_buf),
+        })
     }
 
     /// An organization with `members` member accounts named
@@ -136,12 +114,5 @@ impl Moto {
                 Ok((if max == "-" { None } else { Some(max.parse()?) }, returned))
             })
             .collect()
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

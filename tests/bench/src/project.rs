@@ -7,24 +7,7 @@ use anyhow::Result;
 
 /// A project.yaml like `leverage project init` writes, declaring four
 /// accounts (the organization of the first row).
-pub const PROJECT_YAML: &str = "\
-# Project definition
-project_name: binbash
-short_name: bb
-primary_region: us-east-1
-secondary_region: us-west-2
-organization:
-  accounts:
-  - name: management
-    email: aws+management@example.com
-  - name: security
-    email: aws+security@example.com
-  - name: shared
-    email: aws+shared@example.com
-  - name: network
-    email: aws+network@example.com
-";
-
+pub const PROJECT_YAML: &str = leverage_test_support::project_yaml!("management", "security", "shared", "network");
 /// `<base>/<name>/home` with a project directory (`home/project`, holding
 /// `.git` and project.yaml) and the keys CSV in HOME.
 pub struct RunDir {

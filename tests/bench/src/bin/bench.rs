@@ -269,16 +269,20 @@ fn main() -> Result<()> {
 
 /// The management account is moto's default account (123456789012), which
 /// moto lists as `master`: the project declares its id.
-fn project_yaml_with_management_id() -> String {
-    PROJECT_YAML.replace(
+fn with_management_id(project_yaml: &str) -> String {
+    project_yaml.replace(
         "  - name: management\n    email: aws+management@example.com\n",
         "  - name: management\n    email: aws+management@example.com\n    id: \"123456789012\"\n",
     )
 }
 
+fn project_yaml_with_management_id() -> String {
+    with_management_id(PROJECT_YAML)
+}
+
 /// Row 4's project declares only the management account (with its id).
 fn scale_project_yaml() -> String {
-    "project_name: binbash\nshort_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: management\n    email: aws+management@example.com\n    id: \"123456789012\"\n".into()
+    with_management_id(leverage_test_support::project_yaml!("management"))
 }
 
 const CONFIGURE: [&str; 6] = [
