@@ -48,3 +48,23 @@ impl RunDir {
         self.home.join(".aws/bb").join(name)
     }
 }
+
+/// The management account is moto's default account (123456789012), which
+/// moto lists as `master`: the project declares its id.
+pub fn with_management_id(project_yaml: &str) -> String {
+    project_yaml.replace(
+        "  - name: management\n    email: aws+management@example.com\n",
+        "  - name: management\n    email: aws+management@example.com\n    id: \"123456789012\"\n",
+    )
+}
+
+/// The arguments of the run the first row measures (then
+/// `--credentials-file <csv>`).
+pub const CONFIGURE: [&str; 6] = [
+    "credentials",
+    "configure",
+    "--type",
+    "MANAGEMENT",
+    "--fetch-mfa-device",
+    "--non-interactive",
+];

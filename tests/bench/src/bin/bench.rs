@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use leverage_bench::measure::{median, median_u64, ms, run, Sample};
 use leverage_bench::moto::{Moto, OrgState};
-use leverage_bench::project::{RunDir, PROJECT_YAML};
+use leverage_bench::project::{with_management_id, RunDir, CONFIGURE, PROJECT_YAML};
 use leverage_bench::workspace_root;
 use leverage_bench::world::{large_input, pooled_config, Declared, InMemory};
 use leverage_cli::engine::{self as host, Core};
@@ -267,15 +267,6 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// The management account is moto's default account (123456789012), which
-/// moto lists as `master`: the project declares its id.
-fn with_management_id(project_yaml: &str) -> String {
-    project_yaml.replace(
-        "  - name: management\n    email: aws+management@example.com\n",
-        "  - name: management\n    email: aws+management@example.com\n    id: \"123456789012\"\n",
-    )
-}
-
 fn project_yaml_with_management_id() -> String {
     with_management_id(PROJECT_YAML)
 }
@@ -284,15 +275,6 @@ fn project_yaml_with_management_id() -> String {
 fn scale_project_yaml() -> String {
     with_management_id(leverage_test_support::project_yaml!("management"))
 }
-
-const CONFIGURE: [&str; 6] = [
-    "credentials",
-    "configure",
-    "--type",
-    "MANAGEMENT",
-    "--fetch-mfa-device",
-    "--non-interactive",
-];
 
 fn ours(bins: &Binaries, dir: &RunDir, endpoint: &str, extra: &[&str]) -> Command {
     let mut cmd = dir.command(&bins.leverage, endpoint);
