@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{keys_of, mode, Moto, Project, PROJECT_YAML};
+use crate::support::{configure_args, keys_of, mode, Moto, Project, PROJECT_YAML};
 
 /// An organization with two member accounts and one IAM user whose keys moto
 /// checks (auth enforced), as an engineer's first MANAGEMENT run would meet.
@@ -26,18 +26,7 @@ fn management_with_csv_writes_credentials_and_profiles() {
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
     let csv = project.keys_csv(key_id, secret);
-    let out = project.run(
-        Some(&moto),
-        &[
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            csv.to_str().unwrap(),
-            "--non-interactive",
-        ],
-    );
+    let out = project.run(Some(&moto), &configure_args("MANAGEMENT", csv.to_str().unwrap(), &[]));
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
 
     let credentials = project.aws_file("bb", "credentials");
@@ -76,18 +65,7 @@ fn rejected_keys_change_nothing() {
     project.write("project.yaml", PROJECT_YAML);
     let csv = project.keys_csv("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
     let before = project.snapshot();
-    let out = project.run(
-        Some(&moto),
-        &[
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            csv.to_str().unwrap(),
-            "--non-interactive",
-        ],
-    );
+    let out = project.run(Some(&moto), &configure_args("MANAGEMENT", csv.to_str().unwrap(), &[]));
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("the keys were rejected by AWS"), "{}", out.stderr);
     assert_eq!(project.snapshot(), before, "rejected keys changed files");
@@ -211,19 +189,7 @@ fn never_asks_the_instance_metadata_service_for_a_region() {
     cmd.env_remove("AWS_EC2_METADATA_DISABLED")
         .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint);
     let started = std::time::Instant::now();
-    let out = project.run_with(
-        cmd,
-        &[
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            csv.to_str().unwrap(),
-            "--non-interactive",
-        ],
-        None,
-    );
+    let out = project.run_with(cmd, &configure_args("MANAGEMENT", csv.to_str().unwrap(), &[]), None);
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
     let mut asked = 0;
     while metadata.accept().is_ok() {

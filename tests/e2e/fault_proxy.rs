@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{keys_of, Moto, Output, Project, PROJECT_YAML};
+use crate::support::{configure_args, keys_of, Moto, Output, Project, PROJECT_YAML};
 
 // ---------------------------------------------------------------------------
 // The proxy
@@ -423,16 +423,7 @@ impl World {
         let mut cmd = self.project.command(Some(&self.moto));
         cmd.env("AWS_ENDPOINT_URL", &self.proxy.endpoint)
             .env("LEVERAGE_TEST_READ_TIMEOUT_MS", READ_TIMEOUT_MS);
-        let mut args = vec![
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            &self.csv,
-            "--non-interactive",
-        ];
-        args.extend_from_slice(extra);
+        let args = configure_args("MANAGEMENT", &self.csv, extra);
         let started = Instant::now();
         let out = self.project.run_with(cmd, &args, None);
         (out, started.elapsed())

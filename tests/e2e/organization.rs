@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
-use crate::support::{Moto, Output, Project, PROJECT_YAML};
+use crate::support::{configure_args, Moto, Output, Project, PROJECT_YAML};
 
 const OAAR: &str = "OrganizationAccountAccessRole";
 
@@ -51,17 +51,7 @@ fn configure_with_keys(
         text(state, &format!("/users/{user}/access_key_id")),
         text(state, &format!("/users/{user}/secret_access_key")),
     );
-    let mut args = vec![
-        "credentials",
-        "configure",
-        "--type",
-        kind,
-        "--credentials-file",
-        csv.to_str().unwrap(),
-        "--non-interactive",
-    ];
-    args.extend_from_slice(extra);
-    project.run(Some(moto), &args)
+    project.run(Some(moto), &configure_args(kind, csv.to_str().unwrap(), extra))
 }
 
 /// The sections of an AWS config file, in order, each with its keys in order.

@@ -222,6 +222,23 @@ pub fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
+/// The arguments of a non-interactive run with keys from a CSV file:
+/// `credentials configure --type <kind> --credentials-file <csv>
+/// --non-interactive`, then `extra`.
+pub fn configure_args<'a>(kind: &'a str, csv: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "credentials",
+        "configure",
+        "--type",
+        kind,
+        "--credentials-file",
+        csv,
+        "--non-interactive",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// A project.yaml like `leverage project init` writes: management,
 /// security and shared.
 pub const PROJECT_YAML: &str = leverage_test_support::project_yaml!("management", "security", "shared");

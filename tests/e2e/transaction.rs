@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use crate::support::{keys_of, mode, Moto, Output, Project, PROJECT_YAML};
+use crate::support::{configure_args, keys_of, mode, Moto, Output, Project, PROJECT_YAML};
 
 /// Keys already in the credentials file before a rotation (never valid in AWS).
 const OLD_KEY_ID: &str = "AKIAOLDOLDOLDOLDOLD1";
@@ -121,16 +121,11 @@ fn rotation(world: &World) -> (Project, Vec<String>) {
     }
     let (key_id, secret) = world.key("jane");
     let csv = project.keys_csv(key_id, secret);
-    let args = [
-        "credentials",
-        "configure",
-        "--type",
+    let args = configure_args(
         "MANAGEMENT",
-        "--credentials-file",
         csv.to_str().unwrap(),
-        "--overwrite-existing-credentials",
-        "--non-interactive",
-    ];
+        &["--overwrite-existing-credentials"],
+    );
     (project, args.iter().map(|a| a.to_string()).collect())
 }
 
@@ -470,15 +465,7 @@ fn modes_links_and_backups() {
     fresh.write("project.yaml", PROJECT_YAML);
     let (key_id, secret) = world.key("jane");
     let csv = fresh.keys_csv(key_id, secret);
-    let first = [
-        "credentials",
-        "configure",
-        "--type",
-        "MANAGEMENT",
-        "--credentials-file",
-        csv.to_str().unwrap(),
-        "--non-interactive",
-    ];
+    let first = configure_args("MANAGEMENT", csv.to_str().unwrap(), &[]);
     let before = fresh.snapshot();
     let out = fresh.run(Some(&world.moto), &[&first[..], &["--dry-run"]].concat());
     assert_eq!(out.code, 0, "{}", out.stderr);
