@@ -1,6 +1,7 @@
 //! Running a child process and reading what it cost.
 
 use std::io::{Read, Seek};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -111,4 +112,45 @@ pub fn median_u64(values: &[u64]) -> u64 {
 /// A duration in milliseconds with two decimals.
 pub fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+/// The median wall time of each side named in `sides`, over `runs` rounds
+/// in which every side runs once (`command(j)` makes side `j`'s command,
+/// which must exit with 0), in a rotating order, after one round that is
+/// not counted.
+pub fn interleaved(runs: usize, sides: &[&str], mut command: impl FnMut(usize) -> Command) -> Result<Vec<Duration>> {
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); sides.len()];
+    for round in 0..=runs {
+        for k in 0..sides.len() {
+            let j = (round + k) % sides.len();
+            let sample = run(&mut command(j))?.ok(sides[j])?;
+            if round > 0 {
+                times[j].push(sample.wall);
+            }
+        }
+    }
+    Ok(times.iter().map(|t| median(t)).collect())
+}
+
+/// The argument with which the `bench` binary times, in itself, the first
+/// `Core::load()` and one instantiation (the component's start, as a run
+/// of the CLI pays it) and prints both, in nanoseconds.
+pub const TIME_CORE_START: &str = "--time-core-start";
+
+/// Runs `bench` (this package's `bench` binary) with [`TIME_CORE_START`]:
+/// the load and the instantiation of the component in a fresh process.
+pub fn core_start(bench: &Path) -> Result<(Duration, Duration)> {
+    let out = Command::new(bench)
+        .arg(TIME_CORE_START)
+        .output()
+        .context("running the bench binary to time the core's start")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let nanos: Vec<u64> = text.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+    let [load, instantiate] = nanos[..] else {
+        bail!(
+            "timing the core's start failed: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    Ok((Duration::from_nanos(load), Duration::from_nanos(instantiate)))
 }

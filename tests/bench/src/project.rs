@@ -8,6 +8,7 @@ use anyhow::Result;
 /// A project.yaml like `leverage project init` writes, declaring four
 /// accounts (the organization of the first row).
 pub const PROJECT_YAML: &str = leverage_test_support::project_yaml!("management", "security", "shared", "network");
+
 /// `<base>/<name>/home` with a project directory (`home/project`, holding
 /// `.git` and project.yaml) and the keys CSV in HOME.
 pub struct RunDir {
@@ -67,4 +68,14 @@ pub const CONFIGURE: [&str; 6] = [
     "MANAGEMENT",
     "--fetch-mfa-device",
     "--non-interactive",
+];
+
+/// The runs of the product whose start-up row 3 measures against a trivial
+/// binary: (name, arguments).
+pub const START_UP: [(&str, &[&str]); 2] = [
+    ("leverage --version", &["--version"]),
+    (
+        "leverage credentials configure --help",
+        &["credentials", "configure", "--help"],
+    ),
 ];

@@ -20,9 +20,9 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use leverage_bench::measure::{median, run};
+use leverage_bench::measure::{core_start, interleaved, median};
 use leverage_bench::moto::Moto;
-use leverage_bench::project::{with_management_id, RunDir, CONFIGURE, PROJECT_YAML};
+use leverage_bench::project::{with_management_id, RunDir, CONFIGURE, PROJECT_YAML, START_UP};
 
 /// How far over a budget a guard lets a debug build go.
 const WIDE_MARGIN: f64 = 3.0;
@@ -43,50 +43,27 @@ fn leverage() -> PathBuf {
     path
 }
 
-/// Medians of `runs` rounds in which every command runs once, in a rotating
-/// order, after one round that is not counted.
-fn interleaved(runs: usize, commands: &mut [(&str, &mut dyn FnMut() -> Command)]) -> Vec<Duration> {
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); commands.len()];
-    for round in 0..=runs {
-        for k in 0..commands.len() {
-            let j = (round + k) % commands.len();
-            let (name, command) = &mut commands[j];
-            let sample = run(&mut command()).unwrap().ok(name).unwrap();
-            if round > 0 {
-                times[j].push(sample.wall);
-            }
-        }
-    }
-    times.iter().map(|t| median(t)).collect()
-}
-
 #[test]
 fn start_up_stays_within_three_times_its_budget() {
     let _one_at_a_time = TIMING.lock().unwrap_or_else(|e| e.into_inner());
     const BUDGET_MS: f64 = 5.0;
     let leverage = leverage();
     let trivial = env!("CARGO_BIN_EXE_trivial");
-    let medians = interleaved(
-        9,
-        &mut [
-            ("trivial", &mut || Command::new(trivial)),
-            ("leverage --version", &mut || {
-                let mut cmd = Command::new(&leverage);
-                cmd.arg("--version");
-                cmd
-            }),
-            ("leverage credentials configure --help", &mut || {
-                let mut cmd = Command::new(&leverage);
-                cmd.args(["credentials", "configure", "--help"]);
-                cmd
-            }),
-        ],
-    );
-    for (name, median) in [("--version", medians[1]), ("configure --help", medians[2])] {
+    let names = ["trivial", START_UP[0].0, START_UP[1].0];
+    let medians = interleaved(9, &names, |j| match j {
+        0 => Command::new(trivial),
+        _ => {
+            let mut cmd = Command::new(&leverage);
+            cmd.args(START_UP[j - 1].1);
+            cmd
+        }
+    })
+    .unwrap();
+    for (name, median) in names.iter().zip(&medians).skip(1) {
         let extra_ms = (median.as_secs_f64() - medians[0].as_secs_f64()) * 1e3;
         assert!(
             extra_ms <= BUDGET_MS * WIDE_MARGIN,
-            "`leverage {name}` took {extra_ms:.1} ms more than a trivial binary (budget {BUDGET_MS} ms, guarded at {WIDE_MARGIN}×)"
+            "`{name}` took {extra_ms:.1} ms more than a trivial binary (budget {BUDGET_MS} ms, guarded at {WIDE_MARGIN}×)"
         );
     }
 }
@@ -99,15 +76,8 @@ fn the_component_starts_within_three_times_its_budget() {
     // fresh process, as every run of the CLI pays them.
     let mut starts: Vec<Duration> = Vec::new();
     for _ in 0..7 {
-        let out = Command::new(env!("CARGO_BIN_EXE_bench"))
-            .arg("--time-core-start")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let text = String::from_utf8(out.stdout).unwrap();
-        let nanos: Vec<u64> = text.split_whitespace().map(|n| n.parse().unwrap()).collect();
-        assert_eq!(nanos.len(), 2, "load and instantiate, in ns: {text}");
-        starts.push(Duration::from_nanos(nanos[0] + nanos[1]));
+        let (load, instantiate) = core_start(Path::new(env!("CARGO_BIN_EXE_bench"))).unwrap();
+        starts.push(load + instantiate);
     }
     let start_ms = median(&starts).as_secs_f64() * 1e3;
     assert!(
@@ -129,28 +99,25 @@ fn a_run_stays_within_three_times_the_floor_budget() {
     let yaml = with_management_id(PROJECT_YAML);
     let leverage = leverage();
     // A fresh HOME and project for every run, as in the benchmark's row 1.
-    let count = std::cell::Cell::new(0);
-    let fresh = || {
-        count.set(count.get() + 1);
-        RunDir::new(base.path(), &format!("run-{}", count.get()), &yaml, key, secret).unwrap()
+    let mut count = 0;
+    let mut fresh = || {
+        count += 1;
+        RunDir::new(base.path(), &format!("run-{count}"), &yaml, key, secret).unwrap()
     };
-    let medians = interleaved(
-        5,
-        &mut [
-            ("leverage", &mut || {
-                let dir = fresh();
-                let mut cmd = dir.command(&leverage, &moto.endpoint);
-                cmd.args(CONFIGURE).arg("--credentials-file").arg(&dir.csv);
-                cmd
-            }),
-            ("floor", &mut || {
-                let dir = fresh();
-                let mut cmd = dir.command(Path::new(env!("CARGO_BIN_EXE_floor")), &moto.endpoint);
-                cmd.arg(&dir.csv);
-                cmd
-            }),
-        ],
-    );
+    let floor = Path::new(env!("CARGO_BIN_EXE_floor"));
+    let medians = interleaved(5, &["leverage", "floor"], |j| {
+        let dir = fresh();
+        if j == 0 {
+            let mut cmd = dir.command(&leverage, &moto.endpoint);
+            cmd.args(CONFIGURE).arg("--credentials-file").arg(&dir.csv);
+            cmd
+        } else {
+            let mut cmd = dir.command(floor, &moto.endpoint);
+            cmd.arg(&dir.csv);
+            cmd
+        }
+    })
+    .unwrap();
     let ratio = medians[0].as_secs_f64() / medians[1].as_secs_f64();
     assert!(
         ratio <= BUDGET * WIDE_MARGIN,

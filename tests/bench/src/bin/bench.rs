@@ -17,9 +17,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use leverage_bench::measure::{median, median_u64, ms, run, Sample};
+use leverage_bench::measure::{core_start, interleaved, median, median_u64, ms, run, Sample, TIME_CORE_START};
 use leverage_bench::moto::{Moto, OrgState};
-use leverage_bench::project::{with_management_id, RunDir, CONFIGURE, PROJECT_YAML};
+use leverage_bench::project::{with_management_id, RunDir, CONFIGURE, PROJECT_YAML, START_UP};
 use leverage_bench::workspace_root;
 use leverage_bench::world::{large_input, pooled_config, Declared, InMemory};
 use leverage_cli::engine::{self as host, Core};
@@ -185,12 +185,10 @@ fn machine() -> String {
     )
 }
 
-/// Row 3's child: the first `Core::load()` and instantiation of a fresh
-/// process, as a run pays them (a process loads the core once; later loads
-/// in the same process share it).
-const TIME_CORE_START: &str = "--time-core-start";
-
 fn main() -> Result<()> {
+    // Row 3's child: the first `Core::load()` and instantiation of a fresh
+    // process, as a run pays them (a process loads the core once; later
+    // loads in the same process share it).
     if std::env::args().nth(1).as_deref() == Some(TIME_CORE_START) {
         let t = host::bench::time_load_and_instantiate(InMemory::empty())?;
         println!("{} {}", t.load.as_nanos(), t.instantiate.as_nanos());
@@ -267,10 +265,6 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-fn project_yaml_with_management_id() -> String {
-    with_management_id(PROJECT_YAML)
-}
-
 /// Row 4's project declares only the management account (with its id).
 fn scale_project_yaml() -> String {
     with_management_id(leverage_test_support::project_yaml!("management"))
@@ -297,7 +291,7 @@ fn row_floor(
     progress(&format!(
         "row 1: ours vs the floor (plain, durable, one HTTPS client, both), {runs} runs each, interleaved"
     ));
-    let yaml = project_yaml_with_management_id();
+    let yaml = with_management_id(PROJECT_YAML);
     let (key, secret) = (&state.user.access_key_id, &state.user.secret_access_key);
     // Ours, then the floor with these flags.
     let floors: [(&str, &[&str]); 4] = [
@@ -391,7 +385,7 @@ fn row_aws_cli(
         "row 2: ours vs one `aws` process per key ({}), {runs} runs each, interleaved",
         aws.display()
     ));
-    let yaml = project_yaml_with_management_id();
+    let yaml = with_management_id(PROJECT_YAML);
     let (key, secret) = (&state.user.access_key_id, &state.user.secret_access_key);
     let (mut mine, mut theirs) = (Vec::new(), Vec::new());
     let mut processes = 0;
@@ -541,29 +535,17 @@ fn aws_cli_way(aws: &Path, dir: &RunDir, endpoint: &str, key: &str, secret: &str
 /// Row 3: process start-up, and the component's start inside the process.
 fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> {
     progress(&format!("row 3: start-up, {runs} runs of each, interleaved"));
-    let commands: [(&str, &Path, &[&str]); 3] = [
-        ("trivial", &bins.trivial, &[]),
-        ("leverage --version", &bins.leverage, &["--version"]),
-        (
-            "leverage credentials configure --help",
-            &bins.leverage,
-            &["credentials", "configure", "--help"],
-        ),
-    ];
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); commands.len()];
-    for i in 0..=runs {
-        for k in 0..commands.len() {
-            let j = (i + k) % commands.len(); // rotate the order
-            let (name, program, args) = commands[j];
-            let sample = run(Command::new(program).args(args))?.ok(name)?;
-            if i > 0 {
-                times[j].push(sample.wall);
-            }
+    let names = ["trivial", START_UP[0].0, START_UP[1].0];
+    let medians = interleaved(runs, &names, |j| match j {
+        0 => Command::new(&bins.trivial),
+        _ => {
+            let mut cmd = Command::new(&bins.leverage);
+            cmd.args(START_UP[j - 1].1);
+            cmd
         }
-    }
-    let trivial = median(&times[0]);
-    for (j, (name, _, _)) in commands.iter().enumerate().skip(1) {
-        let m = median(&times[j]);
+    })?;
+    let trivial = medians[0];
+    for (name, &m) in names.iter().zip(&medians).skip(1) {
         let extra_ms = (m.as_secs_f64() - trivial.as_secs_f64()) * 1e3;
         report.row(
             "3",
@@ -583,22 +565,11 @@ fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> 
     let (mut load, mut inst, mut total) = (Vec::new(), Vec::new(), Vec::new());
     let me = std::env::current_exe().context("finding the bench binary")?;
     for i in 0..=runs {
-        let out = Command::new(&me)
-            .arg(TIME_CORE_START)
-            .output()
-            .context("running the bench binary to time the core's start")?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        let nanos: Vec<u64> = text.split_whitespace().filter_map(|n| n.parse().ok()).collect();
-        let [l, n] = nanos[..] else {
-            bail!(
-                "timing the core's start failed: {text}{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
+        let (l, n) = core_start(&me)?;
         if i > 0 {
-            load.push(Duration::from_nanos(l));
-            inst.push(Duration::from_nanos(n));
-            total.push(Duration::from_nanos(l + n));
+            load.push(l);
+            inst.push(n);
+            total.push(l + n);
         }
     }
     let sum = median(&total);
