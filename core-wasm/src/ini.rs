@@ -64,11 +64,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-
-use crate::names::NameMap;
 use std::str::FromStr;
 
 use crate::model::InputError;
+use crate::names::NameMap;
 
 /// How a line ends. Python reads these files with universal newlines, so
 /// `\r\n`, `\r` and `\n` all end a line (and count for line numbers).
