@@ -100,11 +100,10 @@ impl Ready {
 /// calls.
 pub fn https_client() -> SharedHttpClient {
     use aws_smithy_http_client::proxy::ProxyConfig;
-    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
     use aws_smithy_http_client::{Builder, ConnectorBuilder};
 
     let https = Builder::new().build_with_connector_fn(|settings, components| {
-        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+        let mut connector = ConnectorBuilder::default().tls_provider(tls_provider());
         connector.set_connector_settings(settings.cloned());
         if let Some(components) = components {
             connector.set_sleep_impl(components.sleep_impl());
@@ -113,6 +112,29 @@ pub fn https_client() -> SharedHttpClient {
         connector.build()
     });
     SharedHttpClient::new(NoWarmUp(https))
+}
+
+/// rustls with aws-lc, as the SDK's default client.
+fn tls_provider() -> aws_smithy_http_client::tls::Provider {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    Provider::Rustls(CryptoMode::AwsLc)
+}
+
+/// Starts reading the system's root certificates on a thread of its own.
+///
+/// The SDK reads them once per process (a bundle and then every file of
+/// `/etc/ssl/certs`, about 2 ms here) when the first HTTPS connector is
+/// built, on the first call. Building a connector here, and throwing it
+/// away, fills that once-per-process cache while the main thread loads the
+/// core and reads the project; the first call then finds the certificates
+/// read (or waits for the rest of the reading, never reading twice). The
+/// trust decision is unchanged: the same SDK function reads the same
+/// certificates.
+pub fn read_root_certificates_in_background() {
+    let _ = crate::threads::spawn_elsewhere("root-certificates", || {
+        let connector = aws_smithy_http_client::ConnectorBuilder::default().tls_provider(tls_provider());
+        drop(connector.build())
+    });
 }
 
 /// An HTTPS client without its `validate_base_client_config` hook, which
@@ -132,10 +154,11 @@ impl HttpClient for NoWarmUp {
 }
 
 /// The calls run one at a time, each to completion on a current-thread
-/// runtime. (Preparing the SDK on a second thread, in parallel with loading
-/// the core, was measured and dropped: on the 2-vCPU VMs the benchmark runs
-/// on, a new thread waits about 2 ms for a CPU, longer than the core takes
-/// to reach its first call.)
+/// runtime. (Preparing the runtime and configuration on a second thread was
+/// measured and dropped: they take little, and before `threads` a new thread
+/// often waited milliseconds for a CPU. Only the root certificates, the
+/// costly part, are read on a second thread: see
+/// [`read_root_certificates_in_background`].)
 pub struct AwsClient {
     /// The runtime and configuration, made on the first call so that runs
     /// that never call AWS pay nothing for them.

@@ -5,7 +5,8 @@
 //!
 //! One module per imported interface (`aws`, `files`, `prompt`, `log`), as in
 //! wasmtime's own WASI host; `engine` loads and calls the component; `apply`
-//! is the transaction; `render` shows plans and reports.
+//! is the transaction; `render` shows plans and reports; `threads` starts
+//! helper threads on another CPU.
 
 pub mod apply;
 pub mod aws;
@@ -16,3 +17,4 @@ pub mod log;
 pub mod prompt;
 pub mod render;
 pub mod run;
+pub mod threads;

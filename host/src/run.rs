@@ -207,6 +207,8 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         logger.info("Nothing to do: both --skip-access-keys-setup and --skip-assumable-roles-setup were given.");
         return Ok(ExitCode::SUCCESS);
     }
+    // Every run from here on calls AWS, unless its input is refused first.
+    crate::aws::read_root_certificates_in_background();
 
     let cwd = std::env::current_dir().context("finding the current directory")?;
     let root = project_root(&cwd);
