@@ -16,7 +16,10 @@
 //! It uses the SDK the way its documentation shows: one configuration, and a
 //! client per service, each of which makes its own default HTTPS client.
 //! With `--shared-https` its three clients share one HTTPS client, built by
-//! the host's own `aws::https_client`, as `leverage` does.
+//! the host's own `aws::https_client`, as `leverage` does. With
+//! `--background-certificates` it first starts reading the system's root
+//! certificates on a second thread, with the host's own
+//! `aws::read_root_certificates_in_background`, as `leverage` does.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -28,12 +31,15 @@ use aws_credential_types::Credentials;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--background-certificates") {
+        leverage_cli::aws::read_root_certificates_in_background();
+    }
     let durable = args.iter().any(|a| a == "--durable");
     let shared_https = args.iter().any(|a| a == "--shared-https");
     let csv_path = args
         .iter()
         .find(|a| !a.starts_with("--"))
-        .context("usage: floor [--durable] [--shared-https] KEYS.csv")?
+        .context("usage: floor [--durable] [--shared-https] [--background-certificates] KEYS.csv")?
         .clone();
     let csv = std::fs::read_to_string(&csv_path).with_context(|| format!("reading {csv_path}"))?;
     let row = csv.lines().nth(1).context("the CSV has no data row")?;
