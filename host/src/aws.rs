@@ -99,25 +99,27 @@ impl Ready {
 /// connector is built once, on the first request, and reused by the next
 /// calls.
 pub fn https_client() -> SharedHttpClient {
-    use aws_smithy_http_client::proxy::ProxyConfig;
-    use aws_smithy_http_client::{Builder, ConnectorBuilder};
-
-    let https = Builder::new().build_with_connector_fn(|settings, components| {
-        let mut connector = ConnectorBuilder::default().tls_provider(tls_provider());
-        connector.set_connector_settings(settings.cloned());
-        if let Some(components) = components {
-            connector.set_sleep_impl(components.sleep_impl());
-        }
-        connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build()
-    });
+    let https = aws_smithy_http_client::Builder::new().build_with_connector_fn(connector);
     SharedHttpClient::new(NoWarmUp(https))
 }
 
-/// rustls with aws-lc, as the SDK's default client.
-fn tls_provider() -> aws_smithy_http_client::tls::Provider {
+/// A connector as the SDK's default client builds one: rustls with aws-lc,
+/// the proxy from the environment, and the call's timeouts and sleep.
+fn connector(
+    settings: Option<&HttpConnectorSettings>,
+    components: Option<&RuntimeComponents>,
+) -> aws_smithy_http_client::Connector {
+    use aws_smithy_http_client::proxy::ProxyConfig;
     use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    Provider::Rustls(CryptoMode::AwsLc)
+
+    let mut connector =
+        aws_smithy_http_client::ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+    connector.set_connector_settings(settings.cloned());
+    if let Some(components) = components {
+        connector.set_sleep_impl(components.sleep_impl());
+    }
+    connector.set_proxy_config(Some(ProxyConfig::from_env()));
+    connector.build()
 }
 
 /// Starts reading the system's root certificates on a thread of its own.
@@ -131,10 +133,7 @@ fn tls_provider() -> aws_smithy_http_client::tls::Provider {
 /// trust decision is unchanged: the same SDK function reads the same
 /// certificates.
 pub fn read_root_certificates_in_background() {
-    let _ = crate::threads::spawn_elsewhere("root-certificates", || {
-        let connector = aws_smithy_http_client::ConnectorBuilder::default().tls_provider(tls_provider());
-        drop(connector.build())
-    });
+    let _ = crate::threads::spawn_elsewhere("root-certificates", || drop(connector(None, None)));
 }
 
 /// An HTTPS client without its `validate_base_client_config` hook, which
