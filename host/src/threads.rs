@@ -68,16 +68,18 @@ mod affinity {
     }
 
     impl CpuSet {
+        fn count(&self) -> i32 {
+            // SAFETY: the set is a valid cpu_set_t.
+            unsafe { libc::CPU_COUNT(&self.0) }
+        }
+
         /// This set minus the CPU the caller runs on, if that leaves any.
         fn without_current_cpu(mut self) -> Option<CpuSet> {
             // SAFETY: sched_getcpu has no preconditions; CPU_ISSET and CPU_CLR
             // are given an index checked to be within the set.
             unsafe {
                 let current = usize::try_from(libc::sched_getcpu()).ok()?;
-                if current >= libc::CPU_SETSIZE as usize
-                    || !libc::CPU_ISSET(current, &self.0)
-                    || libc::CPU_COUNT(&self.0) < 2
-                {
+                if current >= libc::CPU_SETSIZE as usize || !libc::CPU_ISSET(current, &self.0) || self.count() < 2 {
                     return None;
                 }
                 libc::CPU_CLR(current, &mut self.0);
@@ -108,9 +110,9 @@ mod affinity {
 
         #[test]
         fn the_thread_runs_and_ends_with_every_cpu_allowed() {
-            let before = allowed_cpus().map(|s| unsafe { libc::CPU_COUNT(&s.0) });
+            let before = allowed_cpus().map(|s| s.count());
             let handle = spawn_elsewhere("test", move || {
-                let inside = allowed_cpus().map(|s| unsafe { libc::CPU_COUNT(&s.0) });
+                let inside = allowed_cpus().map(|s| s.count());
                 (inside, 6 * 7)
             })
             .unwrap();
@@ -122,9 +124,9 @@ mod affinity {
         #[test]
         fn without_the_current_cpu_removes_one_cpu_or_gives_up() {
             let Some(all) = allowed_cpus() else { return };
-            let count = unsafe { libc::CPU_COUNT(&all.0) };
+            let count = all.count();
             match all.without_current_cpu() {
-                Some(less) => assert_eq!(unsafe { libc::CPU_COUNT(&less.0) }, count - 1),
+                Some(less) => assert_eq!(less.count(), count - 1),
                 None => assert!(count < 2 || unsafe { libc::sched_getcpu() } < 0),
             }
         }
