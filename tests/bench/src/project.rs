@@ -1,5 +1,6 @@
 //! A fresh HOME and project for one run of a binary.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -45,6 +46,15 @@ impl RunDir {
         cmd
     }
 
+    /// The arguments of the run the first row measures, with this run's keys
+    /// file: [`CONFIGURE`], then `--credentials-file <csv>`.
+    pub fn configure_args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = CONFIGURE.iter().map(OsString::from).collect();
+        args.push("--credentials-file".into());
+        args.push(self.csv.clone().into_os_string());
+        args
+    }
+
     pub fn aws_file(&self, name: &str) -> PathBuf {
         self.home.join(".aws/bb").join(name)
     }
@@ -59,9 +69,9 @@ pub fn with_management_id(project_yaml: &str) -> String {
     )
 }
 
-/// The arguments of the run the first row measures (then
-/// `--credentials-file <csv>`).
-pub const CONFIGURE: [&str; 6] = [
+/// The arguments of the run the first row measures, before the keys file
+/// (see [`RunDir::configure_args`]).
+const CONFIGURE: [&str; 6] = [
     "credentials",
     "configure",
     "--type",
@@ -72,10 +82,25 @@ pub const CONFIGURE: [&str; 6] = [
 
 /// The runs of the product whose start-up row 3 measures against a trivial
 /// binary: (name, arguments).
-pub const START_UP: [(&str, &[&str]); 2] = [
+const START_UP: [(&str, &[&str]); 2] = [
     ("leverage --version", &["--version"]),
     (
         "leverage credentials configure --help",
         &["credentials", "configure", "--help"],
     ),
 ];
+
+/// The sides of row 3: the trivial binary, then the runs of [`START_UP`].
+pub const START_UP_SIDES: [&str; 3] = ["trivial", START_UP[0].0, START_UP[1].0];
+
+/// The command of row 3's side `side` (an index into [`START_UP_SIDES`]).
+pub fn start_up_command(trivial: &Path, leverage: &Path, side: usize) -> Command {
+    match side {
+        0 => Command::new(trivial),
+        _ => {
+            let mut cmd = Command::new(leverage);
+            cmd.args(START_UP[side - 1].1);
+            cmd
+        }
+    }
+}

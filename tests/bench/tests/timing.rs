@@ -16,13 +16,12 @@
 //! release build, so that ratio would hold whatever happened.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use leverage_bench::measure::{core_start, interleaved, median};
 use leverage_bench::moto::Moto;
-use leverage_bench::project::{with_management_id, RunDir, CONFIGURE, PROJECT_YAML, START_UP};
+use leverage_bench::project::{start_up_command, with_management_id, RunDir, PROJECT_YAML, START_UP_SIDES};
 
 /// How far over a budget a guard lets a debug build go.
 const WIDE_MARGIN: f64 = 3.0;
@@ -49,17 +48,11 @@ fn start_up_stays_within_three_times_its_budget() {
     const BUDGET_MS: f64 = 5.0;
     let leverage = leverage();
     let trivial = env!("CARGO_BIN_EXE_trivial");
-    let names = ["trivial", START_UP[0].0, START_UP[1].0];
-    let medians = interleaved(9, &names, |j| match j {
-        0 => Command::new(trivial),
-        _ => {
-            let mut cmd = Command::new(&leverage);
-            cmd.args(START_UP[j - 1].1);
-            cmd
-        }
+    let medians = interleaved(9, &START_UP_SIDES, |j| {
+        start_up_command(Path::new(trivial), &leverage, j)
     })
     .unwrap();
-    for (name, median) in names.iter().zip(&medians).skip(1) {
+    for (name, median) in START_UP_SIDES.iter().zip(&medians).skip(1) {
         let extra_ms = (median.as_secs_f64() - medians[0].as_secs_f64()) * 1e3;
         assert!(
             extra_ms <= BUDGET_MS * WIDE_MARGIN,
@@ -109,7 +102,7 @@ fn a_run_stays_within_three_times_the_floor_budget() {
         let dir = fresh();
         if j == 0 {
             let mut cmd = dir.command(&leverage, &moto.endpoint);
-            cmd.args(CONFIGURE).arg("--credentials-file").arg(&dir.csv);
+            cmd.args(dir.configure_args());
             cmd
         } else {
             let mut cmd = dir.command(floor, &moto.endpoint);

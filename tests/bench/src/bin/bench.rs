@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use leverage_bench::measure::{core_start, interleaved, median, median_u64, ms, run, Sample, TIME_CORE_START};
 use leverage_bench::moto::{Moto, OrgState};
-use leverage_bench::project::{with_management_id, RunDir, CONFIGURE, PROJECT_YAML, START_UP};
+use leverage_bench::project::{start_up_command, with_management_id, RunDir, PROJECT_YAML, START_UP_SIDES};
 use leverage_bench::workspace_root;
 use leverage_bench::world::{large_input, pooled_config, Declared, InMemory};
 use leverage_cli::engine::{self as host, Core};
@@ -270,9 +270,9 @@ fn scale_project_yaml() -> String {
     with_management_id(leverage_test_support::project_yaml!("management"))
 }
 
-fn ours(bins: &Binaries, dir: &RunDir, endpoint: &str, extra: &[&str]) -> Command {
+fn ours(bins: &Binaries, dir: &RunDir, endpoint: &str) -> Command {
     let mut cmd = dir.command(&bins.leverage, endpoint);
-    cmd.args(CONFIGURE).arg("--credentials-file").arg(&dir.csv).args(extra);
+    cmd.args(dir.configure_args());
     cmd
 }
 
@@ -312,7 +312,7 @@ fn row_floor(
             let j = (i + k) % sides; // rotate the order
             let dir = RunDir::new(base, &format!("r1-{j}-{i}"), &yaml, key, secret)?;
             let sample = match j {
-                0 => run(&mut ours(bins, &dir, &moto.endpoint, &[]))?.ok("leverage")?,
+                0 => run(&mut ours(bins, &dir, &moto.endpoint))?.ok("leverage")?,
                 _ => {
                     let (name, flags) = floors[j - 1];
                     run(dir.command(&bins.floor, &moto.endpoint).args(flags).arg(&dir.csv))?.ok(name)?
@@ -398,7 +398,7 @@ fn row_aws_cli(
     for i in 0..=runs {
         let a = RunDir::new(base, &format!("r2-ours-{i}"), &yaml, key, secret)?;
         let b = RunDir::new(base, &format!("r2-aws-{i}"), &yaml, key, secret)?;
-        let run_ours = || run(&mut ours(bins, &a, &moto.endpoint, &[])).and_then(|s| s.ok("leverage"));
+        let run_ours = || run(&mut ours(bins, &a, &moto.endpoint)).and_then(|s| s.ok("leverage"));
         let run_aws = || aws_cli_way(&aws, &b, &moto.endpoint, key, secret);
         let (x, (y, n)) = if i % 2 == 0 {
             let x = run_ours()?;
@@ -540,17 +540,11 @@ fn aws_cli_way(aws: &Path, dir: &RunDir, endpoint: &str, key: &str, secret: &str
 /// Row 3: process start-up, and the component's start inside the process.
 fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> {
     progress(&format!("row 3: start-up, {runs} runs of each, interleaved"));
-    let names = ["trivial", START_UP[0].0, START_UP[1].0];
-    let medians = interleaved(runs, &names, |j| match j {
-        0 => Command::new(&bins.trivial),
-        _ => {
-            let mut cmd = Command::new(&bins.leverage);
-            cmd.args(START_UP[j - 1].1);
-            cmd
-        }
+    let medians = interleaved(runs, &START_UP_SIDES, |j| {
+        start_up_command(&bins.trivial, &bins.leverage, j)
     })?;
     let trivial = medians[0];
-    for (name, &m) in names.iter().zip(&medians).skip(1) {
+    for (name, &m) in START_UP_SIDES.iter().zip(&medians).skip(1) {
         let extra_ms = (m.as_secs_f64() - trivial.as_secs_f64()) * 1e3;
         report.row(
             "3",
@@ -672,9 +666,7 @@ fn row_scale(report: &mut Report, bins: &Binaries, base: &Path, sizes: &[usize],
                 let mut cmd = a.command(&bins.peak, &moto.endpoint);
                 cmd.arg(&peak_file)
                     .arg(&bins.leverage)
-                    .args(CONFIGURE)
-                    .arg("--credentials-file")
-                    .arg(&a.csv)
+                    .args(a.configure_args())
                     .arg("--all-accounts");
                 with_peak(run(&mut cmd)?.ok("leverage")?, &peak_file)
             };
