@@ -10,8 +10,6 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-include!("src/engine_config.rs");
-
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace = manifest_dir
@@ -19,13 +17,7 @@ fn main() {
         .expect("host/ lives in the workspace")
         .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for watched in [
-        "core-wasm/src",
-        "core-wasm/Cargo.toml",
-        "wit",
-        "Cargo.lock",
-        "host/src/engine_config.rs",
-    ] {
+    for watched in ["core-wasm/src", "core-wasm/Cargo.toml", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
 
@@ -55,10 +47,6 @@ fn main() {
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_TARGET")
-        // The component is small and its speed is the wasm tax (issue 10):
-        // whole-program optimisation pays here, at little build cost.
-        .env("CARGO_PROFILE_RELEASE_LTO", "fat")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
         .status()
         .expect("could not run cargo to build the core component");
     assert!(
@@ -68,7 +56,8 @@ fn main() {
     let wasm_path = core_target.join("wasm32-wasip2/release/leverage_core.wasm");
     let wasm = std::fs::read(&wasm_path).unwrap_or_else(|e| panic!("reading {}: {e}", wasm_path.display()));
 
-    let engine = wasmtime::Engine::new(&core_config()).expect("a wasmtime engine");
+    // wasmtime's default configuration: the loader (src/engine.rs) uses the same.
+    let engine = wasmtime::Engine::default();
     let compiled = engine
         .precompile_component(&wasm)
         .expect("precompiling the core component");

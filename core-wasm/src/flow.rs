@@ -4,7 +4,7 @@ use crate::host::*;
 use crate::ini::IniDocument;
 use crate::model::{AccessKeys, DeclaredAccount, InputError, Secret};
 use crate::project::{self, join, Project};
-use crate::{access_keys, mask, profiles, project_yaml, tfvars, validate};
+use crate::{access_keys, aws_calls, mask, profiles, project_yaml, tfvars, validate};
 
 /// The run's context: the host and the request.
 pub struct Ctx<'a> {
@@ -123,39 +123,16 @@ fn prompt_error(e: PromptError) -> ConfigureError {
     }
 }
 
-fn aws_failure(operation: &str, error: AwsError, message: String) -> ConfigureError {
-    let error = match error {
-        AwsError::InvalidCredentials(m) => AwsError::InvalidCredentials(printable(&m)),
-        AwsError::AccessDenied(m) => AwsError::AccessDenied(printable(&m)),
-        AwsError::OrganizationNotInUse(m) => AwsError::OrganizationNotInUse(printable(&m)),
-        AwsError::Throttled(m) => AwsError::Throttled(printable(&m)),
-        AwsError::Network(m) => AwsError::Network(printable(&m)),
-        AwsError::Other(m) => AwsError::Other(printable(&m)),
-    };
+pub fn aws_failure(operation: &str, error: AwsError, message: String) -> ConfigureError {
     ConfigureError::Aws(AwsFailure {
         operation: operation.to_string(),
-        error,
+        error: AwsError {
+            kind: error.kind,
+            code: error.code.map(|c| printable(&c)),
+            message: printable(&error.message),
+        },
         message: printable(&message),
     })
-}
-
-fn aws_detail(error: &AwsError) -> &str {
-    match error {
-        AwsError::InvalidCredentials(m)
-        | AwsError::AccessDenied(m)
-        | AwsError::OrganizationNotInUse(m)
-        | AwsError::Throttled(m)
-        | AwsError::Network(m)
-        | AwsError::Other(m) => m,
-    }
-}
-
-fn credentials_of(keys: &AccessKeys) -> AwsCredentials {
-    AwsCredentials {
-        access_key_id: keys.access_key_id.clone(),
-        secret_access_key: keys.secret_access_key.expose().to_string(),
-        session_token: None,
-    }
 }
 
 /// An INI file the run may rewrite.
@@ -243,22 +220,69 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
         true
     };
 
-    let mut new_keys: Option<AccessKeys> = None;
-    let mut own_identity: Option<CallerIdentity> = None;
-    if write_keys {
-        let keys = obtain_keys(&mut ctx)?;
+    let new_keys = if write_keys { Some(obtain_keys(&mut ctx)?) } else { None };
+    let own_keys = new_keys.clone().or_else(|| credentials.keys(&profile));
+    // Step 4: the first bootstrap writes no account profiles.
+    let first_bootstrap =
+        request.credentials_type == CredentialsType::Bootstrap && !configured_before && new_keys.is_some();
+    let wants_profiles = !request.skip_assumable_roles_setup && !first_bootstrap;
+    let org_reader = if wants_profiles {
+        organization_reader(request, &project.short_name, &profile, &credentials, own_keys.as_ref())
+    } else {
+        None
+    };
+    let mfa_keys = own_keys
+        .as_ref()
+        .filter(|_| wants_profiles && (request.fetch_mfa_device || request.mfa_serial.is_some()));
+
+    // Every AWS call of the run, at once.
+    if new_keys.is_some() {
         ctx.log(Level::Info, "Checking the keys with AWS...");
-        let identity = ctx
-            .host
-            .get_caller_identity(&credentials_of(&keys), &project.primary_region)
-            .map_err(rejected_keys)?;
-        if !validate::is_account_id(&identity.account) {
+    }
+    if let Some((reader, _)) = &org_reader {
+        ctx.log(
+            Level::Info,
+            &format!("Reading the organization's accounts with {reader}..."),
+        );
+    }
+    if mfa_keys.is_some() {
+        ctx.log(Level::Info, &format!("Looking up the MFA devices of {profile}..."));
+    }
+    let answers = aws_calls::call(
+        &mut ctx,
+        &project.primary_region,
+        aws_calls::Wanted {
+            identity: new_keys.as_ref().or(mfa_keys),
+            accounts: org_reader.as_ref().map(|(_, keys)| keys),
+            mfa_devices: mfa_keys,
+        },
+    )?;
+
+    // An identity that fails stops the run when it checks new keys or names
+    // the user whose MFA device is fetched; when it only serves to check
+    // `--mfa-serial`, that check is skipped with a warning instead.
+    let identity_is_needed = new_keys.is_some() || request.fetch_mfa_device;
+    let mut mfa_answer = answers.mfa_devices;
+    let own_identity = match answers.identity {
+        None => None,
+        Some(Ok(identity)) if validate::is_account_id(&identity.account) => Some(identity),
+        Some(Ok(_)) => {
             return Err(aws_failure(
                 "sts:GetCallerIdentity",
-                AwsError::Other("unexpected reply".into()),
+                AwsError::new(AwsErrorKind::Other, "unexpected reply"),
                 "AWS answered GetCallerIdentity without a valid account id".into(),
-            ));
+            ))
         }
+        Some(Err(e)) if identity_is_needed => return Err(rejected_keys(e)),
+        Some(Err(e)) => {
+            mfa_answer = Some(Err(e));
+            None
+        }
+    };
+    if let Some(identity) = &own_identity {
+        report.caller_account = Some(identity.account.clone());
+    }
+    if let (Some(keys), Some(identity)) = (&new_keys, &own_identity) {
         ctx.log(
             Level::Info,
             &format!("The keys belong to {} in account {}.", identity.arn, identity.account),
@@ -269,36 +293,34 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
         config.set(&section, "output", "json")?;
         config.set(&section, "region", &project.primary_region)?;
         report.keys_written = true;
-        report.caller_account = Some(identity.account.clone());
-        own_identity = Some(identity);
-        new_keys = Some(keys);
     }
 
     let mut accounts = project.accounts.clone();
     let mut learned: Vec<AccountId> = Vec::new();
 
-    // Step 4: the first bootstrap learns the management account's id.
-    let first_bootstrap =
-        request.credentials_type == CredentialsType::Bootstrap && !configured_before && own_identity.is_some();
     if let (true, Some(identity)) = (first_bootstrap, &own_identity) {
         learn(&mut accounts, &mut learned, "management", &identity.account);
         ctx.log(
             Level::Info,
             "First bootstrap: account profiles are set up with MANAGEMENT keys later.",
         );
-    } else if !request.skip_assumable_roles_setup {
-        account_profiles(
-            &mut ctx,
-            &project,
-            &profile,
-            &credentials,
-            new_keys.as_ref(),
-            own_identity.as_ref(),
-            &mut config,
-            &mut accounts,
-            &mut learned,
-            &mut report,
-        )?;
+    } else if wants_profiles {
+        let aws = AwsAnswers {
+            org_reader: org_reader.map(|(name, _)| name),
+            organization: answers.accounts,
+            own_keys: own_keys.is_some(),
+            identity: own_identity,
+            mfa_devices: mfa_answer,
+        };
+        let mut run = ProfilesRun {
+            project: &project,
+            profile: &profile,
+            config: &mut config,
+            accounts: &mut accounts,
+            learned: &mut learned,
+            report: &mut report,
+        };
+        account_profiles(&mut ctx, &mut run, aws)?;
     }
 
     report.accounts_learned = learned.clone();
@@ -367,14 +389,24 @@ fn check_flags(request: &ConfigureRequest) -> Result<(), ConfigureError> {
 }
 
 fn rejected_keys(error: AwsError) -> ConfigureError {
-    let message = match &error {
-        AwsError::InvalidCredentials(_) => {
+    let why = &error.message;
+    let message = match (error.kind, error.code.as_deref()) {
+        (_, Some("SignatureDoesNotMatch")) => {
+            "the keys were rejected by AWS (SignatureDoesNotMatch): the secret access key does not belong to this access key id; check that you copied both from the same key".to_string()
+        }
+        (_, Some("InvalidClientTokenId")) => {
+            "the keys were rejected by AWS (InvalidClientTokenId): this access key id does not exist or was deleted; create a new access key in IAM".to_string()
+        }
+        (AwsErrorKind::InvalidCredentials, Some(code)) => {
+            format!("the keys were rejected by AWS ({code}): check that you copied the current access key id and secret access key")
+        }
+        (AwsErrorKind::InvalidCredentials, None) => {
             "the keys were rejected by AWS: check that you copied the current access key id and secret access key"
                 .to_string()
         }
-        AwsError::Network(why) => format!("could not reach AWS to check the keys: {why}"),
-        AwsError::Throttled(why) => format!("AWS kept throttling the check of the keys: {why}"),
-        other => format!("AWS could not check the keys: {}", aws_detail(other)),
+        (AwsErrorKind::Network, _) => format!("could not reach AWS to check the keys: {why}"),
+        (AwsErrorKind::Throttled, _) => format!("AWS kept throttling the check of the keys: {why}"),
+        _ => format!("AWS could not check the keys: {why}"),
     };
     aws_failure("sts:GetCallerIdentity", error, message)
 }
@@ -499,35 +531,93 @@ fn learn_at(
     });
 }
 
-/// Steps 5 and 6: read the organization and write one profile per account.
-#[allow(clippy::too_many_arguments)]
-fn account_profiles(
-    ctx: &mut Ctx<'_>,
-    project: &Project,
+/// Step 5: the keys that read the organization, and the profile holding
+/// them. Security users cannot read it: SECURITY uses the management keys,
+/// else the bootstrap keys, when the credentials file has them.
+fn organization_reader(
+    request: &ConfigureRequest,
+    short_name: &str,
     profile: &str,
     credentials: &IniFile,
-    new_keys: Option<&AccessKeys>,
-    own_identity: Option<&CallerIdentity>,
-    config: &mut IniFile,
-    accounts: &mut Vec<DeclaredAccount>,
-    learned: &mut Vec<AccountId>,
-    report: &mut Report,
-) -> Result<(), ConfigureError> {
-    let request = ctx.request;
-    let own_keys = new_keys.cloned().or_else(|| credentials.keys(profile));
-    // Step 5: security users cannot read the organization.
-    let org_reader = if request.credentials_type == CredentialsType::Security {
+    own_keys: Option<&AccessKeys>,
+) -> Option<(String, AccessKeys)> {
+    if request.credentials_type == CredentialsType::Security {
         ["management", "bootstrap"].iter().find_map(|t| {
-            let name = format!("{}-{t}", project.short_name);
+            let name = format!("{short_name}-{t}");
             credentials.keys(&name).map(|k| (name, k))
         })
     } else {
-        own_keys.clone().map(|k| (profile.to_string(), k))
-    };
+        own_keys.map(|k| (profile.to_string(), k.clone()))
+    }
+}
 
+/// What AWS answered that the account profiles step uses.
+struct AwsAnswers {
+    /// The profile whose keys read the organization; none when no keys could.
+    org_reader: Option<String>,
+    organization: Option<Result<Vec<OrganizationAccount>, AwsError>>,
+    /// Whether the profile being configured has keys (new or configured).
+    own_keys: bool,
+    identity: Option<CallerIdentity>,
+    mfa_devices: Option<Result<Vec<String>, AwsError>>,
+}
+
+/// What the account profiles step reads and changes.
+struct ProfilesRun<'a> {
+    project: &'a Project,
+    /// The profile holding the keys, the account profiles' `source_profile`.
+    profile: &'a str,
+    config: &'a mut IniFile,
+    accounts: &'a mut Vec<DeclaredAccount>,
+    learned: &'a mut Vec<AccountId>,
+    report: &'a mut Report,
+}
+
+/// Step 6: one profile per account, from the organization's answer.
+fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAnswers) -> Result<(), ConfigureError> {
+    let request = ctx.request;
+    let project = run.project;
+    let profile = run.profile;
+    let report = &mut *run.report;
     let mut org_accounts: Vec<(String, OrganizationAccount)> = Vec::new();
-    match org_reader {
-        None => warn(
+    match (aws.org_reader, aws.organization) {
+        (Some(reader), Some(answer)) => match answer {
+            Ok(list) => {
+                for account in list {
+                    if account.name.is_empty() || !validate::is_account_id(&account.id) {
+                        warn(
+                            ctx,
+                            report,
+                            format!(
+                                "the organization listed an account without a usable name or id (`{}`); it is skipped",
+                                account.id.chars().take(20).collect::<String>()
+                            ),
+                        );
+                        continue;
+                    }
+                    let name =
+                        profiles::strip_project_prefix(&account.name, project.project_name.as_deref()).to_string();
+                    org_accounts.push((name, account));
+                }
+            }
+            Err(e) => match e.kind {
+                AwsErrorKind::AccessDenied | AwsErrorKind::OrganizationNotInUse | AwsErrorKind::InvalidCredentials => {
+                    warn(
+                        ctx,
+                        report,
+                        format!(
+                            "could not read the organization with {reader} ({}); the ids declared in the project are used",
+                            e.message
+                        ),
+                    )
+                }
+                _ => {
+                    let message = format!("could not read the organization's accounts: {}", e.message);
+                    return Err(aws_failure("organizations:ListAccounts", e, message));
+                }
+            },
+        },
+        _ => warn(
             ctx,
             report,
             format!(
@@ -539,51 +629,10 @@ fn account_profiles(
                 }
             ),
         ),
-        Some((reader, keys)) => {
-            ctx.log(
-                Level::Info,
-                &format!("Reading the organization's accounts with {reader}..."),
-            );
-            match ctx.host.list_accounts(&credentials_of(&keys), &project.primary_region) {
-                Ok(list) => {
-                    for account in list {
-                        if account.name.is_empty() || !validate::is_account_id(&account.id) {
-                            warn(
-                                ctx,
-                                report,
-                                format!(
-                                "the organization listed an account without a usable name or id (`{}`); it is skipped",
-                                account.id.chars().take(20).collect::<String>()
-                            ),
-                            );
-                            continue;
-                        }
-                        let name =
-                            profiles::strip_project_prefix(&account.name, project.project_name.as_deref()).to_string();
-                        org_accounts.push((name, account));
-                    }
-                }
-                Err(
-                    e @ (AwsError::AccessDenied(_)
-                    | AwsError::OrganizationNotInUse(_)
-                    | AwsError::InvalidCredentials(_)),
-                ) => {
-                    warn(
-                        ctx,
-                        report,
-                        format!(
-                        "could not read the organization with {reader} ({}); the ids declared in the project are used",
-                        aws_detail(&e)
-                    ),
-                    );
-                }
-                Err(e) => {
-                    let message = format!("could not read the organization's accounts: {}", aws_detail(&e));
-                    return Err(aws_failure("organizations:ListAccounts", e, message));
-                }
-            }
-        }
     }
+    let accounts = &mut *run.accounts;
+    let learned = &mut *run.learned;
+    let config = &mut *run.config;
 
     // Name → position of its first declaration, built once: a search of the
     // declared accounts per organization account is quadratic for thousands
@@ -619,7 +668,7 @@ fn account_profiles(
         return Ok(());
     }
 
-    let mfa_serial = mfa_serial(ctx, project, own_keys.as_ref(), own_identity)?;
+    let mfa_serial = mfa_serial(ctx, report, aws.own_keys, aws.identity.as_ref(), aws.mfa_devices)?;
     let rule = profiles::role_rule(request.credentials_type, request.role_name.as_deref());
     ctx.log(Level::Info, "Writing the account profiles...");
     for (name, id) in targets {
@@ -670,44 +719,79 @@ fn warn(ctx: &mut Ctx<'_>, report: &mut Report, message: String) {
     report.warnings.push(message);
 }
 
-/// `--fetch-mfa-device` and `--mfa-serial`.
+/// `--fetch-mfa-device` and `--mfa-serial`, from the answer of
+/// ListMFADevices (asked for with the run's other AWS calls). Without
+/// `--fetch-mfa-device`, a `--mfa-serial` is checked against the user's
+/// devices when the keys could list them, and used unchecked, with a
+/// warning, when they could not.
 fn mfa_serial(
     ctx: &mut Ctx<'_>,
-    project: &Project,
-    own_keys: Option<&AccessKeys>,
-    known_identity: Option<&CallerIdentity>,
+    report: &mut Report,
+    own_keys: bool,
+    identity: Option<&CallerIdentity>,
+    devices: Option<Result<Vec<String>, AwsError>>,
 ) -> Result<Option<String>, ConfigureError> {
     let request = ctx.request;
+    let user = identity.and_then(|i| profiles::user_name_from_arn(&i.arn).filter(|u| validate::is_iam_user_name(u)));
     if !request.fetch_mfa_device {
-        return Ok(request.mfa_serial.clone());
+        let Some(wanted) = &request.mfa_serial else {
+            return Ok(None);
+        };
+        let not_checked = |why: String| {
+            format!("--mfa-serial {wanted} was not checked against the user's MFA devices ({why}); it is used as given")
+        };
+        match devices {
+            None => {
+                warn(
+                    ctx,
+                    report,
+                    not_checked("no keys of this profile to list them with".into()),
+                );
+                return Ok(Some(wanted.clone()));
+            }
+            Some(Err(e)) => {
+                warn(ctx, report, not_checked(e.message));
+                return Ok(Some(wanted.clone()));
+            }
+            Some(Ok(list)) if list.contains(wanted) => return Ok(Some(wanted.clone())),
+            Some(Ok(list)) => {
+                let user = user.unwrap_or("the keys' user");
+                let usable: Vec<&String> = list.iter().filter(|s| validate::is_mfa_serial(s)).collect();
+                return Err(answer_error(if usable.is_empty() {
+                    format!("--mfa-serial {wanted} is not an MFA device of {user}, who has none")
+                } else {
+                    format!(
+                        "--mfa-serial {wanted} is not one of the MFA devices of {user}: {}",
+                        usable.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    )
+                }));
+            }
+        }
     }
-    let Some(keys) = own_keys else {
+    if !own_keys {
         return Err(answer_error(
             "--fetch-mfa-device needs the profile's own keys, and none are configured",
         ));
+    }
+    let Some(identity) = identity else {
+        return Err(ConfigureError::Host(
+            "the caller identity was not asked for with the MFA devices".into(),
+        ));
     };
-    let creds = credentials_of(keys);
-    let identity = match known_identity {
-        Some(identity) => identity.clone(),
-        None => ctx
-            .host
-            .get_caller_identity(&creds, &project.primary_region)
-            .map_err(rejected_keys)?,
-    };
-    let Some(user) = profiles::user_name_from_arn(&identity.arn).filter(|u| validate::is_iam_user_name(u)) else {
+    let Some(user) = user else {
         return Err(answer_error(format!(
             "--fetch-mfa-device needs the keys of an IAM user, but they belong to `{}`",
             identity.arn
         )));
     };
-    ctx.log(Level::Info, &format!("Looking up the MFA devices of {user}..."));
-    let devices = ctx
-        .host
-        .list_mfa_devices(&creds, &project.primary_region, user)
-        .map_err(|e| {
-            let message = format!("could not list the MFA devices of {user}: {}", aws_detail(&e));
-            aws_failure("iam:ListMFADevices", e, message)
-        })?;
+    let devices = match devices {
+        Some(Ok(devices)) => devices,
+        Some(Err(e)) => {
+            let message = format!("could not list the MFA devices of {user}: {}", e.message);
+            return Err(aws_failure("iam:ListMFADevices", e, message));
+        }
+        None => return Err(ConfigureError::Host("the MFA devices were not asked for".into())),
+    };
     // A serial of another shape (a hardware token's serial number, or
     // something no AWS sends) is named and skipped, never written.
     let (mut usable, unusable): (Vec<String>, Vec<String>) =

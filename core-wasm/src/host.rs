@@ -1,12 +1,12 @@
 //! The one seam between the core's logic and the outside world.
 
-pub use crate::bindings::leverage::credentials::aws::{CallerIdentity, OrganizationAccount};
+pub use crate::bindings::leverage::credentials::aws::{Call, CallerIdentity, OrganizationAccount, Reply, Request};
 pub use crate::bindings::leverage::credentials::files::FilesError;
 pub use crate::bindings::leverage::credentials::log::Level;
 pub use crate::bindings::leverage::credentials::prompt::PromptError;
 pub use crate::bindings::leverage::credentials::types::{
-    AccountId, AccountProfile, AwsCredentials, AwsError, AwsFailure, ConfigureError, ConfigureRequest, CredentialsType,
-    FileChange, FileKind, InputError as WitInputError, Plan, Report,
+    AccountId, AccountProfile, AwsCredentials, AwsError, AwsErrorKind, AwsFailure, ConfigureError, ConfigureRequest,
+    CredentialsType, FileChange, FileKind, InputError as WitInputError, Plan, Report,
 };
 
 /// Everything the core may ask of its host: one method per WIT import.
@@ -15,21 +15,8 @@ pub use crate::bindings::leverage::credentials::types::{
 /// it with a script. Each method has the contract of the WIT function of the
 /// same name (see `wit/*.wit`).
 pub trait Host {
-    /// `aws.get-caller-identity`
-    fn get_caller_identity(&mut self, credentials: &AwsCredentials, region: &str) -> Result<CallerIdentity, AwsError>;
-    /// `aws.list-accounts` (every page)
-    fn list_accounts(
-        &mut self,
-        credentials: &AwsCredentials,
-        region: &str,
-    ) -> Result<Vec<OrganizationAccount>, AwsError>;
-    /// `aws.list-mfa-devices`
-    fn list_mfa_devices(
-        &mut self,
-        credentials: &AwsCredentials,
-        region: &str,
-        user_name: &str,
-    ) -> Result<Vec<String>, AwsError>;
+    /// `aws.call-all`: one answer per call, in the order of `calls`.
+    fn call_all(&mut self, calls: &[Call]) -> Vec<Result<Reply, AwsError>>;
     /// `files.read`: none when nothing exists at `path`.
     fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError>;
     /// `files.read-stdin`
@@ -42,4 +29,15 @@ pub trait Host {
     fn prompt_select(&mut self, question: &str, choices: &[String], default: u32) -> Result<u32, PromptError>;
     /// `log.line`
     fn log(&mut self, level: Level, message: &str);
+}
+
+impl AwsError {
+    /// An error without an AWS error code.
+    pub fn new(kind: AwsErrorKind, message: impl Into<String>) -> AwsError {
+        AwsError {
+            kind,
+            code: None,
+            message: message.into(),
+        }
+    }
 }

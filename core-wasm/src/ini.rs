@@ -67,7 +67,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::model::InputError;
-use crate::names::NameMap;
+/// Name → position, for lookups.
+type NameMap<V> = BTreeMap<String, V>;
 
 /// How a line ends. Python reads these files with universal newlines, so
 /// `\r\n`, `\r` and `\n` all end a line (and count for line numbers).

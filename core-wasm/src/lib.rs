@@ -13,22 +13,19 @@
 //! [`scripted::ScriptedHost`].
 
 pub mod access_keys;
-mod bytes;
+mod aws_calls;
 pub mod dotenv;
 mod flow;
 mod host;
 pub mod ini;
 mod mask;
 pub mod model;
-mod names;
 mod profiles;
 mod project;
 pub mod project_yaml;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod scenarios;
 pub mod scripted;
-#[cfg_attr(not(target_family = "wasm"), allow(dead_code))] // natively: the tests only
-mod size_classes;
 pub mod tfvars;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

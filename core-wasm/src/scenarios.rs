@@ -186,7 +186,11 @@ pub fn table() -> Vec<(&'static str, ConfigureRequest, Scenario)> {
     let mut denied = base_world();
     denied.organizations.insert(
         KEY_ID.into(),
-        Err(AwsError::AccessDenied("AccessDeniedException: not allowed".into())),
+        Err(AwsError {
+            kind: AwsErrorKind::AccessDenied,
+            code: Some("AccessDeniedException".into()),
+            message: "AccessDeniedException: not allowed".into(),
+        }),
     );
     denied
         .files

@@ -67,48 +67,71 @@ impl ScriptedHost {
     }
 }
 
+impl ScriptedHost {
+    /// GetCallerIdentity for `key`; a key the scenario does not list is rejected.
+    fn identity_of(&self, key: &str) -> Result<CallerIdentity, AwsError> {
+        self.scenario.identities.get(key).cloned().unwrap_or_else(|| {
+            Err(AwsError {
+                kind: AwsErrorKind::InvalidCredentials,
+                code: Some("InvalidClientTokenId".into()),
+                message: "InvalidClientTokenId: The security token included in the request is invalid".into(),
+            })
+        })
+    }
+
+    /// One call of a batch, answered from the scenario and written to the transcript.
+    fn answer(&mut self, call: &Call) -> Result<Reply, AwsError> {
+        let key = &call.credentials.access_key_id;
+        let region = &call.region;
+        match &call.request {
+            Request::GetCallerIdentity => {
+                self.transcript.push(format!("aws.get-caller-identity {key} {region}"));
+                self.identity_of(key).map(Reply::CallerIdentity)
+            }
+            Request::ListAccounts => {
+                self.transcript.push(format!("aws.list-accounts {key} {region}"));
+                self.scenario
+                    .organizations
+                    .get(key)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        Err(AwsError {
+                            kind: AwsErrorKind::AccessDenied,
+                            code: Some("AccessDeniedException".into()),
+                            message: "AccessDeniedException: not allowed".into(),
+                        })
+                    })
+                    .map(Reply::Accounts)
+            }
+            Request::ListMfaDevices(user) => {
+                self.transcript.push(format!(
+                    "aws.list-mfa-devices {key} {region} {}",
+                    user.as_deref().unwrap_or("-")
+                ));
+                // Without a user name AWS lists the caller's own devices.
+                let user = match user {
+                    Some(user) => user.clone(),
+                    None => {
+                        let arn = self.identity_of(key)?.arn;
+                        arn.rsplit('/').next().unwrap_or_default().to_string()
+                    }
+                };
+                Ok(Reply::MfaDevices(
+                    self.scenario.mfa_devices.get(&user).cloned().unwrap_or_default(),
+                ))
+            }
+        }
+    }
+}
+
 fn mismatch(expected: &str, got: &Answer) -> PromptError {
     PromptError::Unavailable(format!("the script answers {got:?} where a {expected} was asked"))
 }
 
 impl Host for ScriptedHost {
-    fn get_caller_identity(&mut self, credentials: &AwsCredentials, region: &str) -> Result<CallerIdentity, AwsError> {
-        self.transcript.push(format!(
-            "aws.get-caller-identity {} {region}",
-            credentials.access_key_id
-        ));
-        self.scenario
-            .identities
-            .get(&credentials.access_key_id)
-            .cloned()
-            .unwrap_or_else(|| Err(AwsError::InvalidCredentials("InvalidClientTokenId".into())))
-    }
-
-    fn list_accounts(
-        &mut self,
-        credentials: &AwsCredentials,
-        region: &str,
-    ) -> Result<Vec<OrganizationAccount>, AwsError> {
-        self.transcript
-            .push(format!("aws.list-accounts {} {region}", credentials.access_key_id));
-        self.scenario
-            .organizations
-            .get(&credentials.access_key_id)
-            .cloned()
-            .unwrap_or_else(|| Err(AwsError::AccessDenied("AccessDeniedException".into())))
-    }
-
-    fn list_mfa_devices(
-        &mut self,
-        credentials: &AwsCredentials,
-        region: &str,
-        user_name: &str,
-    ) -> Result<Vec<String>, AwsError> {
-        self.transcript.push(format!(
-            "aws.list-mfa-devices {} {region} {user_name}",
-            credentials.access_key_id
-        ));
-        Ok(self.scenario.mfa_devices.get(user_name).cloned().unwrap_or_default())
+    fn call_all(&mut self, calls: &[Call]) -> Vec<Result<Reply, AwsError>> {
+        self.transcript.push(format!("aws.call-all {} call(s)", calls.len()));
+        calls.iter().map(|call| self.answer(call)).collect()
     }
 
     fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError> {

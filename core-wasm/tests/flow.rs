@@ -59,11 +59,12 @@ fn management_first_run_writes_keys_then_profiles() {
     assert!(!config.contains("sandbox"), "{config}");
     let names: Vec<_> = plan.report.profiles.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["bb-management-oaar", "bb-security-oaar", "bb-shared-oaar"]);
-    // The keys are checked before the organization is read.
+    // The keys are checked and the organization read in one batch of calls.
     let aws: Vec<_> = transcript.iter().filter(|l| l.starts_with("aws.")).collect();
     assert_eq!(
         aws,
         [
+            "aws.call-all 2 call(s)",
             &format!("aws.get-caller-identity {KEY_ID} us-east-1"),
             &format!("aws.list-accounts {KEY_ID} us-east-1")
         ]
@@ -186,7 +187,8 @@ fn security_with_no_reader_warns_and_uses_declared_ids() {
 #[test]
 fn mfa_one_device_goes_on_every_profile() {
     let (plan, transcript) = plan_of("mfa-one-device");
-    assert!(transcript.contains(&format!("aws.list-mfa-devices {KEY_ID} us-east-1 jane")));
+    // Without a user name: IAM lists the caller's own devices, so the call need not wait for STS.
+    assert!(transcript.contains(&format!("aws.list-mfa-devices {KEY_ID} us-east-1 -")));
     assert!(plan
         .report
         .profiles
@@ -339,7 +341,11 @@ fn rejected_keys_plan_nothing() {
     let (request, mut world) = scenario("management-first-run");
     world.identities.insert(
         KEY_ID.into(),
-        Err(AwsError::InvalidCredentials("InvalidClientTokenId".into())),
+        Err(AwsError {
+            kind: AwsErrorKind::InvalidCredentials,
+            code: Some("InvalidClientTokenId".into()),
+            message: "InvalidClientTokenId: The security token included in the request is invalid".into(),
+        }),
     );
     let (result, _) = run(&request, world);
     let Err(ConfigureError::Aws(failure)) = result else {
@@ -418,4 +424,106 @@ fn project_yaml_catches_up_with_ids_already_in_tfvars() {
         yaml.contains("  - name: management\n    email: aws+management@example.com\n    id: \"111111111111\"\n"),
         "{yaml}"
     );
+}
+
+/// Every AWS call of a MANAGEMENT run with `--fetch-mfa-device` goes out in
+/// one batch: the identity, the organization and the MFA devices.
+#[test]
+fn every_aws_call_of_a_run_is_asked_for_at_once() {
+    let (_plan, transcript) = plan_of("mfa-one-device");
+    let aws: Vec<_> = transcript.iter().filter(|l| l.starts_with("aws.")).collect();
+    assert_eq!(
+        aws,
+        [
+            "aws.call-all 3 call(s)",
+            &format!("aws.get-caller-identity {KEY_ID} us-east-1"),
+            &format!("aws.list-accounts {KEY_ID} us-east-1"),
+            &format!("aws.list-mfa-devices {KEY_ID} us-east-1 -"),
+        ]
+    );
+}
+
+/// `--mfa-serial` without `--fetch-mfa-device` is checked against the
+/// user's devices when the keys may list them.
+#[test]
+fn mfa_serial_without_fetch_is_checked_against_the_devices() {
+    let (mut request, world) = scenario("mfa-several-devices");
+    request.fetch_mfa_device = false;
+    request.mfa_serial = Some("arn:aws:iam::111111111111:mfa/jane-phone".into());
+    let (result, transcript) = run(&request, world.clone());
+    let plan = result.unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(transcript.iter().any(|l| l.starts_with("aws.list-mfa-devices")));
+    assert!(plan.report.warnings.is_empty(), "{:?}", plan.report.warnings);
+    assert_eq!(
+        plan.report.profiles[0].mfa_serial.as_deref(),
+        Some("arn:aws:iam::111111111111:mfa/jane-phone")
+    );
+
+    request.mfa_serial = Some("arn:aws:iam::111111111111:mfa/someone-else".into());
+    let (result, _) = run(&request, world);
+    let Err(ConfigureError::InvalidInput(e)) = result else {
+        panic!("{result:?}")
+    };
+    assert!(
+        e.message.contains("is not one of the MFA devices of jane"),
+        "{}",
+        e.message
+    );
+}
+
+/// When the keys may not list MFA devices, `--mfa-serial` is used as given
+/// and the report says it was not checked.
+#[test]
+fn mfa_serial_that_cannot_be_checked_is_used_with_a_warning() {
+    let (mut request, world) = scenario("management-first-run");
+    request.mfa_serial = Some("arn:aws:iam::111111111111:mfa/jane".into());
+    struct DenyMfa(ScriptedHost);
+    impl Host for DenyMfa {
+        fn call_all(&mut self, calls: &[Call]) -> Vec<Result<Reply, AwsError>> {
+            let mut answers = self.0.call_all(calls);
+            for (call, answer) in calls.iter().zip(answers.iter_mut()) {
+                if matches!(call.request, Request::ListMfaDevices(_)) {
+                    *answer = Err(AwsError {
+                        kind: AwsErrorKind::AccessDenied,
+                        code: Some("AccessDenied".into()),
+                        message: "AccessDenied: not allowed to call iam:ListMFADevices".into(),
+                    });
+                }
+            }
+            answers
+        }
+        fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError> {
+            self.0.read_file(path)
+        }
+        fn read_stdin(&mut self) -> Result<String, FilesError> {
+            self.0.read_stdin()
+        }
+        fn prompt_text(&mut self, q: &str, d: Option<&str>) -> Result<String, PromptError> {
+            self.0.prompt_text(q, d)
+        }
+        fn prompt_secret(&mut self, q: &str) -> Result<String, PromptError> {
+            self.0.prompt_secret(q)
+        }
+        fn prompt_select(&mut self, q: &str, c: &[String], d: u32) -> Result<u32, PromptError> {
+            self.0.prompt_select(q, c, d)
+        }
+        fn log(&mut self, level: Level, message: &str) {
+            self.0.log(level, message)
+        }
+    }
+    let mut host = DenyMfa(ScriptedHost::new(world));
+    let plan = configure(&mut host, &request).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        plan.report
+            .warnings
+            .iter()
+            .any(|w| w.contains("was not checked") && w.contains("AccessDenied")),
+        "{:?}",
+        plan.report.warnings
+    );
+    assert!(plan
+        .report
+        .profiles
+        .iter()
+        .all(|p| p.mfa_serial.as_deref() == Some("arn:aws:iam::111111111111:mfa/jane")));
 }

@@ -231,9 +231,9 @@ fn a_very_large_organization_is_handled() {
 #[test]
 fn organization_errors_that_are_not_permissions_are_errors() {
     for error in [
-        AwsError::Throttled("ThrottlingException: Rate exceeded".into()),
-        AwsError::Network("the request timed out".into()),
-        AwsError::Other("unexpected response (HTTP 200)".into()),
+        AwsError::new(AwsErrorKind::Throttled, "ThrottlingException: Rate exceeded"),
+        AwsError::new(AwsErrorKind::Network, "the request timed out"),
+        AwsError::new(AwsErrorKind::Other, "unexpected response (HTTP 200)"),
     ] {
         let mut world = base_world();
         world.organizations.insert(KEY_ID.into(), Err(error.clone()));
@@ -255,7 +255,7 @@ fn aws_messages_with_control_characters_are_escaped() {
     let mut world = base_world();
     world.organizations.insert(
         KEY_ID.into(),
-        Err(AwsError::Other("boom\u{1b}[2J\r\nInjected: line".into())),
+        Err(AwsError::new(AwsErrorKind::Other, "boom\u{1b}[2J\r\nInjected: line")),
     );
     let (result, transcript) = run(&management(), world.clone());
     let Err(ConfigureError::Aws(failure)) = &result else {
@@ -267,9 +267,8 @@ fn aws_messages_with_control_characters_are_escaped() {
             .replace("\\u{1b}", "")
             .replace("\\r\\n", ""),
     );
-    let AwsError::Other(detail) = &failure.error else {
-        panic!("{:?}", failure.error)
-    };
+    assert_eq!(failure.error.kind, AwsErrorKind::Other);
+    let detail = &failure.error.message;
     no_control_characters(detail);
     assert!(detail.contains("\\u{1b}[2J"), "{detail}");
     for line in transcript {
@@ -277,9 +276,10 @@ fn aws_messages_with_control_characters_are_escaped() {
     }
 
     // The same text in a warning (access denied is a warning, not an error).
-    world
-        .organizations
-        .insert(KEY_ID.into(), Err(AwsError::AccessDenied("no\u{1b}[31m way".into())));
+    world.organizations.insert(
+        KEY_ID.into(),
+        Err(AwsError::new(AwsErrorKind::AccessDenied, "no\u{1b}[31m way")),
+    );
     let (result, _) = run(&management(), world);
     let plan = result.unwrap_or_else(|e| panic!("{}", error_text(&e)));
     assert!(!plan.report.warnings.is_empty());
@@ -309,8 +309,12 @@ fn a_caller_identity_without_an_account_is_an_error() {
             "{}",
             failure.message
         );
+        // The organization was asked for in the same batch (calls go out
+        // together), and nothing more was asked after the bad identity.
+        let batches = transcript.iter().filter(|l| l.starts_with("aws.call-all")).count();
+        assert_eq!(batches, 1, "{transcript:#?}");
         assert!(
-            !transcript.iter().any(|l| l.starts_with("aws.list-accounts")),
+            !transcript.iter().any(|l| l.starts_with("prompt.")),
             "went on after a bad identity"
         );
     }
@@ -340,7 +344,8 @@ fn a_caller_identity_without_an_arn_cannot_fetch_mfa_devices() {
             "arn {arn:?}: {}",
             error_text(error)
         );
-        assert!(!transcript.iter().any(|l| l.starts_with("aws.list-mfa-devices")));
+        let batches = transcript.iter().filter(|l| l.starts_with("aws.call-all")).count();
+        assert_eq!(batches, 1, "{transcript:#?}");
     }
 }
 

@@ -1,166 +1,152 @@
 //! The `aws` import, on the AWS SDK for Rust.
 //!
 //! Every call uses the keys it is given (never an ambient credential chain)
-//! and honours `AWS_ENDPOINT_URL`, so tests point it at a local emulator.
-//! Calls are blocking from the component's point of view: each one runs to
-//! completion on a current-thread tokio runtime.
+//! and honours `AWS_ENDPOINT_URL` and the per-service
+//! `AWS_ENDPOINT_URL_STS` / `_ORGANIZATIONS` / `_IAM`, so tests point it at
+//! a local emulator.
+//!
+//! The core asks for all the calls it can make at one point of a run in one
+//! `call-all`. They go out at once, each as a task on one current-thread
+//! tokio runtime, so over a real network the batch costs the slowest call's
+//! round trips rather than their sum; the answers come back in the order of
+//! the calls. The pages of ListAccounts stay sequential: each needs the
+//! previous page's token.
+//!
+//! Every reply body is bounded in size, every attempt and every operation in
+//! time, and every listing in both, so that a broken or hostile endpoint
+//! cannot make a run hang or exhaust memory while it holds the run's locks.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
-use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector};
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextMut, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::ConfigBag;
 
-use crate::engine::leverage::credentials::aws::Host;
-use crate::engine::{AwsCredentials, AwsError, CallerIdentity, OrganizationAccount};
+use crate::engine::leverage::credentials::aws::{Call, Host, Reply, Request};
+use crate::engine::{AwsError, AwsErrorKind, CallerIdentity, OrganizationAccount};
 use crate::log::Logger;
 
-/// Connect and read timeouts, and attempts per call (the SDK's standard
-/// retry mode backs off exponentially on throttling and 5xx).
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const READ_TIMEOUT: Duration = Duration::from_secs(20);
-const MAX_ATTEMPTS: u32 = 4;
+/// Attempts per operation (the SDK's standard retry mode backs off
+/// exponentially on throttling, 5xx and connection failures).
+const MAX_ATTEMPTS: u32 = 3;
 
-/// Pages followed per listing. A reply that always carries a new next token
-/// (a broken or hostile endpoint) would otherwise be followed forever; the SDK
-/// only stops on a token repeated verbatim. 500 pages of 20 accounts is far
-/// beyond any organization's account quota.
-const MAX_PAGES: usize = 500;
+/// How long a connection may take to open.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long the endpoint may stay silent while a reply is read.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// One attempt, from sending the request to the reply's last byte: a reply
+/// that trickles in a byte at a time is cut here, whatever the read timeout.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
+/// One operation (one page of a listing) with all its attempts.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Every page of a listing together.
+const LISTING_DEADLINE: Duration = Duration::from_secs(300);
 
-fn too_many_pages(operation: &str) -> AwsError {
-    AwsError::Other(format!(
-        "{operation} returned more than {MAX_PAGES} pages, each with a next token; stopped following them"
-    ))
-}
+/// The largest reply body read. AWS's replies to these calls are a few
+/// kilobytes (a ListAccounts page holds at most 20 accounts).
+const MAX_REPLY_BYTES: usize = 4 << 20;
+/// The most account data (ids, names, emails) a listing gathers: far beyond
+/// any organization, far below what would strain a laptop's memory.
+const MAX_LISTED_BYTES: usize = 256 << 20;
+/// Pages in a row that carry nothing but another next token. AWS never
+/// sends them; an endpoint that does would otherwise be followed forever.
+const MAX_EMPTY_PAGES: usize = 50;
 
-/// The read timeout. Debug builds (the tests' binary) take
-/// `LEVERAGE_TEST_READ_TIMEOUT_MS`, so that the fault-injection tests see a
-/// slow AWS time out in a second rather than in minutes; release builds
-/// ignore it.
-fn read_timeout() -> Duration {
-    #[cfg(debug_assertions)]
-    if let Some(ms) = std::env::var("LEVERAGE_TEST_READ_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        return Duration::from_millis(ms);
-    }
-    READ_TIMEOUT
-}
-
-/// The region the shared configuration is loaded with. Every call sets its
+/// The region the shared configuration is loaded with. Every call names its
 /// own region (the project's), so this one is never used for a request; it
 /// is set so that loading the configuration does not run the SDK's region
 /// chain, whose last step asks the EC2 instance metadata service and, off
-/// EC2, waits for it to time out (about a second) before the first call.
+/// EC2, waits about a second for it to time out.
 const PLACEHOLDER_REGION: &str = "us-east-1";
 
-/// What every call needs: the runtime the calls run on and the shared SDK
-/// configuration (endpoint, timeouts, retries).
+/// The timeouts. Debug builds (the tests' binary) take
+/// `LEVERAGE_TEST_READ_TIMEOUT_MS` as the read timeout and scale the others
+/// from it, so that tests of a slow endpoint finish in seconds; release
+/// builds ignore it.
+#[derive(Clone, Copy)]
+struct Timeouts {
+    connect: Duration,
+    read: Duration,
+    attempt: Duration,
+    operation: Duration,
+    listing: Duration,
+}
+
+impl Timeouts {
+    fn get() -> Timeouts {
+        #[cfg(debug_assertions)]
+        if let Some(ms) = std::env::var("LEVERAGE_TEST_READ_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            let read = Duration::from_millis(ms);
+            return Timeouts {
+                connect: CONNECT_TIMEOUT.min(read),
+                read,
+                attempt: read * 2,
+                operation: read * 5,
+                listing: read * 20,
+            };
+        }
+        Timeouts {
+            connect: CONNECT_TIMEOUT,
+            read: READ_TIMEOUT,
+            attempt: ATTEMPT_TIMEOUT,
+            operation: OPERATION_TIMEOUT,
+            listing: LISTING_DEADLINE,
+        }
+    }
+}
+
+/// The runtime the calls run on and the shared SDK configuration.
 struct Ready {
     runtime: tokio::runtime::Runtime,
     base: SdkConfig,
+    timeouts: Timeouts,
 }
 
 impl Ready {
     fn prepare() -> std::io::Result<Ready> {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let timeouts = Timeouts::get();
         let base = runtime.block_on(
             aws_config::defaults(BehaviorVersion::latest())
                 .no_credentials()
-                .http_client(https_client())
                 .region(Region::new(PLACEHOLDER_REGION))
                 .timeout_config(
                     TimeoutConfig::builder()
-                        .connect_timeout(CONNECT_TIMEOUT)
-                        .read_timeout(read_timeout())
+                        .connect_timeout(timeouts.connect)
+                        .read_timeout(timeouts.read)
+                        .operation_attempt_timeout(timeouts.attempt)
+                        .operation_timeout(timeouts.operation)
                         .build(),
                 )
                 .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
                 .load(),
         );
-        Ok(Ready { runtime, base })
+        Ok(Ready {
+            runtime,
+            base,
+            timeouts,
+        })
     }
 }
 
-/// One HTTPS client for every call, built as the SDK builds its default
-/// (hyper 1, rustls with aws-lc, the proxy from `HTTPS_PROXY`/`NO_PROXY`),
-/// minus the warm-up: see [`NoWarmUp`].
-///
-/// Left to itself, the SDK gives each service client an HTTPS client of its
-/// own, and each of those builds its TLS connector (parsing every system
-/// root certificate, about 0.2 ms) twice: once, thrown away, when the
-/// service client is created, and once on its first request. Shared, the
-/// connector is built once, on the first request, and reused by the next
-/// calls.
-pub fn https_client() -> SharedHttpClient {
-    let https = aws_smithy_http_client::Builder::new().build_with_connector_fn(connector);
-    SharedHttpClient::new(NoWarmUp(https))
-}
-
-/// A connector as the SDK's default client builds one: rustls with aws-lc,
-/// the proxy from the environment, and the call's timeouts and sleep.
-fn connector(
-    settings: Option<&HttpConnectorSettings>,
-    components: Option<&RuntimeComponents>,
-) -> aws_smithy_http_client::Connector {
-    use aws_smithy_http_client::proxy::ProxyConfig;
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-
-    let mut connector =
-        aws_smithy_http_client::ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
-    connector.set_connector_settings(settings.cloned());
-    if let Some(components) = components {
-        connector.set_sleep_impl(components.sleep_impl());
-    }
-    connector.set_proxy_config(Some(ProxyConfig::from_env()));
-    connector.build()
-}
-
-/// Starts reading the system's root certificates on a thread of its own.
-///
-/// The SDK reads them once per process (a bundle and then every file of
-/// `/etc/ssl/certs`, about 2 ms here) when the first HTTPS connector is
-/// built, on the first call. Building a connector here, and throwing it
-/// away, fills that once-per-process cache while the main thread loads the
-/// core and reads the project; the first call then finds the certificates
-/// read (or waits for the rest of the reading, never reading twice). The
-/// trust decision is unchanged: the same SDK function reads the same
-/// certificates.
-pub fn read_root_certificates_in_background() {
-    let _ = crate::threads::spawn_elsewhere("root-certificates", || drop(connector(None, None)));
-}
-
-/// An HTTPS client without its `validate_base_client_config` hook, which
-/// builds and throws away a whole TLS connector each time a service client
-/// is created, only to load the root certificates early.
-#[derive(Debug)]
-struct NoWarmUp(SharedHttpClient);
-
-impl HttpClient for NoWarmUp {
-    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
-        self.0.http_connector(settings, components)
-    }
-
-    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
-        self.0.connector_metadata()
-    }
-}
-
-/// The calls run one at a time, each to completion on a current-thread
-/// runtime. (Preparing the runtime and configuration on a second thread was
-/// measured and dropped: they take little, and before `threads` a new thread
-/// often waited milliseconds for a CPU. Only the root certificates, the
-/// costly part, are read on a second thread: see
-/// [`read_root_certificates_in_background`].)
+/// The `aws` import. The SDK's runtime and configuration are made on the
+/// first call, so runs that never call AWS pay nothing for them.
 pub struct AwsClient {
-    /// The runtime and configuration, made on the first call so that runs
-    /// that never call AWS pay nothing for them.
     ready: Option<Ready>,
     logger: Logger,
 }
@@ -172,36 +158,375 @@ impl AwsClient {
 
     fn ready(&mut self) -> Result<&Ready, AwsError> {
         if self.ready.is_none() {
-            let ready =
-                Ready::prepare().map_err(|e| AwsError::Other(format!("could not start the AWS SDK's runtime: {e}")))?;
+            let ready = Ready::prepare().map_err(|e| {
+                AwsError::new(
+                    AwsErrorKind::Other,
+                    format!("could not start the AWS SDK's runtime: {e}"),
+                )
+            })?;
             self.ready = Some(ready);
         }
         Ok(self.ready.as_ref().expect("prepared above"))
     }
+}
 
-    /// The shared configuration with the call's keys and region.
-    fn config(&mut self, credentials: &AwsCredentials, region: &str) -> Result<(&Ready, SdkConfig), AwsError> {
-        let ready = self.ready()?;
-        let keys = Credentials::new(
-            credentials.access_key_id.clone(),
-            credentials.secret_access_key.clone(),
-            credentials.session_token.clone(),
-            None,
-            "leverage",
-        );
-        let config = ready
-            .base
-            .to_builder()
-            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(keys))
-            .region(Region::new(region.to_string()))
-            .build();
-        Ok((ready, config))
+impl AwsError {
+    fn new(kind: AwsErrorKind, message: impl Into<String>) -> AwsError {
+        AwsError {
+            kind,
+            code: None,
+            message: message.into(),
+        }
     }
+}
+
+/// The operation's name as the log and errors show it.
+fn operation_name(request: &Request) -> &'static str {
+    match request {
+        Request::GetCallerIdentity => "sts:GetCallerIdentity",
+        Request::ListAccounts => "organizations:ListAccounts",
+        Request::ListMfaDevices(_) => "iam:ListMFADevices",
+    }
+}
+
+impl Host for AwsClient {
+    fn call_all(&mut self, calls: Vec<Call>) -> Vec<Result<Reply, AwsError>> {
+        let logger = self.logger.clone();
+        let ready = match self.ready() {
+            Ok(ready) => ready,
+            Err(e) => return calls.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let names: Vec<&str> = calls.iter().map(|c| operation_name(&c.request)).collect();
+        for call in &calls {
+            logger.debug(&format!(
+                "AWS {}{} with key {} in {}",
+                operation_name(&call.request),
+                match &call.request {
+                    Request::ListMfaDevices(Some(user)) => format!(" for {user}"),
+                    _ => String::new(),
+                },
+                call.credentials.access_key_id,
+                call.region
+            ));
+        }
+        // A spinner on a terminal until every call has returned.
+        let _waiting = logger.waiting(&names.join(", "));
+        let tasks: Vec<_> = calls
+            .into_iter()
+            .map(|call| {
+                let watch = Arc::new(Watch::new(operation_name(&call.request), logger.clone()));
+                let config = config_for(&ready.base, &call);
+                ready
+                    .runtime
+                    .spawn(one_call(config, call.request, watch, ready.timeouts))
+            })
+            .collect();
+        ready.runtime.block_on(async {
+            let mut answers = Vec::with_capacity(tasks.len());
+            for task in tasks {
+                answers.push(task.await.unwrap_or_else(|e| {
+                    Err(AwsError::new(
+                        AwsErrorKind::Other,
+                        format!("the AWS call failed inside the host: {e}"),
+                    ))
+                }));
+            }
+            answers
+        })
+    }
+}
+
+/// The shared configuration with the call's keys and region.
+fn config_for(base: &SdkConfig, call: &Call) -> SdkConfig {
+    let keys = Credentials::new(
+        call.credentials.access_key_id.clone(),
+        call.credentials.secret_access_key.clone(),
+        call.credentials.session_token.clone(),
+        None,
+        "leverage",
+    );
+    base.to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(keys))
+        .region(Region::new(call.region.clone()))
+        .build()
+}
+
+async fn one_call(
+    config: SdkConfig,
+    request: Request,
+    watch: Arc<Watch>,
+    timeouts: Timeouts,
+) -> Result<Reply, AwsError> {
+    let answer = match request {
+        Request::GetCallerIdentity => get_caller_identity(&config, &watch).await,
+        Request::ListAccounts => match tokio::time::timeout(timeouts.listing, list_accounts(&config, &watch)).await {
+            Ok(answer) => answer,
+            Err(_) => Err(AwsError::new(
+                AwsErrorKind::Network,
+                format!(
+                    "listing the organization's accounts took longer than {} s; stopped",
+                    timeouts.listing.as_secs()
+                ),
+            )),
+        },
+        Request::ListMfaDevices(user) => {
+            match tokio::time::timeout(timeouts.listing, list_mfa_devices(&config, user, &watch)).await {
+                Ok(answer) => answer,
+                Err(_) => Err(AwsError::new(
+                    AwsErrorKind::Network,
+                    format!(
+                        "listing the MFA devices took longer than {} s; stopped",
+                        timeouts.listing.as_secs()
+                    ),
+                )),
+            }
+        }
+    };
+    answer.map_err(|e| watch.name_endpoint(e))
+}
+
+async fn get_caller_identity(config: &SdkConfig, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
+    let client = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(config)
+            .interceptor(SharedWatch(watch.clone()))
+            .build(),
+    );
+    let reply = client
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| to_aws_error(e, true))?;
+    Ok(Reply::CallerIdentity(CallerIdentity {
+        account: reply.account().unwrap_or_default().to_string(),
+        arn: reply.arn().unwrap_or_default().to_string(),
+        user_id: reply.user_id().unwrap_or_default().to_string(),
+    }))
+}
+
+async fn list_accounts(config: &SdkConfig, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
+    let client = aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(config)
+            .interceptor(SharedWatch(watch.clone()))
+            .build(),
+    );
+    let mut pages = client.list_accounts().into_paginator().page_size(20).send();
+    let mut accounts = Vec::new();
+    let mut bound = ListingBound::default();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| to_aws_error(e, false))?;
+        for account in page.accounts() {
+            let account = OrganizationAccount {
+                id: account.id().unwrap_or_default().to_string(),
+                name: account.name().unwrap_or_default().to_string(),
+                email: account.email().unwrap_or_default().to_string(),
+            };
+            bound.add(account.id.len() + account.name.len() + account.email.len())?;
+            accounts.push(account);
+        }
+        bound.page(page.accounts().is_empty())?;
+    }
+    watch.logger.debug(&format!(
+        "ListAccounts: {} account(s) in {} page(s)",
+        accounts.len(),
+        bound.pages
+    ));
+    Ok(Reply::Accounts(accounts))
+}
+
+async fn list_mfa_devices(config: &SdkConfig, user: Option<String>, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
+    let client = aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(config)
+            .interceptor(SharedWatch(watch.clone()))
+            .build(),
+    );
+    // Without a user name, IAM lists the devices of the caller itself.
+    let mut pages = client.list_mfa_devices().set_user_name(user).into_paginator().send();
+    let mut devices = Vec::new();
+    let mut bound = ListingBound::default();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| to_aws_error(e, false))?;
+        for device in page.mfa_devices() {
+            bound.add(device.serial_number().len())?;
+            devices.push(device.serial_number().to_string());
+        }
+        bound.page(page.mfa_devices().is_empty())?;
+    }
+    Ok(Reply::MfaDevices(devices))
+}
+
+/// What a listing has gathered, against its bounds.
+#[derive(Default)]
+struct ListingBound {
+    bytes: usize,
+    pages: usize,
+    empty_in_a_row: usize,
+}
+
+impl ListingBound {
+    fn add(&mut self, bytes: usize) -> Result<(), AwsError> {
+        self.bytes += bytes;
+        if self.bytes > MAX_LISTED_BYTES {
+            return Err(AwsError::new(
+                AwsErrorKind::Other,
+                format!(
+                    "the listing passed {} MiB of data; stopped (no real reply is this large)",
+                    MAX_LISTED_BYTES >> 20
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn page(&mut self, empty: bool) -> Result<(), AwsError> {
+        self.pages += 1;
+        self.empty_in_a_row = if empty { self.empty_in_a_row + 1 } else { 0 };
+        if self.empty_in_a_row > MAX_EMPTY_PAGES {
+            return Err(AwsError::new(
+                AwsErrorKind::Other,
+                format!("the endpoint sent {MAX_EMPTY_PAGES} empty pages in a row, each with a next token; stopped"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Watches one call: remembers the endpoint it was sent to (network errors
+/// name it), says when an attempt is retried, and bounds each reply body.
+struct Watch {
+    operation: &'static str,
+    logger: Logger,
+    state: Mutex<WatchState>,
+}
+
+#[derive(Default)]
+struct WatchState {
+    endpoint: Option<String>,
+    last_failure: Option<String>,
+}
+
+impl Watch {
+    fn new(operation: &'static str, logger: Logger) -> Self {
+        Watch {
+            operation,
+            logger,
+            state: Mutex::new(WatchState::default()),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, WatchState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A network failure says which endpoint could not be reached.
+    fn name_endpoint(&self, mut error: AwsError) -> AwsError {
+        if error.kind == AwsErrorKind::Network {
+            if let Some(endpoint) = self.state().endpoint.clone() {
+                error.message = format!("{} ({endpoint})", error.message);
+            }
+        }
+        error
+    }
+}
+
+/// The SDK wants an interceptor it can share; the watch is shared with the call.
+#[derive(Clone)]
+struct SharedWatch(Arc<Watch>);
+
+impl std::fmt::Debug for SharedWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch").field("operation", &self.0.operation).finish()
+    }
+}
+
+impl Intercept for SharedWatch {
+    fn name(&self) -> &'static str {
+        "leverage-watch"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let attempt = cfg
+            .load::<RequestAttempts>()
+            .map(RequestAttempts::attempts)
+            .unwrap_or(1);
+        if attempt > 1 {
+            let operation = self.0.operation;
+            let why = self
+                .0
+                .state()
+                .last_failure
+                .clone()
+                .unwrap_or_else(|| "it failed".into());
+            self.0.logger.warn(&format!(
+                "{operation}: {why}; retrying (attempt {attempt} of {MAX_ATTEMPTS})"
+            ));
+        }
+        Ok(())
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let uri = context.request().uri();
+        // The endpoint without path or query: scheme and host (and port).
+        let endpoint = match uri.split_once("://") {
+            Some((scheme, rest)) => format!("{scheme}://{}", rest.split(['/', '?']).next().unwrap_or(rest)),
+            None => uri.to_string(),
+        };
+        self.0.state().endpoint = Some(endpoint);
+        Ok(())
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let body = std::mem::replace(context.response_mut().body_mut(), SdkBody::taken());
+        *context.response_mut().body_mut() =
+            SdkBody::from_body_1_x(http_body_util::Limited::new(body, MAX_REPLY_BYTES));
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let failure = match (context.response(), context.output_or_error()) {
+            (Some(response), Some(Err(_))) => {
+                let status = response.status().as_u16();
+                Some(match response.body().bytes().and_then(code_in_body) {
+                    Some(code) => format!("{code} (HTTP {status})"),
+                    None => format!("HTTP {status}"),
+                })
+            }
+            (None, Some(Err(error))) => Some(first_line(&describe_source(error))),
+            _ => None,
+        };
+        if failure.is_some() {
+            self.0.state().last_failure = failure;
+        }
+        Ok(())
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().chars().take(200).collect()
 }
 
 /// AWS's error codes, and what each means to the core.
 fn classify(code: Option<&str>, status: Option<u16>, message: String, rejected_when_forbidden: bool) -> AwsError {
-    match code {
+    let kind = match code {
         Some(
             "InvalidClientTokenId"
             | "SignatureDoesNotMatch"
@@ -209,73 +534,116 @@ fn classify(code: Option<&str>, status: Option<u16>, message: String, rejected_w
             | "InvalidAccessKeyId"
             | "ExpiredToken"
             | "ExpiredTokenException",
-        ) => AwsError::InvalidCredentials(message),
-        Some("AccessDenied" | "AccessDeniedException") => AwsError::AccessDenied(message),
-        Some("AWSOrganizationsNotInUseException") => AwsError::OrganizationNotInUse(message),
+        ) => AwsErrorKind::InvalidCredentials,
+        Some("AccessDenied" | "AccessDeniedException") => AwsErrorKind::AccessDenied,
+        Some("AWSOrganizationsNotInUseException") => AwsErrorKind::OrganizationNotInUse,
         Some("Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded") => {
-            AwsError::Throttled(message)
+            AwsErrorKind::Throttled
         }
-        // Some emulators answer in a shape the SDK cannot parse: fall back on
-        // the HTTP status.
         _ => match status {
-            Some(403) if rejected_when_forbidden => AwsError::InvalidCredentials(message),
-            Some(401) => AwsError::InvalidCredentials(message),
-            Some(403) => AwsError::AccessDenied(message),
-            Some(429) => AwsError::Throttled(message),
-            _ => AwsError::Other(message),
+            Some(403) if rejected_when_forbidden => AwsErrorKind::InvalidCredentials,
+            Some(401) => AwsErrorKind::InvalidCredentials,
+            Some(403) => AwsErrorKind::AccessDenied,
+            Some(429) => AwsErrorKind::Throttled,
+            _ => AwsErrorKind::Other,
         },
+    };
+    AwsError {
+        kind,
+        code: code.map(str::to_string),
+        message,
     }
+}
+
+/// The error code of an error body: an XML `<Code>` (the query protocols,
+/// and some emulators for every service) or a JSON `__type` (the JSON
+/// protocols, e.g. `com.amazonaws...#ThrottlingException`).
+fn code_in_body(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let code = if let Some(start) = text.find("<Code>") {
+        let start = start + "<Code>".len();
+        &text[start..start + text[start..].find("</Code>")?]
+    } else {
+        let after = &text[text.find("\"__type\"")? + "\"__type\"".len()..];
+        let value = after.trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+        let value = &value[..value.find('"')?];
+        value.rsplit('#').next()?
+    };
+    let code = code.trim();
+    (!code.is_empty() && code.len() <= 64 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+        .then(|| code.to_string())
 }
 
 fn to_aws_error<E, R>(error: SdkError<E, R>, rejected_when_forbidden: bool) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + HasStatus,
+    R: std::fmt::Debug + RawReply,
 {
     match &error {
-        SdkError::TimeoutError(_) => AwsError::Network("the request timed out".into()),
-        SdkError::DispatchFailure(failure) => AwsError::Network(if failure.is_timeout() {
-            "the request timed out".into()
-        } else if failure.is_io() {
-            format!("could not connect: {}", describe_source(&error))
-        } else {
-            describe_source(&error)
-        }),
+        SdkError::TimeoutError(_) => AwsError::new(AwsErrorKind::Network, "the request timed out"),
+        SdkError::DispatchFailure(failure) => AwsError::new(
+            AwsErrorKind::Network,
+            if failure.is_timeout() {
+                "the request timed out".into()
+            } else if failure.is_io() {
+                format!("could not connect: {}", describe_source(&error))
+            } else {
+                describe_source(&error)
+            },
+        ),
         SdkError::ServiceError(service) => {
             let err = service.err();
-            let message = match (err.code(), err.message()) {
+            let code = err
+                .code()
+                .map(str::to_string)
+                .or_else(|| service.raw().body_bytes().and_then(code_in_body));
+            let status = service.raw().status_code();
+            let message = match (&code, err.message()) {
                 (Some(code), Some(msg)) => format!("{code}: {msg}"),
-                (Some(code), None) => code.to_string(),
-                _ => format!("HTTP {}", service.raw().status_code().unwrap_or(0)),
+                (Some(code), None) => code.clone(),
+                (None, _) => format!("HTTP {}", status.unwrap_or(0)),
             };
-            classify(
-                err.code(),
-                service.raw().status_code(),
-                message,
-                rejected_when_forbidden,
-            )
+            classify(code.as_deref(), status, message, rejected_when_forbidden)
         }
         SdkError::ResponseError(response) => {
             let status = response.raw().status_code();
-            classify(
-                None,
-                status,
-                format!("unexpected response (HTTP {})", status.unwrap_or(0)),
-                rejected_when_forbidden,
-            )
+            let code = response.raw().body_bytes().and_then(code_in_body);
+            let message = match &code {
+                Some(code) => format!("{code} (HTTP {})", status.unwrap_or(0)),
+                None => format!("unexpected response (HTTP {})", status.unwrap_or(0)),
+            };
+            classify(code.as_deref(), status, message, rejected_when_forbidden)
         }
-        _ => AwsError::Other(describe_source(&error)),
+        _ => {
+            let text = describe_source(&error);
+            // A reply over the size bound surfaces as a failure to read the body.
+            if text.contains("length limit exceeded") {
+                AwsError::new(
+                    AwsErrorKind::Other,
+                    format!(
+                        "the reply was larger than {} MiB; stopped reading it",
+                        MAX_REPLY_BYTES >> 20
+                    ),
+                )
+            } else {
+                AwsError::new(AwsErrorKind::Other, text)
+            }
+        }
     }
 }
 
-/// The HTTP status of a raw response.
-pub trait HasStatus {
+/// The status and body of a raw response.
+pub trait RawReply {
     fn status_code(&self) -> Option<u16>;
+    fn body_bytes(&self) -> Option<&[u8]>;
 }
 
-impl HasStatus for aws_smithy_runtime_api::http::Response {
+impl RawReply for aws_smithy_runtime_api::http::Response {
     fn status_code(&self) -> Option<u16> {
         Some(self.status().as_u16())
+    }
+    fn body_bytes(&self) -> Option<&[u8]> {
+        self.body().bytes()
     }
 }
 
@@ -290,95 +658,37 @@ fn describe_source(error: &dyn std::error::Error) -> String {
     text
 }
 
-impl Host for AwsClient {
-    fn get_caller_identity(&mut self, credentials: AwsCredentials, region: String) -> Result<CallerIdentity, AwsError> {
-        self.logger.debug(&format!(
-            "AWS sts:GetCallerIdentity with key {} in {region}",
-            credentials.access_key_id
-        ));
-        // A spinner on a terminal until the call returns.
-        let _waiting = self.logger.waiting("sts:GetCallerIdentity");
-        let (ready, config) = self.config(&credentials, &region)?;
-        let client = aws_sdk_sts::Client::new(&config);
-        let reply = ready
-            .runtime
-            .block_on(client.get_caller_identity().send())
-            .map_err(|e| to_aws_error(e, true))?;
-        Ok(CallerIdentity {
-            account: reply.account().unwrap_or_default().to_string(),
-            arn: reply.arn().unwrap_or_default().to_string(),
-            user_id: reply.user_id().unwrap_or_default().to_string(),
-        })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_of_an_xml_error_body_is_found() {
+        let body = b"<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>\
+<Message>no</Message></Error></ErrorResponse>";
+        assert_eq!(code_in_body(body).as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(
+            code_in_body(b"{\"__type\": \"com.amazonaws.organizations#ThrottlingException\", \"message\": \"x\"}")
+                .as_deref(),
+            Some("ThrottlingException")
+        );
+        assert_eq!(code_in_body(b"{\"message\":\"x\"}"), None);
+        assert_eq!(code_in_body(b"<Code>not a code</Code>"), None);
     }
 
-    fn list_accounts(
-        &mut self,
-        credentials: AwsCredentials,
-        region: String,
-    ) -> Result<Vec<OrganizationAccount>, AwsError> {
-        self.logger.debug(&format!(
-            "AWS organizations:ListAccounts with key {} in {region}",
-            credentials.access_key_id
-        ));
-        // A spinner on a terminal until the call returns.
-        let _waiting = self.logger.waiting("organizations:ListAccounts");
-        let (ready, config) = self.config(&credentials, &region)?;
-        let client = aws_sdk_organizations::Client::new(&config);
-        let mut pages = client.list_accounts().into_paginator().page_size(20).send();
-        let mut accounts = Vec::new();
-        let mut count = 0usize;
-        ready.runtime.block_on(async {
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| to_aws_error(e, false))?;
-                count += 1;
-                if count > MAX_PAGES {
-                    return Err(too_many_pages("ListAccounts"));
-                }
-                for account in page.accounts() {
-                    accounts.push(OrganizationAccount {
-                        id: account.id().unwrap_or_default().to_string(),
-                        name: account.name().unwrap_or_default().to_string(),
-                        email: account.email().unwrap_or_default().to_string(),
-                    });
-                }
-            }
-            Ok::<(), AwsError>(())
-        })?;
-        self.logger.debug(&format!(
-            "ListAccounts: {} account(s) in {count} page(s)",
-            accounts.len()
-        ));
-        Ok(accounts)
-    }
-
-    fn list_mfa_devices(
-        &mut self,
-        credentials: AwsCredentials,
-        region: String,
-        user_name: String,
-    ) -> Result<Vec<String>, AwsError> {
-        self.logger.debug(&format!(
-            "AWS iam:ListMFADevices for {user_name} with key {}",
-            credentials.access_key_id
-        ));
-        // A spinner on a terminal until the call returns.
-        let _waiting = self.logger.waiting("iam:ListMFADevices");
-        let (ready, config) = self.config(&credentials, &region)?;
-        let client = aws_sdk_iam::Client::new(&config);
-        let devices = ready.runtime.block_on(async {
-            let mut devices = Vec::new();
-            let mut pages = client.list_mfa_devices().user_name(&user_name).into_paginator().send();
-            let mut count = 0usize;
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| to_aws_error(e, false))?;
-                count += 1;
-                if count > MAX_PAGES {
-                    return Err(too_many_pages("ListMFADevices"));
-                }
-                devices.extend(page.mfa_devices().iter().map(|d| d.serial_number().to_string()));
-            }
-            Ok::<_, AwsError>(devices)
-        })?;
-        Ok(devices)
+    #[test]
+    fn a_listing_stops_at_its_bounds() {
+        let mut bound = ListingBound::default();
+        assert!(bound.add(MAX_LISTED_BYTES).is_ok());
+        assert!(bound.add(1).is_err());
+        let mut bound = ListingBound::default();
+        for _ in 0..MAX_EMPTY_PAGES {
+            assert!(bound.page(true).is_ok());
+        }
+        assert!(bound.page(false).is_ok(), "a page with accounts resets the count");
+        for _ in 0..MAX_EMPTY_PAGES {
+            assert!(bound.page(true).is_ok());
+        }
+        assert!(bound.page(true).is_err());
     }
 }

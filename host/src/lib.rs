@@ -5,8 +5,7 @@
 //!
 //! One module per imported interface (`aws`, `files`, `prompt`, `log`), as in
 //! wasmtime's own WASI host; `engine` loads and calls the component; `apply`
-//! is the transaction; `render` shows plans and reports; `threads` starts
-//! helper threads on another CPU.
+//! is the transaction; `render` shows plans and reports.
 
 pub mod apply;
 pub mod aws;
@@ -17,4 +16,3 @@ pub mod log;
 pub mod prompt;
 pub mod render;
 pub mod run;
-pub mod threads;

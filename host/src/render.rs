@@ -420,38 +420,42 @@ impl Failure {
     }
 }
 
-/// What to tell the user about an AWS failure, by operation and kind.
+/// What to tell the user about an AWS failure, by operation, kind and code.
 fn aws_hint(operation: &str, error: &crate::engine::AwsError) -> Option<String> {
-    use crate::engine::AwsError;
+    use crate::engine::AwsErrorKind as Kind;
     let service = operation.split(':').next().unwrap_or(operation);
-    let hint = match (service, error) {
-        (_, AwsError::Network(_)) => "check the network connection and any proxy (HTTPS_PROXY), or AWS_ENDPOINT_URL if it \
-             is set, then run again"
+    let hint = match (service, error.kind, error.code.as_deref()) {
+        (_, Kind::Network, _) => "check the network connection and any proxy (HTTPS_PROXY), or the \
+             AWS_ENDPOINT_URL variables if one is set, then run again"
             .to_string(),
-        (_, AwsError::Throttled(_)) => "AWS is throttling this account's API calls: wait a minute and run again".to_string(),
-        ("sts", AwsError::InvalidCredentials(_)) | (_, AwsError::InvalidCredentials(_)) => {
-            "the access key may be mistyped, deactivated or deleted: create a new one in the IAM console \
-             (your user, Security credentials) and pass the CSV it downloads with --credentials-file"
-                .to_string()
-        }
-        ("organizations", AwsError::AccessDenied(_)) => "SECURITY keys cannot read the organization: configure MANAGEMENT \
+        (_, Kind::Throttled, _) => "AWS is throttling this account's API calls: wait a minute and run again".to_string(),
+        (_, _, Some("SignatureDoesNotMatch")) => "the secret access key does not belong to this access key id: \
+             copy both from the same access key (the CSV the IAM console downloaded when you created it)"
+            .to_string(),
+        (_, _, Some("InvalidClientTokenId")) => "this access key id does not exist or was deleted: create a new \
+             access key in the IAM console (your user, Security credentials) and pass the CSV it downloads with \
+             --credentials-file"
+            .to_string(),
+        (_, Kind::InvalidCredentials, _) => "the access key may be mistyped, deactivated or deleted: create a new one \
+             in the IAM console (your user, Security credentials) and pass the CSV it downloads with --credentials-file"
+            .to_string(),
+        ("organizations", Kind::AccessDenied, _) => "SECURITY keys cannot read the organization: configure MANAGEMENT \
              keys first (`leverage credentials configure --type MANAGEMENT`), then run this again; MANAGEMENT keys need \
              organizations:ListAccounts in the management account"
             .to_string(),
-        ("organizations", AwsError::OrganizationNotInUse(_)) => "the account is not in an organization yet: create it \
+        ("organizations", Kind::OrganizationNotInUse, _) => "the account is not in an organization yet: create it \
              first, or declare the account ids in config/common.tfvars or project.yaml"
             .to_string(),
-        ("iam", AwsError::AccessDenied(_)) => "the user may not list its own MFA devices (iam:ListMFADevices): name the \
+        ("iam", Kind::AccessDenied, _) => "the user may not list its own MFA devices (iam:ListMFADevices): name the \
              device with --mfa-serial ARN instead of --fetch-mfa-device"
             .to_string(),
-        (_, AwsError::AccessDenied(_)) => format!("the keys are valid but not allowed to call {operation}"),
+        (_, Kind::AccessDenied, _) => format!("the keys are valid but not allowed to call {operation}"),
         _ => return None,
     };
     Some(hint)
 }
 
 pub fn failure(error: &ConfigureError, paths: &PathStyle) -> Failure {
-    use crate::engine::AwsError;
     match error {
         ConfigureError::Usage(message) => Failure {
             exit_code: 2,
@@ -488,14 +492,7 @@ pub fn failure(error: &ConfigureError, paths: &PathStyle) -> Failure {
              `leverage credentials configure --help`",
         ),
         ConfigureError::Aws(failure) => {
-            let detail = match &failure.error {
-                AwsError::InvalidCredentials(m)
-                | AwsError::AccessDenied(m)
-                | AwsError::OrganizationNotInUse(m)
-                | AwsError::Throttled(m)
-                | AwsError::Network(m)
-                | AwsError::Other(m) => m.clone(),
-            };
+            let detail = failure.error.message.clone();
             // The core's message often ends with AWS's detail: say it once,
             // as the cause.
             let message = failure

@@ -28,23 +28,8 @@ pub struct CliBackend {
 impl types::Host for CliBackend {}
 
 impl aws::Host for CliBackend {
-    fn get_caller_identity(&mut self, credentials: AwsCredentials, region: String) -> Result<CallerIdentity, AwsError> {
-        self.aws.get_caller_identity(credentials, region)
-    }
-    fn list_accounts(
-        &mut self,
-        credentials: AwsCredentials,
-        region: String,
-    ) -> Result<Vec<OrganizationAccount>, AwsError> {
-        self.aws.list_accounts(credentials, region)
-    }
-    fn list_mfa_devices(
-        &mut self,
-        credentials: AwsCredentials,
-        region: String,
-        user_name: String,
-    ) -> Result<Vec<String>, AwsError> {
-        self.aws.list_mfa_devices(credentials, region, user_name)
+    fn call_all(&mut self, calls: Vec<aws::Call>) -> Vec<Result<aws::Reply, AwsError>> {
+        self.aws.call_all(calls)
     }
 }
 
@@ -207,9 +192,6 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         logger.info("Nothing to do: both --skip-access-keys-setup and --skip-assumable-roles-setup were given.");
         return Ok(ExitCode::SUCCESS);
     }
-    // Every run from here on calls AWS, unless its input is refused first.
-    crate::aws::read_root_certificates_in_background();
-
     let cwd = std::env::current_dir().context("finding the current directory")?;
     let root = project_root(&cwd);
     let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);

@@ -58,4 +58,8 @@ def list_accounts(self, max_results=None, next_token=None):
 OrganizationsBackend.list_accounts = list_accounts
 
 if __name__ == "__main__":
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+    import moto_server  # noqa: E402
+
+    moto_server.patch()
     moto.server.main(sys.argv[1:])

@@ -20,8 +20,11 @@ impl Moto {
     pub fn start() -> Moto {
         let server = LocalServer::start(
             |port| {
-                let mut cmd = Command::new("moto_server");
-                cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                // moto_server, patched to list the caller's own MFA devices as AWS does.
+                let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/support/moto_server.py");
+                let mut cmd = Command::new("python3");
+                cmd.arg(launcher)
+                    .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                     .stdout(Stdio::null())
                     .stderr(Stdio::null());
                 cmd

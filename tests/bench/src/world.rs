@@ -216,27 +216,17 @@ impl InMemory {
 impl types::Host for InMemory {}
 
 impl aws::Host for InMemory {
-    fn get_caller_identity(
-        &mut self,
-        _: host::AwsCredentials,
-        _: String,
-    ) -> Result<host::CallerIdentity, host::AwsError> {
-        Ok(self.identity.clone())
-    }
-    fn list_accounts(
-        &mut self,
-        _: host::AwsCredentials,
-        _: String,
-    ) -> Result<Vec<host::OrganizationAccount>, host::AwsError> {
-        Ok(self.organization.clone())
-    }
-    fn list_mfa_devices(
-        &mut self,
-        _: host::AwsCredentials,
-        _: String,
-        _: String,
-    ) -> Result<Vec<String>, host::AwsError> {
-        Ok(self.mfa_devices.clone())
+    fn call_all(&mut self, calls: Vec<aws::Call>) -> Vec<Result<aws::Reply, host::AwsError>> {
+        calls
+            .iter()
+            .map(|call| {
+                Ok(match call.request {
+                    aws::Request::GetCallerIdentity => aws::Reply::CallerIdentity(self.identity.clone()),
+                    aws::Request::ListAccounts => aws::Reply::Accounts(self.organization.clone()),
+                    aws::Request::ListMfaDevices(_) => aws::Reply::MfaDevices(self.mfa_devices.clone()),
+                })
+            })
+            .collect()
     }
 }
 
@@ -270,21 +260,4 @@ impl log::Host for InMemory {
 /// The files a plan writes, by path (for checks).
 pub fn plan_files(plan: &Plan) -> BTreeMap<String, String> {
     plan.changes.iter().map(|c| (c.path.clone(), c.after.clone())).collect()
-}
-
-/// A wasmtime configuration with the pooling allocator: an instance reuses
-/// the slot, and the resident linear memory, of the one before it, as
-/// `malloc` lets native code reuse its heap. Pooling does not change the
-/// compiled code, so artifacts precompiled with the default configuration
-/// load into it.
-pub fn pooled_config() -> wasmtime::Config {
-    let mut pool = wasmtime::PoolingAllocationConfig::default();
-    pool.total_component_instances(4)
-        .total_core_instances(16)
-        .total_memories(4)
-        .total_tables(16)
-        .linear_memory_keep_resident(256 << 20);
-    let mut config = leverage_cli::engine::core_config();
-    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
-    config
 }

@@ -264,7 +264,7 @@ fn host_walks_every_page_of_twenty() {
 }
 
 fn list_accounts_in_child() {
-    use leverage_cli::engine::leverage::credentials::aws::Host;
+    use leverage_cli::engine::leverage::credentials::aws::{self, Host};
     let logger = leverage_cli::log::Logger::new(leverage_cli::log::Verbosity::Quiet);
     let mut client = leverage_cli::aws::AwsClient::new(logger);
     let keys = leverage_cli::engine::AwsCredentials {
@@ -272,9 +272,14 @@ fn list_accounts_in_child() {
         secret_access_key: std::env::var("BENCH_SECRET").unwrap(),
         session_token: None,
     };
-    let accounts = client
-        .list_accounts(keys, "us-east-1".into())
-        .expect("ListAccounts succeeds");
+    let calls = vec![aws::Call {
+        credentials: keys,
+        region: "us-east-1".into(),
+        request: aws::Request::ListAccounts,
+    }];
+    let Some(Ok(aws::Reply::Accounts(accounts))) = client.call_all(calls).pop() else {
+        panic!("ListAccounts did not succeed")
+    };
     let ids: std::collections::BTreeSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids.len(), accounts.len(), "no account listed twice");
     println!("listed {} accounts", accounts.len());

@@ -1,4 +1,6 @@
-//! Issue 10's benchmarks: `cargo run --release -p leverage-bench --bin bench`
+//! The local benchmarks: `cargo run --release -p leverage-bench --bin bench`
+//! (start-up, the original's way, organization size). The network's
+//! critical path is measured by `--bin latency`.
 //!
 //! Starts its own AWS emulator, builds the product binary as users get it
 //! (`cargo build --release -p leverage`), runs each row several times with
@@ -8,10 +10,9 @@
 //! Exits non-zero only when a budget is broken by a wide margin (3×).
 //!
 //! Options: `--runs N` (iterations of every row; defaults per row),
-//! `--rows 1,3,5` (which rows), `--sizes 100,1000,5000` (row 4),
+//! `--rows 2,3` (which rows), `--sizes 100,1000,5000` (row 4),
 //! `--no-build` (use the binaries already in the target directory).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -21,8 +22,8 @@ use leverage_bench::measure::{core_start, interleaved, median, median_u64, ms, r
 use leverage_bench::moto::{Moto, OrgState};
 use leverage_bench::project::{start_up_command, with_management_id, RunDir, PROJECT_YAML, START_UP_SIDES};
 use leverage_bench::workspace_root;
-use leverage_bench::world::{large_input, pooled_config, Declared, InMemory};
-use leverage_cli::engine::{self as host, Core};
+use leverage_bench::world::InMemory;
+use leverage_cli::engine as host;
 
 /// A budget broken by this factor fails the benchmark.
 const WIDE_MARGIN: f64 = 3.0;
@@ -37,7 +38,7 @@ struct Options {
 fn options() -> Result<Options> {
     let mut o = Options {
         runs: None,
-        rows: vec![1, 2, 3, 4, 5],
+        rows: vec![2, 3, 4],
         sizes: vec![100, 1000, 5000],
         build: true,
     };
@@ -50,7 +51,7 @@ fn options() -> Result<Options> {
             "--sizes" => o.sizes = value()?.split(',').map(str::parse).collect::<Result<_, _>>()?,
             "--no-build" => o.build = false,
             "-h" | "--help" => {
-                println!("usage: bench [--runs N] [--rows 1,2,3,4,5] [--sizes 100,1000,5000] [--no-build]");
+                println!("usage: bench [--runs N] [--rows 2,3,4] [--sizes 100,1000,5000] [--no-build]");
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other} (try --help)"),
@@ -215,25 +216,17 @@ fn main() -> Result<()> {
         std::fs::metadata(&bins.leverage)?.len() as f64 / 1048576.0
     ));
 
-    if o.rows.contains(&1) || o.rows.contains(&2) {
+    if o.rows.contains(&2) {
         let moto = Moto::start(None)?;
-        progress("row 1-2: a 4-account organization in moto (the management account and 3 members)");
+        progress("row 2: a 4-account organization in moto (the management account and 3 members)");
         let state = moto.organization(&["security".into(), "shared".into(), "network".into()])?;
-        if o.rows.contains(&1) {
-            row_floor(&mut report, &bins, &moto, &state, work.path(), o.runs.unwrap_or(15))?;
-        }
-        if o.rows.contains(&2) {
-            row_aws_cli(&mut report, &bins, &moto, &state, work.path(), o.runs.unwrap_or(3))?;
-        }
+        row_aws_cli(&mut report, &bins, &moto, &state, work.path(), o.runs.unwrap_or(3))?;
     }
     if o.rows.contains(&3) {
         row_startup(&mut report, &bins, o.runs.unwrap_or(40))?;
     }
     if o.rows.contains(&4) {
         row_scale(&mut report, &bins, work.path(), &o.sizes, o.runs.unwrap_or(3))?;
-    }
-    if o.rows.contains(&5) {
-        row_wasm_tax(&mut report, o.runs.unwrap_or(9))?;
     }
 
     println!("{}", report.table);
@@ -274,91 +267,6 @@ fn ours(bins: &Binaries, dir: &RunDir, endpoint: &str) -> Command {
     let mut cmd = dir.command(&bins.leverage, endpoint);
     cmd.args(dir.configure_args());
     cmd
-}
-
-/// Row 1: the whole configure against the least program making the same
-/// calls, and against that program doing what ours does beside its own work
-/// in part (writing its files durably, sharing one HTTPS client between its
-/// three service clients as ours does with `aws::https_client`) and in
-/// whole (both, and reading the root certificates on a second thread with
-/// `aws::read_root_certificates_in_background`).
-fn row_floor(
-    report: &mut Report,
-    bins: &Binaries,
-    moto: &Moto,
-    state: &OrgState,
-    base: &Path,
-    runs: usize,
-) -> Result<()> {
-    progress(&format!(
-        "row 1: ours vs the floor (plain, durable, one HTTPS client, all three), {runs} runs each, interleaved"
-    ));
-    let yaml = with_management_id(PROJECT_YAML);
-    let (key, secret) = (&state.user.access_key_id, &state.user.secret_access_key);
-    // Ours, then the floor with these flags.
-    let floors: [(&str, &[&str]); 4] = [
-        ("floor", &[]),
-        ("floor --durable", &["--durable"]),
-        ("floor --shared-https", &["--shared-https"]),
-        (
-            "floor --durable --shared-https --background-certificates",
-            &["--durable", "--shared-https", "--background-certificates"],
-        ),
-    ];
-    let sides = floors.len() + 1;
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); sides];
-    for i in 0..=runs {
-        for k in 0..sides {
-            let j = (i + k) % sides; // rotate the order
-            let dir = RunDir::new(base, &format!("r1-{j}-{i}"), &yaml, key, secret)?;
-            let sample = match j {
-                0 => run(&mut ours(bins, &dir, &moto.endpoint))?.ok("leverage")?,
-                _ => {
-                    let (name, flags) = floors[j - 1];
-                    run(dir.command(&bins.floor, &moto.endpoint).args(flags).arg(&dir.csv))?.ok(name)?
-                }
-            };
-            if i == 0 {
-                // Warm-up, and the check that each did the job.
-                let config = std::fs::read_to_string(dir.aws_file("config"))?;
-                let profiles = config.matches("mfa_serial = arn:aws:iam::").count();
-                if profiles != 4 {
-                    bail!(
-                        "run {j} wrote {profiles} account profiles with MFA, expected 4:\n{config}\n{}",
-                        sample.stderr
-                    );
-                }
-                continue;
-            }
-            times[j].push(sample.wall);
-        }
-    }
-    let m = median(&times[0]);
-    let [f, d, s, ds] = [1, 2, 3, 4].map(|j| median(&times[j]));
-    let ratio = m.as_secs_f64() / f.as_secs_f64();
-    report.row(
-        "1",
-        "configure MANAGEMENT --fetch-mfa-device, 4 accounts, fresh HOME, vs the floor (same SDK, same 3 calls, 2 files)",
-        &ms(m),
-        &ms(f),
-        &format!("ours/floor = {ratio:.2}"),
-        Some(Budget { what: "ours/floor ≤ 1.3".into(), limit: 1.3, value: ratio }),
-    );
-    for (what, other, name) in [
-        ("the same, vs the floor writing its 2 files durably (temporary file, fsync, rename, fsync of the directory), as ours does for its 5", d, "durable floor"),
-        ("the same, vs the floor sharing one HTTPS client between its three service clients, as ours does (the plain floor uses the SDK's default: one each)", s, "shared-HTTPS floor"),
-        ("the same, vs the floor doing all that ours does beside its own work (durable files, one HTTPS client, the root certificates read on a second thread): what is left is ours' own work (the component, arguments, locks, planning, 5 files and a backup instead of 2)", ds, "floor doing all three"),
-    ] {
-        report.row(
-            "1",
-            what,
-            &ms(m),
-            &ms(other),
-            &format!("ours/{name} = {:.2}", m.as_secs_f64() / other.as_secs_f64()),
-            None,
-        );
-    }
-    Ok(())
 }
 
 /// The `aws` executable itself (not a pyenv shim, which adds a bash script
@@ -574,7 +482,7 @@ fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> 
     let sum = median(&total);
     report.row(
         "3",
-        "component start in a fresh process: the first `Core::load()` (engine + load the embedded artifact, run in place) + instantiate",
+        "component start in a fresh process: the first `Core::load()` (engine + deserialize the embedded artifact) + instantiate",
         &format!("{} ({} + {})", ms(sum), ms(median(&load)), ms(median(&inst))),
         "",
         "",
@@ -590,7 +498,7 @@ fn row_startup(report: &mut Report, bins: &Binaries, runs: usize) -> Result<()> 
     let wasm =
         std::fs::read(host::COMPONENT_WASM_PATH).with_context(|| format!("reading {}", host::COMPONENT_WASM_PATH))?;
     let precompiled = host::bench::precompiled();
-    let engine = wasmtime::Engine::new(&host::core_config()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let engine = wasmtime::Engine::default();
     let compile_runs = runs.clamp(1, 3);
     progress(&format!(
         "row 3: compiling the component with Cranelift, {compile_runs} runs"
@@ -770,104 +678,4 @@ fn check_pages(size: usize, calls: &[(Option<u32>, usize)]) -> Result<()> {
         bail!("expected {pages} ListAccounts calls with MaxResults 20 returning {size} accounts, got {calls:?}");
     }
     Ok(())
-}
-
-/// Row 5: the pure planning step, natively and through the component.
-fn row_wasm_tax(report: &mut Report, runs: usize) -> Result<()> {
-    let core = Core::load()?;
-    let pooled = pooled_core()?;
-    for declared in [
-        Declared::Few,
-        Declared::AllInProjectYaml,
-        Declared::AllInProjectYamlAndTfvars,
-    ] {
-        let input = large_input(4999, 1 << 20, declared);
-        progress(&format!(
-            "row 5: planning 5,000 accounts ({declared:?}), config {:.2} MiB, project.yaml {} bytes, natively and in wasmtime, {runs} runs each",
-            input.config_len as f64 / 1048576.0,
-            input.project_yaml_len
-        ));
-        if !input.same_plans(&core)? {
-            bail!("row 5: the component and the native core plan differently");
-        }
-        let native_plan = input
-            .plan_native(input.scenario.clone())
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let (mut native, mut wasm, mut warm) = (Vec::new(), Vec::new(), Vec::new());
-        for i in 0..=runs {
-            let time_native = || {
-                let start = Instant::now();
-                let plan = input.plan_native(input.scenario.clone());
-                (start.elapsed(), plan.is_ok())
-            };
-            let time_wasm = |core: &Core| -> Result<(Duration, bool)> {
-                let start = Instant::now();
-                let plan = input.plan_component(core, input.backend.clone())?;
-                Ok((start.elapsed(), plan.is_ok()))
-            };
-            // The three sides in a rotating order.
-            let (mut n, mut w, mut p) = (None, None, None);
-            for side in 0..3 {
-                match (i + side) % 3 {
-                    0 => n = Some(time_native()),
-                    1 => w = Some(time_wasm(&core)?),
-                    _ => p = Some(time_wasm(&pooled)?),
-                }
-            }
-            let (Some((n, true)), Some((w, true)), Some((p, true))) = (n, w, p) else {
-                bail!("row 5: a plan failed");
-            };
-            if i > 0 {
-                native.push(n);
-                wasm.push(w);
-                warm.push(p);
-            }
-        }
-        let (n, w, p) = (median(&native), median(&wasm), median(&warm));
-        let ratio = w.as_secs_f64() / n.as_secs_f64();
-        let mut what = String::new();
-        let _ = write!(
-            what,
-            "planning 5,000 accounts, {:.1} MiB config{}: component in wasmtime vs native ({} profiles, {} files)",
-            input.config_len as f64 / 1048576.0,
-            match declared {
-                Declared::Few => ", 3 accounts declared in project.yaml",
-                Declared::AllInProjectYaml => ", all declared in project.yaml (ids written back)",
-                Declared::AllInProjectYamlAndTfvars =>
-                    ", all declared in project.yaml and common.tfvars (ids written back to both)",
-            },
-            native_plan.report.profiles.len(),
-            native_plan.changes.len()
-        );
-        report.row(
-            "5",
-            &what,
-            &ms(w),
-            &ms(n),
-            &format!("wasm/native = {ratio:.2}"),
-            Some(Budget {
-                what: "wasm/native ≤ 1.5".into(),
-                limit: 1.5,
-                value: ratio,
-            }),
-        );
-        report.row(
-            "5",
-            "the same, the component in a warm instance slot (wasmtime's pooling allocator keeps the linear memory resident between runs, as malloc keeps the native side's heap)",
-            &ms(p),
-            &ms(n),
-            &format!("wasm/native = {:.2}", p.as_secs_f64() / n.as_secs_f64()),
-            None,
-        );
-    }
-    Ok(())
-}
-
-/// The embedded component in an engine with the pooling allocator
-/// ([`pooled_config`]).
-fn pooled_core() -> Result<Core> {
-    let engine = wasmtime::Engine::new(&pooled_config()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    // SAFETY: the embedded artifact was precompiled for this wasmtime with
-    // the default configuration, whose code generation this one keeps.
-    unsafe { host::bench::load_from(engine, host::bench::precompiled()) }
 }

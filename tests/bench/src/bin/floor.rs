@@ -1,4 +1,4 @@
-//! The floor of issue 10's first row: the least a program can do to produce
+//! The floor: the least a program can do to produce
 //! what `leverage credentials configure --type MANAGEMENT --fetch-mfa-device`
 //! produces, with the same AWS SDK crates and the same runtime flavour as the
 //! host (a current-thread tokio runtime, explicit keys, `AWS_ENDPOINT_URL`).
@@ -13,13 +13,8 @@
 //! what `leverage` does for every file it changes: on this kind of disk an
 //! fsync costs about a millisecond, as much as an AWS call to the emulator.
 //!
-//! It uses the SDK the way its documentation shows: one configuration, and a
-//! client per service, each of which makes its own default HTTPS client.
-//! With `--shared-https` its three clients share one HTTPS client, built by
-//! the host's own `aws::https_client`, as `leverage` does. With
-//! `--background-certificates` it first starts reading the system's root
-//! certificates on a second thread, with the host's own
-//! `aws::read_root_certificates_in_background`, as `leverage` does.
+//! It uses the SDK the way its documentation shows: one configuration, a
+//! client per service, and the calls one after another.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -31,15 +26,11 @@ use aws_credential_types::Credentials;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--background-certificates") {
-        leverage_cli::aws::read_root_certificates_in_background();
-    }
     let durable = args.iter().any(|a| a == "--durable");
-    let shared_https = args.iter().any(|a| a == "--shared-https");
     let csv_path = args
         .iter()
         .find(|a| !a.starts_with("--"))
-        .context("usage: floor [--durable] [--shared-https] [--background-certificates] KEYS.csv")?
+        .context("usage: floor [--durable] KEYS.csv")?
         .clone();
     let csv = std::fs::read_to_string(&csv_path).with_context(|| format!("reading {csv_path}"))?;
     let row = csv.lines().nth(1).context("the CSV has no data row")?;
@@ -48,10 +39,7 @@ fn main() -> Result<()> {
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (serial, accounts) = runtime.block_on(async {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if shared_https {
-            loader = loader.http_client(leverage_cli::aws::https_client());
-        }
+        let loader = aws_config::defaults(BehaviorVersion::latest());
         let config = loader
             .no_credentials()
             .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
