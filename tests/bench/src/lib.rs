@@ -9,6 +9,7 @@
 //! - [`world`]: the large planning input (thousands of accounts, a 1 MiB
 //!   config file) for the native core and for the component.
 
+pub mod latency_proxy;
 pub mod measure;
 pub mod moto;
 pub mod project;

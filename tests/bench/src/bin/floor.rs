@@ -27,10 +27,11 @@ use aws_credential_types::Credentials;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let durable = args.iter().any(|a| a == "--durable");
+    let mfa = !args.iter().any(|a| a == "--no-mfa");
     let csv_path = args
         .iter()
         .find(|a| !a.starts_with("--"))
-        .context("usage: floor [--durable] KEYS.csv")?
+        .context("usage: floor [--durable] [--no-mfa] KEYS.csv")?
         .clone();
     let csv = std::fs::read_to_string(&csv_path).with_context(|| format!("reading {csv_path}"))?;
     let row = csv.lines().nth(1).context("the CSV has no data row")?;
@@ -64,6 +65,9 @@ fn main() -> Result<()> {
             }
         }
 
+        if !mfa {
+            return Ok::<_, anyhow::Error>((None, accounts));
+        }
         let iam = aws_sdk_iam::Client::new(&config);
         let devices = iam.list_mfa_devices().user_name(user).send().await?;
         let serial = devices
@@ -71,6 +75,7 @@ fn main() -> Result<()> {
             .first()
             .map(|d| d.serial_number().to_string())
             .ok_or_else(|| anyhow!("no MFA device"))?;
+        let serial = Some(serial);
         Ok::<_, anyhow::Error>((serial, accounts))
     })?;
 
@@ -95,8 +100,11 @@ fn main() -> Result<()> {
         let name = name.strip_prefix("binbash-").unwrap_or(name);
         let _ = write!(
             config,
-            "[profile bb-{name}-oaar]\noutput = json\nregion = us-east-1\nrole_arn = arn:aws:iam::{id}:role/OrganizationAccountAccessRole\nsource_profile = bb-management\nmfa_serial = {serial}\n"
+            "[profile bb-{name}-oaar]\noutput = json\nregion = us-east-1\nrole_arn = arn:aws:iam::{id}:role/OrganizationAccountAccessRole\nsource_profile = bb-management\n"
         );
+        if let Some(serial) = &serial {
+            let _ = writeln!(config, "mfa_serial = {serial}");
+        }
     }
     write("config", &config)?;
     if durable {
