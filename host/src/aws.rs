@@ -503,6 +503,9 @@ impl Intercept for SharedWatch {
         _cfg: &mut ConfigBag,
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
         let failure = match (context.response(), context.output_or_error()) {
+            (_, Some(Err(error))) if describe_source(error).contains("length limit exceeded") => {
+                Some(too_large().message)
+            }
             (Some(response), Some(Err(_))) => {
                 let status = response.status().as_u16();
                 Some(match response.body().bytes().and_then(code_in_body) {
@@ -579,6 +582,11 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + RawReply,
 {
+    // A reply over the size bound surfaces as a failure to read or parse
+    // its body, in whichever shape the SDK reports it.
+    if describe_source(&error).contains("length limit exceeded") {
+        return too_large();
+    }
     match &error {
         SdkError::TimeoutError(_) => AwsError::new(AwsErrorKind::Network, "the request timed out"),
         SdkError::DispatchFailure(failure) => AwsError::new(
@@ -614,22 +622,18 @@ where
             };
             classify(code.as_deref(), status, message, rejected_when_forbidden)
         }
-        _ => {
-            let text = describe_source(&error);
-            // A reply over the size bound surfaces as a failure to read the body.
-            if text.contains("length limit exceeded") {
-                AwsError::new(
-                    AwsErrorKind::Other,
-                    format!(
-                        "the reply was larger than {} MiB; stopped reading it",
-                        MAX_REPLY_BYTES >> 20
-                    ),
-                )
-            } else {
-                AwsError::new(AwsErrorKind::Other, text)
-            }
-        }
+        _ => AwsError::new(AwsErrorKind::Other, describe_source(&error)),
     }
+}
+
+fn too_large() -> AwsError {
+    AwsError::new(
+        AwsErrorKind::Other,
+        format!(
+            "the reply was larger than {} MiB; stopped reading it",
+            MAX_REPLY_BYTES >> 20
+        ),
+    )
 }
 
 /// The status and body of a raw response.
