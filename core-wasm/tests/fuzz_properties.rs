@@ -1,5 +1,5 @@
-//! The fuzz targets' properties, run on stable over their seed corpus
-//! (issue 8). The long runs happen under `cargo +nightly fuzz run` in
+//! The fuzz targets' properties, run on stable over their seed corpus.
+//! The long runs happen under `cargo +nightly fuzz run` in
 //! `core-wasm/fuzz` (see its README); this test makes CI compile the property
 //! code the targets use and check it on every seed, so a property that no
 //! longer holds on a known input fails here first.
