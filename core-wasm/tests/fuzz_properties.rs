@@ -1,5 +1,5 @@
-//! The fuzz targets' properties, run on stable over their seed corpus
-//! (issue 8). The long runs happen under `cargo +nightly fuzz run` in
+//! The fuzz targets' properties, run on stable over their seed corpus.
+//! The long runs happen under `cargo +nightly fuzz run` in
 //! `core-wasm/fuzz` (see its README); this test makes CI compile the property
 //! code the targets use and check it on every seed, so a property that no
 //! longer holds on a known input fails here first.
@@ -14,11 +14,41 @@ fn repo() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
+/// The seed files each target reads (see `seed_sources`): exactly these, so
+/// that a seed directory that goes missing or moves fails here instead of
+/// leaving a target with nothing to check.
+const SEED_FILES: &[(&str, usize)] = &[
+    ("csv", 6),
+    ("dotenv", 7),
+    ("project_yaml_read", 16),
+    ("project_yaml_set", 16),
+    ("tfvars_read", 28),
+    ("tfvars_write_back", 28),
+    ("ini_parse", 82),
+    ("ini_set", 82),
+    ("flow", 7),
+];
+
 #[test]
 fn every_target_holds_on_its_seeds() {
-    for (target, property) in props::TARGETS {
+    assert_eq!(
+        SEED_FILES.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        props::TARGETS.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        "a target was added or removed: update SEED_FILES"
+    );
+    for ((target, property), (_, files)) in props::TARGETS.iter().zip(SEED_FILES) {
         let seeds = props::seeds(repo(), target);
-        assert!(seeds.len() >= 5, "{target} has only {} seed(s)", seeds.len());
+        let per_file = if props::takes_params(target) {
+            props::SEED_PARAMS.len()
+        } else {
+            1
+        };
+        assert_eq!(
+            seeds.len(),
+            files * per_file,
+            "{target}: {} seed(s) where {files} file(s) were expected: update SEED_FILES when adding or removing one",
+            seeds.len()
+        );
         for (name, input) in &seeds {
             let outcome = std::panic::catch_unwind(|| property(input));
             assert!(outcome.is_ok(), "{target} fails on seed {name}");

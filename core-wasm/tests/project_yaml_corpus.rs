@@ -48,9 +48,16 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
+/// Exactly the cases committed, so that none can vanish unnoticed.
 #[test]
-fn project_yaml_corpus_has_enough_cases() {
-    assert!(cases().len() >= 6, "at least 6 corpus cases");
+fn project_yaml_corpus_has_every_case() {
+    const CASES: usize = 8;
+    assert_eq!(
+        cases().len(),
+        CASES,
+        "tests/fixtures/project-yaml has {} cases, not {CASES}: update CASES when adding or removing one",
+        cases().len()
+    );
 }
 
 #[test]

@@ -17,6 +17,9 @@ mod tfvars_corpus {
         accounts: Vec<DeclaredAccount>,
     }
 
+    /// How many cases the corpus holds.
+    const CASES: usize = 14;
+
     fn corpus_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/tfvars")
     }
@@ -64,7 +67,13 @@ mod tfvars_corpus {
                 accounts: read_accounts(&path.join("accounts.json")),
             })
             .collect();
-        assert!(cases.len() >= 10, "the corpus has only {} cases", cases.len());
+        // Exactly the cases committed, so that none can vanish unnoticed.
+        assert_eq!(
+            cases.len(),
+            CASES,
+            "tests/fixtures/tfvars has {} cases, not {CASES}: update CASES when adding or removing one",
+            cases.len()
+        );
         cases
     }
 
@@ -252,5 +261,29 @@ mod tfvars_corpus {
             }
             assert!(!case.expected.contains("\"None\""), "{}", case.name);
         }
+    }
+
+    /// HashiCorp's own HCL parser (the one Terraform uses, through `pygohcl`,
+    /// which `.ci/setup` installs from tests/requirements.txt) reads every
+    /// input and expected file of the corpus, and finds in each expected file
+    /// the ids and emails its `accounts.json` gives (`check_hcl.py`).
+    #[test]
+    fn hashicorps_parser_reads_every_expected_file_with_its_ids() {
+        let script = corpus_dir().join("check_hcl.py");
+        let out = std::process::Command::new("python3")
+            .arg(&script)
+            .output()
+            .unwrap_or_else(|e| panic!("python3 {}: {e}", script.display()));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("No module named 'pygohcl'"),
+            "pygohcl is missing: bash .ci/setup (or pip install -r tests/requirements.txt)"
+        );
+        assert!(out.status.success(), "{}:\n{stdout}\n{stderr}", script.display());
+        assert!(
+            stdout.ends_with(&format!("{CASES} of {CASES} cases pass\n")),
+            "{stdout}"
+        );
     }
 }

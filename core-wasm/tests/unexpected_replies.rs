@@ -1,11 +1,11 @@
-//! AWS replies the core does not expect (issue 8), through the scripted
+//! AWS replies the core does not expect, through the scripted
 //! host: each gives a clear error or is skipped with a warning, never a
 //! panic, and nothing is planned from a reply that cannot be trusted. (The
 //! same replies made by rewriting moto's answers on the wire are in
 //! tests/e2e/fault_proxy.rs, with the empty page that carries a next token,
 //! which only the host's paginator sees.)
 
-use leverage_core::scenarios::{self, base_world, request, CALLER_ACCOUNT, KEY_ID, ROOT};
+use leverage_core::scenarios::{base_world, request, CALLER_ACCOUNT, KEY_ID, ROOT};
 use leverage_core::scripted::{Scenario, ScriptedHost};
 use leverage_core::*;
 
@@ -437,5 +437,4 @@ fn the_base_world_is_a_management_run_with_an_organization() {
         ["bb-management-oaar", "bb-security-oaar", "bb-shared-oaar"]
     );
     assert!(plan.changes.iter().any(|c| c.path == format!("{ROOT}/project.yaml")));
-    let _ = scenarios::table();
 }

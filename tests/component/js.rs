@@ -1,4 +1,4 @@
-//! The core in another runtime (issue 9, DESIGN "Tests" 5): the very component
+//! The core in another runtime: the very component
 //! the CLI embeds, transpiled by jco and driven from Node by a JavaScript host
 //! (`tests/js/`), must plan exactly what the native core plans for every
 //! scenario of the shared table, and make the same calls. (The wasmtime run of
@@ -57,9 +57,20 @@ fn node_ready() {
     );
 }
 
+/// The `version` of the installed jco package.
+fn jco_version() -> String {
+    let manifest = js_dir().join("node_modules/@bytecodealliance/jco/package.json");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+    json["version"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{} has no version", manifest.display()))
+        .to_string()
+}
+
 /// The embedded component transpiled by jco (sync instantiation), cached under
-/// the target directory by the component's hash, so a changed core is always
-/// transpiled anew.
+/// the target directory by the component's hash and jco's version, so a
+/// changed core, or another jco, always transpiles anew.
 fn transpiled() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -67,7 +78,7 @@ fn transpiled() -> &'static Path {
         let wasm_path = leverage_cli::engine::COMPONENT_WASM_PATH;
         let wasm = std::fs::read(wasm_path).unwrap_or_else(|e| panic!("reading the component {wasm_path}: {e}"));
         let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("js-core");
-        let dir = cache.join(&sha256_hex(&wasm)[..16]);
+        let dir = cache.join(format!("{}-jco-{}", &sha256_hex(&wasm)[..16], jco_version()));
         if dir.join("leverage_core.js").is_file() {
             return dir;
         }
@@ -107,10 +118,17 @@ struct NodeRun {
 }
 
 /// `node --test tests/js/` (every `*.test.mjs` there) from the workspace root,
-/// with the transpiled component and the scenario file in the environment.
+/// with the transpiled component and the scenario file in the environment,
+/// reporting in TAP on stdout (asked for: the default reporter differs
+/// between Node versions).
 fn node_test(scenarios: &Path) -> NodeRun {
     let output = Command::new("node")
-        .args(["--test", "tests/js/"])
+        .args([
+            "--test",
+            "--test-reporter=tap",
+            "--test-reporter-destination=stdout",
+            "tests/js/",
+        ])
         .current_dir(workspace())
         .env("LEVERAGE_JS_CORE", transpiled())
         .env("LEVERAGE_JS_SCENARIOS", scenarios)

@@ -357,10 +357,43 @@ fn check(case: &Case, project: &Project, run: &Run) -> Vec<String> {
     problems
 }
 
+/// The names of the cases generate.py writes, in name order: the corpus on
+/// disk must be exactly these, so that no case vanishes unnoticed.
+fn generated_case_names() -> Vec<String> {
+    // -B: importing the script must not leave a __pycache__ folder among the cases.
+    let out = std::process::Command::new("python3")
+        .args([
+            "-B",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); import generate; print('\\n'.join(n for n, _ in generate.CASES))",
+        ])
+        .arg(corpus_dir())
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn every_case() {
     let cases = cases();
-    assert!(cases.len() >= 200, "the corpus has only {} cases", cases.len());
+    let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        generated_case_names(),
+        "tests/bad-input differs from what generate.py writes: run python3 tests/bad-input/generate.py"
+    );
+    let readme = std::fs::read_to_string(corpus_dir().join("../../README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("{} bad-input cases", cases.len())),
+        "README.md does not give the number of bad-input cases, {}",
+        cases.len()
+    );
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let slowest: Mutex<(Duration, String)> = Mutex::new((Duration::ZERO, String::new()));

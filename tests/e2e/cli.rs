@@ -1,4 +1,4 @@
-//! The command-line surface (issue 2, SPEC "The command line").
+//! The command-line surface: flags, help, version, usage errors.
 
 use crate::support::Project;
 
@@ -47,13 +47,19 @@ fn type_is_required_and_checked_case_insensitively() {
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("ADMIN"), "{}", unknown.stderr);
 
-    // Lower case is accepted: the run goes on and fails later for another reason
-    // (no project files), not as a usage error.
+    // Lower case is accepted: the run goes on to look for the project, and
+    // fails there (the temporary project has no files), not as a usage error.
     let lower = project.run(
         None,
         &["credentials", "configure", "--type", "management", "--non-interactive"],
     );
     assert_eq!(lower.code, 1, "{}", lower.stderr);
+    assert!(
+        lower.stderr.contains("this does not look like a Leverage project"),
+        "{}",
+        lower.stderr
+    );
+    assert!(!lower.stderr.contains("--type"), "{}", lower.stderr);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! A hostile network (issue 8): a loopback HTTP proxy in front of moto that
+//! A hostile network: a loopback HTTP proxy in front of moto that
 //! answers with throttling errors, 5xx, reset connections, replies slower than
 //! the read timeout, malformed bodies, or rewritten replies, for the first N
 //! requests or for all. Retried faults must end in success once they clear;
@@ -33,10 +33,16 @@ pub enum Fault {
     /// An HTTP status with a matching error body (500 InternalFailure, 503
     /// ServiceUnavailable).
     Status(u16),
+    /// An error AWS does not retry: this HTTP status and error code (e.g.
+    /// 403 `AccessDenied`), with a message.
+    Refuse(u16, &'static str, &'static str),
     /// The connection is reset (RST) without an answer.
     Reset,
     /// The real answer, after this delay.
     Slow(Duration),
+    /// The real answer, once the flag is set: keeps a run waiting for AWS
+    /// (inside its locks) for as long as a test needs.
+    Hold(Arc<AtomicBool>),
     /// HTTP 200 with a body cut off in the middle.
     Malformed,
     /// The real answer with its body rewritten (the request body is given).
@@ -199,6 +205,7 @@ fn respond(stream: &mut TcpStream, status: u16, content_type: &str, body: &[u8])
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
+        403 => "Forbidden",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Status",
@@ -301,6 +308,9 @@ fn serve(mut client: TcpStream, shared: &Shared) {
             };
             return error_reply(&mut client, json, *status, code, "the fault proxy says no");
         }
+        Some(Fault::Refuse(status, code, message)) => {
+            return error_reply(&mut client, json, *status, code, message);
+        }
         Some(Fault::Reset) => {
             // Closed with the request unread: the client gets a reset.
             drop(client);
@@ -324,6 +334,11 @@ fn serve(mut client: TcpStream, shared: &Shared) {
             };
         }
         Some(Fault::Slow(delay)) => std::thread::sleep(*delay),
+        Some(Fault::Hold(released)) => {
+            while !released.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
         Some(Fault::Rewrite(_)) | None => {}
     }
 
@@ -379,13 +394,21 @@ fn forward(upstream: &str, request: &Message) -> Option<Message> {
 // ---------------------------------------------------------------------------
 // The runs
 
-/// A read timeout short enough for the slow-reply tests (debug builds only).
-const READ_TIMEOUT_MS: &str = "1500";
+/// The read timeout of the slow-reply tests (debug builds only), short so
+/// that they end in seconds, and long enough for moto to answer the retry on
+/// a busy machine. Every other run keeps the host's own read timeout, so a
+/// slow moto reply never turns into an extra attempt there.
+const SHORT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// A reply delayed this long is slower than the short read timeout.
+const SLOWER_THAN_THE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The host's attempts per call (host/src/aws.rs).
 const ATTEMPTS: usize = 3;
-/// Four attempts with exponential backoff (at most 1 + 2 + 4 s of waiting
-/// with a 1 s base), each bounded by the read timeout: well under this.
-const BOUND: Duration = Duration::from_secs(45);
+/// The waits between three attempts, at most 1 + 2 s (exponential backoff
+/// from a 1 s base, with jitter below it).
+const MAX_BACKOFF: Duration = Duration::from_secs(3);
+/// A failing run ends within its attempts, each bounded by the read timeout
+/// when it is set, plus the backoff and this much for everything else.
+const SLACK: Duration = Duration::from_secs(30);
 
 struct World {
     moto: Moto,
@@ -393,6 +416,8 @@ struct World {
     project: Project,
     state: Value,
     csv: String,
+    /// Set by the slow-reply tests only.
+    read_timeout: Option<Duration>,
 }
 
 /// An organization with two member accounts, a user with one MFA device,
@@ -415,18 +440,35 @@ fn world() -> World {
         project,
         state,
         csv: csv.display().to_string(),
+        read_timeout: None,
+    }
+}
+
+/// [`world`] with [`SHORT_READ_TIMEOUT`], for the slow-reply tests.
+fn world_with_short_read_timeout() -> World {
+    World {
+        read_timeout: Some(SHORT_READ_TIMEOUT),
+        ..world()
     }
 }
 
 impl World {
     fn run(&self, extra: &[&str]) -> (Output, Duration) {
         let mut cmd = self.project.command(Some(&self.moto));
-        cmd.env("AWS_ENDPOINT_URL", &self.proxy.endpoint)
-            .env("LEVERAGE_TEST_READ_TIMEOUT_MS", READ_TIMEOUT_MS);
+        cmd.env("AWS_ENDPOINT_URL", &self.proxy.endpoint);
+        if let Some(timeout) = self.read_timeout {
+            cmd.env("LEVERAGE_TEST_READ_TIMEOUT_MS", timeout.as_millis().to_string());
+        }
         let args = configure_args("MANAGEMENT", &self.csv, extra);
         let started = Instant::now();
         let out = self.project.run_with(cmd, &args, None);
         (out, started.elapsed())
+    }
+
+    /// How long a run that fails every attempt may take.
+    fn bound(&self) -> Duration {
+        let attempts = self.read_timeout.map_or(Duration::ZERO, |t| t * ATTEMPTS as u32);
+        attempts + MAX_BACKOFF + SLACK
     }
 
     fn org_id(&self, name: &str) -> String {
@@ -439,7 +481,7 @@ impl World {
         let before = self.project.snapshot();
         let (out, took) = self.run(extra);
         assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
-        assert!(took < BOUND, "the failure took {took:?}");
+        assert!(took < self.bound(), "the failure took {took:?}");
         let error = out
             .stderr
             .lines()
@@ -464,7 +506,7 @@ impl World {
     fn succeeds(&self, extra: &[&str]) -> Output {
         let (out, took) = self.run(extra);
         assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
-        assert!(took < BOUND, "the run took {took:?}");
+        assert!(took < self.bound(), "the run took {took:?}");
         let config = self.project.read_aws("bb", "config");
         for name in ["binbash-security", "binbash-shared"] {
             let arn = format!("arn:aws:iam::{}:role/OrganizationAccountAccessRole", self.org_id(name));
@@ -473,6 +515,19 @@ impl World {
         assert!(self.project.read_aws("bb", "credentials").contains("[bb-management]"));
         out
     }
+}
+
+/// The requests for one operation were `faults` faulted attempts, in a row
+/// from the first, and then one that passed. An attempt more between them
+/// is allowed: a reply that took longer than the host's read timeout on a
+/// busy machine would add one, and says nothing about the retries.
+#[track_caller]
+fn faulted_then_passed(seen: &[Seen], faults: usize) {
+    let faulted: Vec<bool> = seen.iter().map(|s| s.faulted).collect();
+    assert!(
+        faulted.len() > faults && faulted[..faults].iter().all(|&f| f) && faulted[faults..].iter().all(|&f| !f),
+        "expected {faults} faulted attempt(s) and then one that passed: {seen:?}"
+    );
 }
 
 /// The waits between attempts: the SDK backs off (with jitter) between them.
@@ -490,8 +545,7 @@ fn throttled_sts_is_retried_with_backoff_until_it_clears() {
         .fault("GetCallerIdentity", Fault::Throttle("Rate exceeded"), Times::First(2));
     w.succeeds(&[]);
     let seen = w.proxy.seen("GetCallerIdentity");
-    assert_eq!(seen.len(), 3, "two throttled attempts and one that passed: {seen:?}");
-    assert_eq!(seen.iter().map(|s| s.faulted).collect::<Vec<_>>(), [true, true, false]);
+    faulted_then_passed(&seen, 2);
     assert!(
         total_wait(&seen) >= Duration::from_millis(10),
         "no backoff between attempts: {seen:?}"
@@ -504,11 +558,7 @@ fn throttled_organizations_json_api_is_retried_until_it_clears() {
     w.proxy
         .fault("ListAccounts", Fault::Throttle("Rate exceeded"), Times::First(2));
     let out = w.succeeds(&[]);
-    assert_eq!(
-        w.proxy.seen("ListAccounts").len(),
-        3,
-        "two throttled attempts and one that passed"
-    );
+    faulted_then_passed(&w.proxy.seen("ListAccounts"), 2);
     // Each retry is shown as it happens, with AWS's error code.
     assert!(
         out.stderr
@@ -524,7 +574,7 @@ fn throttled_iam_is_retried_until_it_clears() {
     w.proxy
         .fault("ListMFADevices", Fault::Throttle("Rate exceeded"), Times::First(2));
     w.succeeds(&["--fetch-mfa-device"]);
-    assert_eq!(w.proxy.seen("ListMFADevices").len(), 3);
+    faulted_then_passed(&w.proxy.seen("ListMFADevices"), 2);
     let serial = w.state["users"]["jane"]["mfa"][0].as_str().unwrap().to_string();
     assert!(w
         .project
@@ -538,8 +588,8 @@ fn server_errors_500_and_503_are_retried_until_they_clear() {
     w.proxy.fault("GetCallerIdentity", Fault::Status(500), Times::First(1));
     w.proxy.fault("ListAccounts", Fault::Status(503), Times::First(2));
     w.succeeds(&[]);
-    assert_eq!(w.proxy.seen("GetCallerIdentity").len(), 2);
-    assert_eq!(w.proxy.seen("ListAccounts").len(), 3);
+    faulted_then_passed(&w.proxy.seen("GetCallerIdentity"), 1);
+    faulted_then_passed(&w.proxy.seen("ListAccounts"), 2);
 }
 
 #[test]
@@ -547,23 +597,23 @@ fn a_reset_connection_is_retried_until_it_clears() {
     let w = world();
     w.proxy.fault("GetCallerIdentity", Fault::Reset, Times::First(2));
     w.succeeds(&[]);
-    assert_eq!(w.proxy.seen("GetCallerIdentity").len(), 3);
+    faulted_then_passed(&w.proxy.seen("GetCallerIdentity"), 2);
 }
 
 #[test]
 fn a_slow_reply_times_out_and_the_retry_succeeds() {
-    let w = world();
+    let w = world_with_short_read_timeout();
     w.proxy.fault(
         "GetCallerIdentity",
-        Fault::Slow(Duration::from_secs(3)),
+        Fault::Slow(SLOWER_THAN_THE_TIMEOUT),
         Times::First(1),
     );
     w.succeeds(&[]);
-    assert_eq!(w.proxy.seen("GetCallerIdentity").len(), 2);
+    faulted_then_passed(&w.proxy.seen("GetCallerIdentity"), 1);
 }
 
 #[test]
-fn persistent_throttling_ends_in_a_clear_error_after_four_attempts() {
+fn persistent_throttling_ends_in_a_clear_error_after_every_attempt() {
     let w = world();
     w.proxy
         .fault("GetCallerIdentity", Fault::Throttle("Rate exceeded"), Times::Always);
@@ -607,9 +657,9 @@ fn persistent_resets_end_in_a_clear_network_error() {
 
 #[test]
 fn a_reply_slower_than_the_timeout_every_time_ends_in_a_timeout_error() {
-    let w = world();
+    let w = world_with_short_read_timeout();
     w.proxy
-        .fault("GetCallerIdentity", Fault::Slow(Duration::from_secs(30)), Times::Always);
+        .fault("GetCallerIdentity", Fault::Slow(SLOWER_THAN_THE_TIMEOUT), Times::Always);
     let out = w.fails(&[], &["timed out", "nothing was written"]);
     assert_eq!(w.proxy.seen("GetCallerIdentity").len(), ATTEMPTS, "{}", out.stderr);
 }
@@ -644,16 +694,18 @@ fn an_error_message_with_escape_sequences_is_shown_escaped() {
 }
 
 // ---------------------------------------------------------------------------
-// Replies the core does not expect (issue 8), made by rewriting moto's.
+// Replies the core does not expect, made by rewriting moto's.
 
 const FAKE_TOKEN: &str = "leverage-fault-proxy-empty-page";
 
 /// ListAccounts' first page comes back empty with a next token; the next
-/// request (which carries that token) is sent to moto without it, so moto
+/// request (which must carry that token) is sent to moto without it, so moto
 /// answers with the real first page. Every account must still be found.
 #[test]
 fn an_empty_page_with_a_next_token_is_followed() {
     let w = world();
+    let followed = Arc::new(AtomicBool::new(false));
+    let saw_token = followed.clone();
     w.proxy.fault(
         "ListAccounts",
         Fault::Rewrite(Arc::new(|_, _| {
@@ -661,17 +713,21 @@ fn an_empty_page_with_a_next_token_is_followed() {
         })),
         Times::First(1),
     );
-    w.proxy.rewrite_requests(|body| {
+    w.proxy.rewrite_requests(move |body| {
         let Ok(mut request) = serde_json::from_str::<Value>(body) else {
             return body.to_string();
         };
         if request.get("NextToken").and_then(Value::as_str) == Some(FAKE_TOKEN) {
+            saw_token.store(true, Ordering::SeqCst);
             request.as_object_mut().unwrap().remove("NextToken");
         }
         request.to_string()
     });
     w.succeeds(&[]);
-    assert_eq!(w.proxy.seen("ListAccounts").len(), 2);
+    assert!(
+        followed.load(Ordering::SeqCst),
+        "no request carried the empty page's next token"
+    );
 }
 
 /// A paginator that never ends (every page empty, each with a new token) is
@@ -763,4 +819,30 @@ fn an_mfa_serial_of_an_unknown_shape_is_not_used() {
         "the unusable device is named:\n{}",
         out.stderr
     );
+}
+
+/// A user who may not list their MFA devices: `--fetch-mfa-device` ends in
+/// the error the README's troubleshooting names, with AWS's reason, after
+/// one attempt (access denied is not retried), and nothing is written.
+#[test]
+fn mfa_listing_denied_is_a_clear_error_and_writes_nothing() {
+    let w = world();
+    w.proxy.fault(
+        "ListMFADevices",
+        Fault::Refuse(
+            403,
+            "AccessDenied",
+            "User jane is not authorized to perform: iam:ListMFADevices",
+        ),
+        Times::Always,
+    );
+    w.fails(
+        &["--fetch-mfa-device"],
+        &[
+            "Error: could not list the MFA devices of jane",
+            "not authorized to perform: iam:ListMFADevices",
+            "nothing was written",
+        ],
+    );
+    assert_eq!(w.proxy.seen("ListMFADevices").len(), 1, "access denied was retried");
 }

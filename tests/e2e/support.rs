@@ -1,10 +1,13 @@
 //! The end-to-end fixture: a moto server on a free loopback port, a
 //! temporary HOME and git project, and the real `leverage` binary.
 
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
+use std::io::{Read, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use leverage_test_support::LocalServer;
 
@@ -160,6 +163,43 @@ impl Project {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         };
+        self.checked(output)
+    }
+
+    /// Start the binary with `args` and no standard input, and go on while
+    /// it runs: what it prints on stderr can be waited for meanwhile.
+    pub fn spawn(&self, mut cmd: Command, args: &[&str]) -> Running<'_> {
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("the leverage binary");
+        let mut out = child.stdout.take().unwrap();
+        let stdout = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = out.read_to_end(&mut text);
+            String::from_utf8_lossy(&text).into_owned()
+        });
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut err = child.stderr.take().unwrap();
+        let sink = stderr.clone();
+        let stderr_done = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = err.read(&mut buf) {
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Running {
+            project: self,
+            child,
+            stdout,
+            stderr,
+            stderr_done,
+        }
+    }
+
+    /// The checks every run's output passes: no secret, no panic.
+    fn checked(&self, output: Output) -> Output {
         for secret in &self.secrets {
             assert!(
                 !output.stdout.contains(secret.as_str()),
@@ -209,6 +249,100 @@ impl Project {
         walk(&self.home, &mut files);
         files.sort_by(|a, b| a.0.cmp(&b.0));
         files
+    }
+}
+
+/// A run of the binary started with [`Project::spawn`].
+pub struct Running<'a> {
+    project: &'a Project,
+    child: Child,
+    stdout: JoinHandle<String>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    stderr_done: JoinHandle<()>,
+}
+
+impl Running<'_> {
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// Whether the process has not exited yet.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits until the run has printed `text` on stderr; panics when it
+    /// exits first or has not printed it within `timeout`.
+    #[track_caller]
+    pub fn wait_for_stderr(&mut self, text: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.stderr().contains(text) {
+                return;
+            }
+            if !self.is_running() && self.stderr_done.is_finished() {
+                panic!("the run exited without printing {text:?}:\n{}", self.stderr());
+            }
+            if Instant::now() > deadline {
+                panic!("the run did not print {text:?} within {timeout:?}:\n{}", self.stderr());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Waits for the run to end and checks its output as [`Project::run_with`] does.
+    pub fn finish(mut self) -> Output {
+        let status = self.child.wait().unwrap();
+        let stdout = self.stdout.join().unwrap();
+        self.stderr_done.join().unwrap();
+        let output = Output {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr: String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned(),
+        };
+        self.project.checked(output)
+    }
+}
+
+/// An advisory lock on the project root directory, as a run takes it (an
+/// `flock` on the directory itself), held until dropped: what another run,
+/// from this HOME or another, holds while it plans and writes.
+pub struct ProjectLock(#[allow(dead_code)] std::fs::File);
+
+impl ProjectLock {
+    pub fn take(root: &Path) -> ProjectLock {
+        let dir = std::fs::File::open(root).unwrap();
+        dir.lock().expect("locking the project root");
+        ProjectLock(dir)
+    }
+
+    /// Whether a run holds the lock on `root` now.
+    pub fn is_held(root: &Path) -> bool {
+        let dir = std::fs::File::open(root).unwrap();
+        match dir.try_lock() {
+            Ok(()) => false,
+            Err(std::fs::TryLockError::WouldBlock) => true,
+            Err(std::fs::TryLockError::Error(e)) => panic!("locking {}: {e}", root.display()),
+        }
+    }
+}
+
+/// The unprivileged user a test runs the binary as when the test runs as
+/// root: root writes through a read-only mode and reads through mode 000.
+pub const NOBODY: u32 = 65534;
+
+pub fn running_as_root() -> bool {
+    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+}
+
+/// Gives `dir` and everything in it to [`NOBODY`], who must own the
+/// temporary HOME to use it.
+pub fn give_to_nobody(dir: &Path) {
+    std::os::unix::fs::lchown(dir, Some(NOBODY), Some(NOBODY)).unwrap();
+    if std::fs::symlink_metadata(dir).unwrap().is_dir() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            give_to_nobody(&entry.path());
+        }
     }
 }
 

@@ -1,17 +1,30 @@
-//! One transaction (issue 7; SPEC "Files, backups, safety"): the plan shown
-//! as masked diffs or JSON without touching the disk, the apply checked
-//! against edits made meanwhile, modes and backups, every fault point of the
-//! apply in error and crash (abort) mode, a read-only directory, a full disk,
-//! 20 concurrent runs, and no secret anywhere but where it belongs.
+//! One transaction: the plan shown as masked diffs or JSON without touching
+//! the disk, the apply checked against edits made meanwhile, modes, owners
+//! and backups, every fault point of the apply in error and crash (abort)
+//! mode, a read-only directory, a full disk, runs that queue on the locks
+//! (20 at once; two HOMEs on one project), a run from a subdirectory, and no
+//! secret anywhere but where it belongs.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use crate::support::{configure_args, keys_of, mode, Moto, Output, Project, PROJECT_YAML};
+use crate::fault_proxy::{Fault, FaultProxy, Times};
+use crate::support::{
+    configure_args, give_to_nobody, keys_of, mode, running_as_root, Moto, Output, Project, ProjectLock, Running,
+    NOBODY, PROJECT_YAML,
+};
+
+/// What a run prints when it queues behind another.
+const WAITING: &str = "Waiting for another leverage run to finish...";
+/// Long enough for any number of runs to start on a busy machine.
+const START_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Keys already in the credentials file before a rotation (never valid in AWS).
 const OLD_KEY_ID: &str = "AKIAOLDOLDOLDOLDOLD1";
@@ -504,10 +517,13 @@ fn modes_links_and_backups() {
     std::fs::set_permissions(&targets.config, std::fs::Permissions::from_mode(0o640)).unwrap();
     std::fs::set_permissions(&targets.tfvars, std::fs::Permissions::from_mode(0o664)).unwrap();
 
-    // Backups already taken in this second and the next ones (another run's):
-    // this run must pick another name and leave them alone.
+    // Backups of config already taken in every second the run can end up
+    // naming its backups by (another run's): this run must pick another name
+    // and leave them alone. The run names its backups by the second in which
+    // it names them, which lies between its start and its end; a window of
+    // ten minutes covers any run on a busy machine.
     let start = SystemTime::now();
-    let taken: Vec<PathBuf> = (0..30)
+    let taken: Vec<PathBuf> = (0..BACKUP_WINDOW.as_secs())
         .map(|s| {
             let path = PathBuf::from(format!(
                 "{}.{}.bak",
@@ -522,6 +538,10 @@ fn modes_links_and_backups() {
     let out = run(&project, &world, &args, &[]);
     let end = SystemTime::now();
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        end.duration_since(start).unwrap() < BACKUP_WINDOW,
+        "the run outlasted the seconds reserved for it"
+    );
     assert!(
         std::fs::symlink_metadata(&targets.credentials)
             .unwrap()
@@ -600,6 +620,9 @@ fn modes_links_and_backups() {
     assert_eq!(kept, expected, "each run keeps its own backup of the credentials");
     assert!(std::fs::read_to_string(&real).unwrap().contains(john_id));
 }
+
+/// How many seconds of backup names a test reserves from a run's start.
+const BACKUP_WINDOW: Duration = Duration::from_secs(600);
 
 /// Crash safety: the apply fails, or the process dies, at every step in
 /// turn — before each temporary (it is created, then the fault fires before
@@ -713,8 +736,7 @@ fn fault_case(world: &World, new: &[Option<Vec<u8>>], step: &str, n: usize, abor
     }
 }
 
-/// Whether writing into `dir` is refused; `false` when running as root,
-/// which the mode does not stop.
+/// Whether writing into `dir` is refused.
 fn mode_stops_writes(dir: &Path) -> bool {
     let probe = dir.join(".probe");
     match std::fs::write(&probe, "") {
@@ -727,21 +749,25 @@ fn mode_stops_writes(dir: &Path) -> bool {
 }
 
 /// A read-only AWS directory: a clear error naming the file, nothing changed.
+/// Root writes through the mode, so under root (as in CI) the binary runs as
+/// an unprivileged user who owns the temporary HOME.
 #[test]
 fn read_only_aws_directory_changes_nothing() {
     let world = World::start();
     let (project, args) = rotation(&world);
     let aws_dir = project.home.join(".aws/bb");
+    let mut cmd = project.command(Some(&world.moto));
+    if running_as_root() {
+        give_to_nobody(project.home.parent().unwrap());
+        cmd.uid(NOBODY).gid(NOBODY);
+    }
     let before = project.snapshot();
     std::fs::set_permissions(&aws_dir, std::fs::Permissions::from_mode(0o500)).unwrap();
-    let out = if mode_stops_writes(&aws_dir) {
-        run(&project, &world, &args, &[])
-    } else {
-        // Running as root, where the mode does not stop writes: the fault
-        // switch makes the first write into ~/.aws/bb (the second temporary,
-        // after build.env's) fail as a read-only directory does (EACCES).
-        run_with_env(&project, &world, &args, "LEVERAGE_TEST_FAULT", "temp:2:eacces")
-    };
+    assert!(
+        running_as_root() || mode_stops_writes(&aws_dir),
+        "this user writes into a directory of mode 0500 (a capability?): the test cannot make a read-only directory"
+    );
+    let out = project.run_with(cmd, &strs(&args), None);
     std::fs::set_permissions(&aws_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(out.code, 1, "{}", out.stderr);
     let temp = aws_dir.join(".credentials.leverage-");
@@ -757,22 +783,29 @@ fn read_only_aws_directory_changes_nothing() {
         "{}",
         out.stderr
     );
+    assert!(
+        !out.stderr.contains("LEVERAGE_TEST_FAULT"),
+        "the refusal must be the file system's: {}",
+        out.stderr
+    );
     assert_eq!(project.snapshot(), before, "a refused write changed files");
 }
 
-/// A tmpfs of `size` mounted on `dir` for the test's duration, when the
-/// environment allows mounting (root with CAP_SYS_ADMIN).
+/// A tmpfs of `size` mounted on `dir` for the test's duration (root with
+/// CAP_SYS_ADMIN may mount one; CI runs as root), or why it could not be.
 struct TinyDisk(PathBuf);
 
 impl TinyDisk {
-    fn mount(dir: &Path, size: &str) -> Option<TinyDisk> {
-        let status = Command::new("mount")
+    fn mount(dir: &Path, size: &str) -> Result<TinyDisk, String> {
+        let out = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
             .arg(dir)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .ok()?;
-        status.success().then(|| TinyDisk(dir.to_path_buf()))
+            .output()
+            .map_err(|e| format!("running mount: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        }
+        Ok(TinyDisk(dir.to_path_buf()))
     }
 }
 
@@ -782,9 +815,8 @@ impl Drop for TinyDisk {
     }
 }
 
-/// A full disk: a clear error, nothing changed, no temporary left. On a real
-/// full file system (a tiny tmpfs on ~/.aws/bb) where the environment allows
-/// mounting one, else through the fault switch (ENOSPC).
+/// A full disk: a clear error, nothing changed, no temporary left, on a real
+/// full file system (a tiny tmpfs on ~/.aws/bb, filled up).
 #[test]
 fn full_disk_changes_nothing() {
     let world = World::start();
@@ -794,31 +826,23 @@ fn full_disk_changes_nothing() {
         .iter()
         .map(|n| (aws_dir.join(n), std::fs::read(aws_dir.join(n)).unwrap()))
         .collect();
-    let disk = TinyDisk::mount(&aws_dir, "16k");
-    if disk.is_some() {
-        for (path, bytes) in &saved {
-            std::fs::write(path, bytes).unwrap();
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        // Fill what is left.
-        let filler = aws_dir.join("filler");
-        let mut file = std::fs::File::create(&filler).unwrap();
-        while std::io::Write::write_all(&mut file, &[0u8; 1024]).is_ok() {}
-        drop(file);
+    let disk = TinyDisk::mount(&aws_dir, "16k").unwrap_or_else(|why| {
+        panic!(
+            "this test needs a small tmpfs mounted on {} (as root): {why}",
+            aws_dir.display()
+        )
+    });
+    for (path, bytes) in &saved {
+        std::fs::write(path, bytes).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    eprintln!(
-        "full disk: {}",
-        if disk.is_some() {
-            "a real tmpfs"
-        } else {
-            "the fault switch"
-        }
-    );
+    // Fill what is left.
+    let filler = aws_dir.join("filler");
+    let mut file = std::fs::File::create(&filler).unwrap();
+    while std::io::Write::write_all(&mut file, &[0u8; 1024]).is_ok() {}
+    drop(file);
     let before = project.snapshot();
-    let out = match &disk {
-        Some(_) => run(&project, &world, &args, &[]),
-        None => run_with_env(&project, &world, &args, "LEVERAGE_TEST_FAULT", "temp:2:enospc"),
-    };
+    let out = run(&project, &world, &args, &[]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stderr
@@ -842,6 +866,8 @@ fn full_disk_changes_nothing() {
 /// 20 runs at once on one HOME and one project, each writing its own
 /// profiles (`--role-name RoleNN` names them `bb-<account>-rolenn`) into the
 /// same config file: they queue on the lock and none loses another's work.
+/// The test holds the project's lock (as a run does) until all 20 have
+/// started and said that they wait, so that every run really queues.
 #[test]
 fn twenty_concurrent_runs_keep_every_profile() {
     let world = World::start();
@@ -861,40 +887,40 @@ fn twenty_concurrent_runs_keep_every_profile() {
     std::fs::write(aws_dir.join("credentials"), &credentials).unwrap();
 
     let kinds = ["MANAGEMENT", "SECURITY", "BOOTSTRAP"];
-    let outputs: Vec<Output> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..20)
-            .map(|i| {
-                let project = &project;
-                let moto = &world.moto;
-                scope.spawn(move || {
-                    let role = format!("Role{i:02}");
-                    project.run(
-                        Some(moto),
-                        &[
-                            "credentials",
-                            "configure",
-                            "--type",
-                            kinds[i % 3],
-                            "--skip-access-keys-setup",
-                            "--role-name",
-                            &role,
-                            "--non-interactive",
-                        ],
-                    )
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let lock = ProjectLock::take(&project.root);
+    let mut runs: Vec<Running> = (0..20)
+        .map(|i| {
+            let role = format!("Role{i:02}");
+            project.spawn(
+                project.command(Some(&world.moto)),
+                &[
+                    "credentials",
+                    "configure",
+                    "--type",
+                    kinds[i % 3],
+                    "--skip-access-keys-setup",
+                    "--role-name",
+                    &role,
+                    "--non-interactive",
+                ],
+            )
+        })
+        .collect();
+    for run in &mut runs {
+        run.wait_for_stderr(WAITING, START_TIMEOUT);
+    }
+    for (i, run) in runs.iter_mut().enumerate() {
+        assert!(
+            run.is_running(),
+            "run {i} ended while the lock was held:\n{}",
+            run.stderr()
+        );
+    }
+    drop(lock);
+    let outputs: Vec<Output> = runs.into_iter().map(Running::finish).collect();
     for (i, out) in outputs.iter().enumerate() {
         assert_eq!(out.code, 0, "run {i}: {}", out.stderr);
     }
-    assert!(
-        outputs
-            .iter()
-            .any(|o| o.stderr.contains("Waiting for another leverage run to finish...")),
-        "no run waited for another"
-    );
 
     let config = project.read_aws("bb", "config");
     for i in 0..20 {
@@ -1003,5 +1029,261 @@ fn spawns_no_process_and_keeps_secrets_in_the_credentials_file() {
             .unwrap()
             .starts_with("credentials.")
             && mode(&old_holding[0]) == 0o600
+    );
+}
+
+/// The part of a backup's name that the run stamps: `<file>.<stamp>.bak`.
+fn stamp_of(backup: &Path) -> String {
+    let name = backup.file_name().unwrap().to_str().unwrap();
+    let rest = name.strip_suffix(".bak").unwrap_or_else(|| panic!("{name}"));
+    rest.rsplit_once('.').unwrap_or_else(|| panic!("{name}")).1.to_string()
+}
+
+/// All backups of one run share one timestamp: the four files a rotation
+/// edits get four backups, each named by the same UTC second, one between
+/// the run's start and its end.
+#[test]
+fn every_backup_of_a_run_has_the_runs_one_timestamp() {
+    let world = World::start();
+    let (project, args) = rotation(&world);
+    let start = SystemTime::now();
+    let out = run(&project, &world, &args, &["--output", "json"]);
+    let end = SystemTime::now();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let done: Value = serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
+    let reported: Vec<PathBuf> = done["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["backup"].as_str().map(PathBuf::from))
+        .collect();
+    let mut on_disk = backups(&project);
+    on_disk.sort();
+    let mut listed = reported.clone();
+    listed.sort();
+    assert_eq!(listed, on_disk, "the JSON lists every backup made, and only those");
+    assert_eq!(
+        on_disk.len(),
+        4,
+        "credentials, config, common.tfvars, project.yaml: {on_disk:?}"
+    );
+    let stamps: Vec<String> = on_disk.iter().map(|b| stamp_of(b)).collect();
+    assert!(stamps.iter().all(|s| *s == stamps[0]), "{on_disk:?}");
+    assert!(
+        (utc_stamp(start).as_str()..=utc_stamp(end).as_str()).contains(&stamps[0].as_str()),
+        "`{}` is not the UTC second of the run",
+        stamps[0]
+    );
+}
+
+/// An existing file keeps its owner (and group) when it is replaced, as it
+/// keeps its mode. Giving files to another user takes root, which CI runs as.
+#[test]
+fn existing_files_keep_their_owner() {
+    assert!(
+        running_as_root(),
+        "this test gives files to other users, which takes root (CI runs as root)"
+    );
+    let world = World::start();
+    let (project, args) = rotation(&world);
+    let targets = Targets::of(&project);
+    let owners = [
+        (&targets.credentials, 1234, 1235),
+        (&targets.config, 2345, 2346),
+        (&targets.tfvars, 3456, 3457),
+        (&targets.project_yaml, NOBODY, NOBODY),
+    ];
+    for (path, uid, gid) in owners {
+        std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+    }
+    let before = contents(&targets);
+    let out = run(&project, &world, &args, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let after = contents(&targets);
+    for (path, uid, gid) in owners {
+        let i = targets.all().iter().position(|t| t == path).unwrap();
+        assert_ne!(before[i], after[i], "{} was not rewritten", path.display());
+        let meta = std::fs::metadata(path).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (uid, gid), "{} changed owner", path.display());
+    }
+    let new_file = std::fs::metadata(&targets.build_env).unwrap();
+    assert_eq!(new_file.uid(), 0, "a new file belongs to the user who ran");
+}
+
+/// Two HOMEs, one project (a shared checkout): their AWS directories differ,
+/// so only the lock on the project directory can make them queue. Run A is
+/// kept inside its locks by an AWS reply held back; run B, from another
+/// HOME, must say it waits and must not end before A does.
+#[test]
+fn runs_from_two_homes_on_one_project_queue() {
+    let moto = Moto::start();
+    let state = moto.setup(json!({
+        "organization": true,
+        "accounts": ["binbash-security", "binbash-shared"],
+        "users": [{"name": "jane", "mfa": 0}, {"name": "john", "mfa": 0}],
+    }));
+    let mut project = Project::new();
+    project.write("project.yaml", PROJECT_YAML);
+    project.write("config/common.tfvars", TFVARS);
+    let (jane_id, jane_secret) = keys_of(&state, "jane");
+    let jane_csv = project.keys_csv(jane_id, jane_secret);
+    let (john_id, john_secret) = keys_of(&state, "john");
+    let john_csv = project.keys_csv(john_id, john_secret);
+    let other_home = tempfile::tempdir().unwrap();
+
+    let proxy = FaultProxy::start(&moto);
+    let released = Arc::new(AtomicBool::new(false));
+    proxy.fault("GetCallerIdentity", Fault::Hold(released.clone()), Times::First(1));
+    let mut first = project.command(Some(&moto));
+    first
+        .env("AWS_ENDPOINT_URL", &proxy.endpoint)
+        // Never time out the held reply: the test decides when it comes.
+        .env("LEVERAGE_TEST_READ_TIMEOUT_MS", "3600000");
+    let mut a = project.spawn(first, &configure_args("MANAGEMENT", jane_csv.to_str().unwrap(), &[]));
+    let deadline = std::time::Instant::now() + START_TIMEOUT;
+    while proxy.seen("GetCallerIdentity").is_empty() {
+        assert!(a.is_running(), "run A ended early:\n{}", a.stderr());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "run A never called AWS:\n{}",
+            a.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        ProjectLock::is_held(&project.root),
+        "run A plans without the project lock"
+    );
+
+    let mut second = project.command(Some(&moto));
+    second.env("HOME", other_home.path());
+    let mut b = project.spawn(second, &configure_args("MANAGEMENT", john_csv.to_str().unwrap(), &[]));
+    b.wait_for_stderr(WAITING, START_TIMEOUT);
+    assert!(
+        b.is_running(),
+        "run B ended while run A held the project:\n{}",
+        b.stderr()
+    );
+    released.store(true, Ordering::SeqCst);
+
+    let a = a.finish();
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    let b = b.finish();
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    assert!(project.read_aws("bb", "credentials").contains("[bb-management]"));
+    let other = std::fs::read_to_string(other_home.path().join(".aws/bb/credentials")).unwrap();
+    assert!(other.contains("[bb-management]") && other.contains(john_id), "{other}");
+    // B planned from what A wrote: the ids A learned are in the project once.
+    let yaml = std::fs::read_to_string(project.root.join("project.yaml")).unwrap();
+    let security = state["org_accounts"]["binbash-security"].as_str().unwrap();
+    assert_eq!(yaml.matches(security).count(), 1, "{yaml}");
+}
+
+/// `--output json` names the account the keys belong to (`caller_account`)
+/// and, with `--fetch-mfa-device`, the MFA device on every profile
+/// (`mfa_serial`); without it, `mfa_serial` is null.
+#[test]
+fn json_names_the_caller_account_and_each_profiles_mfa_serial() {
+    let moto = Moto::start();
+    let state = moto.setup(json!({
+        "organization": true,
+        "accounts": ["binbash-security", "binbash-shared"],
+        "users": [{"name": "jane", "mfa": 1}],
+    }));
+    let mut project = Project::new();
+    project.write("project.yaml", PROJECT_YAML);
+    let (key_id, secret) = keys_of(&state, "jane");
+    let csv = project.keys_csv(key_id, secret);
+    let csv = csv.to_str().unwrap();
+    let arn = state["users"]["jane"]["arn"].as_str().unwrap();
+    let caller = arn.split(':').nth(4).unwrap();
+    let serial = state["users"]["jane"]["mfa"][0].as_str().unwrap();
+
+    for (extra, expected_serial) in [
+        (&["--dry-run", "--output", "json"][..], Value::Null),
+        (
+            &["--dry-run", "--output", "json", "--fetch-mfa-device"][..],
+            json!(serial),
+        ),
+    ] {
+        let out = project.run(Some(&moto), &configure_args("MANAGEMENT", csv, extra));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let plan: Value = serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
+        assert_eq!(plan["caller_account"], json!(caller), "{plan}");
+        let profiles = plan["profiles"].as_array().unwrap();
+        assert!(!profiles.is_empty(), "{plan}");
+        for profile in profiles {
+            assert_eq!(profile["mfa_serial"], expected_serial, "{extra:?}: {plan}");
+        }
+    }
+}
+
+/// Run from deep inside the project: the project is the git top-level, the
+/// build.env files from there down to the current directory are read (the
+/// deeper one wins), and the files land in the project root, not where the
+/// command was run.
+#[test]
+fn a_run_from_a_subdirectory_uses_the_project_root_and_the_deeper_build_env() {
+    let world = World::start();
+    let mut project = Project::new();
+    // No project.yaml: the short name comes from the build.env files, the
+    // rest from common.tfvars.
+    let tfvars = format!("{TFVARS}\nproject_long = \"binbash\"\nregion_primary = \"us-east-1\"\n");
+    project.write("config/common.tfvars", &tfvars);
+    project.write("build.env", "PROJECT=xx\n");
+    project.write(
+        "apps/build.env",
+        "# the short name of this part of the tree\nPROJECT=bb\n",
+    );
+    let cwd = project.root.join("apps/prod/global");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let (key_id, secret) = world.key("jane");
+    let csv = project.keys_csv(key_id, secret);
+    let before = bytes_only(&project);
+
+    let mut cmd = project.command(Some(&world.moto));
+    cmd.current_dir(&cwd);
+    let out = project.run_with(cmd, &configure_args("MANAGEMENT", csv.to_str().unwrap(), &[]), None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let credentials = project.read_aws("bb", "credentials");
+    assert!(
+        credentials.contains("[bb-management]") && credentials.contains(key_id),
+        "{credentials}"
+    );
+    assert!(
+        !project.home.join(".aws/xx").exists(),
+        "the root build.env's PROJECT won"
+    );
+    let config = project.read_aws("bb", "config");
+    assert!(
+        config.contains(&format!(
+            "role_arn = arn:aws:iam::{}:role/OrganizationAccountAccessRole",
+            world.account("shared")
+        )),
+        "{config}"
+    );
+    let written = std::fs::read_to_string(project.root.join("config/common.tfvars")).unwrap();
+    let security = format!("\"{}\"", world.account("security"));
+    assert!(
+        written
+            .lines()
+            .any(|l| l.starts_with("security_account_id") && l.contains(&security)),
+        "{written}"
+    );
+    // Only the root's common.tfvars changed in the project: nothing was made
+    // where the command ran, and both build.env files are as they were.
+    let changed: Vec<PathBuf> = bytes_only(&project)
+        .into_iter()
+        .filter(|file| file.0.starts_with(&project.root) && !before.contains(file))
+        .map(|(path, _)| path)
+        .collect();
+    let tfvars_path = project.root.join("config/common.tfvars");
+    assert_eq!(
+        changed
+            .iter()
+            .filter(|p| !p.to_str().unwrap().ends_with(".bak"))
+            .collect::<Vec<_>>(),
+        [&tfvars_path],
+        "{changed:?}"
     );
 }

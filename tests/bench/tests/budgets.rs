@@ -1,29 +1,26 @@
-//! Issue 10's budgets, guarded in the normal (debug) test suite.
+//! The performance budgets, guarded in the normal (debug) test suite by
+//! what does not depend on how busy the machine is.
 //!
 //! The benchmark (`cargo run --release -p leverage-bench --bin bench`)
 //! measures the budgets themselves; a debug build cannot (its start-up,
 //! instantiation and native speed are not the product's). These tests guard
-//! what a debug build *can* show without flaky timing, and fail only when a
-//! budget is broken by a wide margin:
+//! what a debug build *can* show without the wall clock, and fail only when
+//! a budget is broken by a wide margin:
 //!
-//! - the planning step grows linearly with the organization, natively and in
-//!   the component: allocations and bytes allocated (deterministic) and a
-//!   time ratio, each with a 3× margin over linear. A step that copies or
-//!   re-renders a document per account fails the byte count outright; a
-//!   quadratic step that only compares fails the time ratio only once it
-//!   costs about twice the linear work at 5,000 accounts (a debug build makes
-//!   the linear work slow): milder ones are for the release benchmark;
+//! - the planning step grows linearly with the organization: allocations
+//!   and bytes allocated, with a 3× margin over linear. A step that copies
+//!   or re-renders a document per account fails the byte count outright;
+//! - the component plans the largest input as the native core does;
 //! - the core's peak heap on the largest input fits the whole process's RSS
-//!   budget (deterministic);
+//!   budget;
 //! - the emulator pages like AWS and the host walks every page of 20.
 //!
-//! The timing budgets (start-up, component start, ours/floor) are guarded
-//! at three times their limits in `timing.rs`; wasm/native (1.5) only by the
-//! release benchmark.
+//! The wall-clock guards (start-up, component start, ours/floor, planning
+//! time growth) are in `timing.rs`, opt-in; wasm/native (1.5) is checked
+//! only by the release benchmark.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::time::{Duration, Instant};
 
 use leverage_bench::moto::Moto;
 use leverage_bench::world::{large_input, Declared, LargeInput};
@@ -96,18 +93,6 @@ fn counted<T>(f: impl FnOnce() -> T) -> (T, Allocated) {
     (value, allocated)
 }
 
-/// The fastest of `runs` runs: the least disturbed by a busy machine.
-fn fastest(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
-
 /// The sizes compared: 10× apart, the larger one being row 5's input with
 /// every account declared in project.yaml (so that learning ids and writing
 /// them back are exercised too).
@@ -128,7 +113,7 @@ fn inputs() -> (LargeInput, LargeInput) {
 const LINEAR: f64 = 10.0;
 const WIDE_MARGIN: f64 = 3.0;
 
-/// Issue 10, rows 4 and 5: "find and remove anything quadratic in the core".
+/// Nothing quadratic in the core: allocations grow linearly.
 #[test]
 fn native_planning_grows_linearly_with_the_organization() {
     let (small, large) = inputs();
@@ -163,17 +148,10 @@ fn native_planning_grows_linearly_with_the_organization() {
         small_allocs.bytes,
         large_allocs.bytes
     );
-    let small_time = fastest(3, || drop(small.plan_native(small.scenario.clone())));
-    let large_time = fastest(3, || drop(large.plan_native(large.scenario.clone())));
-    let growth = large_time.as_secs_f64() / small_time.as_secs_f64();
-    eprintln!("native: allocations ×{count_growth:.1}, bytes ×{bytes_growth:.1}, time ×{growth:.1} ({small_time:?} → {large_time:?})");
-    assert!(
-        growth <= LINEAR * WIDE_MARGIN,
-        "planning time grew {growth:.1}× for 10× the accounts ({small_time:?} → {large_time:?}): something is quadratic"
-    );
+    eprintln!("native: allocations ×{count_growth:.1}, bytes ×{bytes_growth:.1}");
 }
 
-/// Issue 10, row 4: peak RSS ≤ 64 MiB at 5,000 accounts. The core's own peak
+/// Peak RSS ≤ 64 MiB at 5,000 accounts. The core's own peak
 /// heap (deterministic) must fit in that budget on its own.
 #[test]
 fn native_planning_peak_heap_fits_the_rss_budget() {
@@ -189,35 +167,20 @@ fn native_planning_peak_heap_fits_the_rss_budget() {
     );
 }
 
-/// Issue 10, row 5: the same linear growth through the component (its code
-/// is always the release build, whatever the profile of this test), and the
-/// same plan as the native core on the large input.
+/// The component plans the largest input as the native core does (its
+/// planning time, which grows with it, is guarded in `timing.rs`).
 #[test]
-fn component_planning_grows_linearly_and_matches_native() {
+fn component_plans_the_large_input_as_native_does() {
     let core = Core::load().expect("the embedded component loads");
-    let (small, large) = inputs();
+    let large = large_input(4999, 1 << 20, Declared::AllInProjectYaml);
     assert!(
         large.same_plans(&core).expect("the component runs"),
         "the component's plan differs from the native core's"
     );
-    let run = |input: &LargeInput| {
-        let plan = input
-            .plan_component(&core, input.backend.clone())
-            .expect("the component runs");
-        assert!(plan.is_ok());
-    };
-    let small_time = fastest(5, || run(&small));
-    let large_time = fastest(5, || run(&large));
-    let growth = large_time.as_secs_f64() / small_time.as_secs_f64();
-    eprintln!("component: time ×{growth:.1} ({small_time:?} → {large_time:?})");
-    assert!(
-        growth <= LINEAR * WIDE_MARGIN,
-        "the component's planning time grew {growth:.1}× for 10× the accounts ({small_time:?} → {large_time:?})"
-    );
 }
 
-/// Issue 10, row 4: "make the emulator page like AWS (20 accounts a page)
-/// so pagination cost is real". The host's ListAccounts asks for pages of 20
+/// The emulator pages like AWS (20 accounts a page), so that pagination
+/// cost is real. The host's ListAccounts asks for pages of 20
 /// and walks them all; the emulator never returns more than 20.
 ///
 /// The AWS SDK reads `AWS_ENDPOINT_URL` from the environment, which a test
