@@ -10,7 +10,7 @@
 //! 2. remove temporaries left by runs that died (`.<name>.leverage-<pid>.tmp`
 //!    whose process is gone);
 //! 3. write each new content to a temporary beside its target, with the
-//!    target's mode (a file holding secrets: 0600, tightened from a looser
+//!    target's mode (the credentials file: 0600, tightened from a looser
 //!    mode, and its directory 0700), and the content of each existing file
 //!    to a backup temporary (0600);
 //! 4. sync all of those to the disk together, then give each backup its name
@@ -44,8 +44,8 @@ pub struct AppliedFile {
     pub path: PathBuf,
     /// Where the previous content was kept; none for a new file.
     pub backup: Option<PathBuf>,
-    /// The mode the file had when it was looser than 0600 for a file that
-    /// holds secrets (it is 0600 now).
+    /// The mode the credentials file had when it was looser than 0600 (it
+    /// is 0600 now).
     pub mode_tightened_from: Option<u32>,
     /// The file's directory and the mode it had, when it was looser than
     /// 0700 for a directory of files that hold secrets (it is 0700 now).
@@ -366,7 +366,7 @@ struct Step<'a> {
     /// Mode and owner of the file replaced (or to be created).
     mode: u32,
     owner: Option<(u32, u32)>,
-    /// The looser mode a file holding secrets had before (it gets 0600).
+    /// The looser mode the credentials file had before (it gets 0600).
     mode_tightened_from: Option<u32>,
     temp: Option<PathBuf>,
     /// The backup's content under a temporary name, until it is synced and
@@ -539,9 +539,9 @@ fn apply_steps(steps: &mut [Step<'_>], order: &[usize], private_dirs: &[PathBuf]
         create_dirs(&parent_of(&step.target), &private, &mut done.created_dirs)?;
         let existing = fs::metadata(&step.target).ok();
         step.mode = match &existing {
-            // A file holding secrets readable by others is tightened, as
-            // the AWS CLI wants them (and warns about).
-            Some(meta) if step.change.holds_secrets && meta.permissions().mode() & 0o077 != 0 => {
+            // The credentials file (where keys are written) readable by
+            // others is tightened, as the AWS CLI wants it.
+            Some(meta) if step.change.kind == FileKind::AwsCredentials && meta.permissions().mode() & 0o077 != 0 => {
                 step.mode_tightened_from = Some(meta.permissions().mode() & 0o7777);
                 0o600
             }
