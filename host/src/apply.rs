@@ -385,6 +385,10 @@ fn git_dir(root: &Path) -> Option<PathBuf> {
     if meta.is_dir() {
         return Some(dot_git);
     }
+    // A `.git` file is one short line; anything else is not read.
+    if !meta.is_file() || meta.len() > 4096 {
+        return None;
+    }
     let text = fs::read_to_string(&dot_git).ok()?;
     let pointed = root.join(text.lines().next()?.strip_prefix("gitdir:")?.trim());
     pointed.is_dir().then_some(pointed)
@@ -754,6 +758,35 @@ mod tests {
             masked_before: None,
             masked_after: "[default]\n".into(),
         }
+    }
+
+    /// In a linked worktree (or a submodule) `.git` is a file naming the
+    /// git directory: the project files' backups go there.
+    #[test]
+    fn backups_go_to_the_git_directory_a_dot_git_file_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("worktree");
+        std::fs::create_dir_all(root.join("config")).unwrap();
+        std::fs::create_dir_all(dir.path().join("main.git/worktrees/w")).unwrap();
+        std::fs::write(root.join(".git"), "gitdir: ../main.git/worktrees/w\n").unwrap();
+        let git = git_dir(&root).unwrap();
+        assert_eq!(git, root.join("../main.git/worktrees/w"));
+        let tfvars = root.join("config/common.tfvars");
+        assert_eq!(
+            backup_dir(&change(&tfvars, FileKind::TerraformVars), &tfvars, &root, Some(&git)),
+            git.join("leverage-backups/config")
+        );
+        let credentials = dir.path().join("credentials");
+        assert_eq!(
+            backup_dir(
+                &change(&credentials, FileKind::AwsCredentials),
+                &credentials,
+                &root,
+                Some(&git)
+            ),
+            dir.path()
+        );
+        assert_eq!(git_dir(dir.path()), None);
     }
 
     /// A link to a device is refused before anything is opened or
