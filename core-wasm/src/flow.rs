@@ -683,16 +683,18 @@ fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAnswer
             );
             continue;
         };
-        // A name from the organization (or a declaration) that would break
-        // the `[profile ...]` header is skipped, rather than blaming the
-        // config file for it (issue 8).
-        if name.contains(|c: char| c.is_control() || c == '[' || c == ']') {
-            warn(ctx, report, format!(
-                "account `{name}` ({id}) cannot be part of a profile name (it holds a control character, `[` or `]`); no profile written for it"
-            ));
+        // A name from the organization (or a declaration) that the AWS CLI
+        // would not read back as written is skipped: it could take over
+        // another profile, or be silently ignored.
+        let profile_name = format!("{}-{name}-{}", project.short_name, rule.suffix);
+        if let Some(why) = profiles::unreadable_profile_name(&profile_name) {
+            warn(
+                ctx,
+                report,
+                format!("account `{name}` ({id}) cannot be part of a profile name ({why}); no profile written for it"),
+            );
             continue;
         }
-        let profile_name = format!("{}-{name}-{}", project.short_name, rule.suffix);
         let role_arn = format!("arn:aws:iam::{id}:role/{}", rule.role);
         let section = profiles::config_section(&profile_name);
         config.set(&section, "output", "json")?;

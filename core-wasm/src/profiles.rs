@@ -52,6 +52,30 @@ pub fn config_section(profile: &str) -> String {
     }
 }
 
+/// Why botocore (the AWS CLI's reader) would not read a `[profile <name>]`
+/// header back as exactly `name`; `None` when it would.
+///
+/// botocore splits the header like a shell (`shlex.split`): quotes and
+/// backslashes are taken out (`sha""red` reads as `shared`, and could take
+/// over another profile), whitespace splits it into more words (the profile
+/// is then silently dropped), an unbalanced quote makes it unreadable. A
+/// control character, `[` or `]` would break the header line itself.
+pub fn unreadable_profile_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("it is empty")
+    } else if name.contains(|c: char| c.is_control() || c == '[' || c == ']') {
+        Some("it holds a control character, `[` or `]`")
+    } else if name.contains(['\'', '"']) {
+        Some("the AWS CLI removes quotes from profile names")
+    } else if name.contains('\\') {
+        Some("the AWS CLI removes backslashes from profile names")
+    } else if name.contains(char::is_whitespace) {
+        Some("the AWS CLI ignores profile names with spaces")
+    } else {
+        None
+    }
+}
+
 /// An organization account's name without the `<project name>-` prefix.
 pub fn strip_project_prefix<'a>(name: &'a str, project_name: Option<&str>) -> &'a str {
     project_name
@@ -80,6 +104,35 @@ mod tests {
         assert_eq!(role_rule(CredentialsType::Security, Some("Auditor")).suffix, "auditor");
         assert_eq!(config_section("bb-x-oaar"), "profile bb-x-oaar");
         assert_eq!(config_section("default"), "default");
+    }
+
+    /// Each name botocore's `shlex.split` reads differently is refused
+    /// (`sha""red` and `sha\red` both read as `shared`); names of the
+    /// characters IAM and AWS accounts commonly use are kept.
+    #[test]
+    fn names_botocore_reads_differently_are_refused() {
+        for name in [
+            "bb-sha\"\"red-oaar",
+            "bb-sha\\red-oaar",
+            "bb-sha''red-oaar",
+            "bb-my account-oaar",
+            "bb-it's-oaar",
+            "bb-tab\there-oaar",
+            "bb-no\u{a0}break-oaar",
+            "bb-a]b-oaar",
+            "bb-a\u{1b}b-oaar",
+            "",
+        ] {
+            assert!(unreadable_profile_name(name).is_some(), "{name:?}");
+        }
+        for name in [
+            "bb-shared-oaar",
+            "bb-apps-devstg-devops",
+            "bb-a.b_c+d=e,f@g-oaar",
+            "bb-café-oaar",
+        ] {
+            assert_eq!(unreadable_profile_name(name), None, "{name:?}");
+        }
     }
 
     #[test]

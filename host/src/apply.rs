@@ -4,15 +4,19 @@
 //! the next phase begins:
 //!
 //! 1. resolve each target through symbolic links (a link stays a link; its
-//!    final target is written) and check that it still holds exactly what the
-//!    plan was made from: something outside this tool may have edited it;
+//!    final target is written; see [`resolve_targets`] for the links that are
+//!    refused) and check that it still holds exactly what the plan was made
+//!    from: something outside this tool may have edited it;
 //! 2. remove temporaries left by runs that died (`.<name>.leverage-<pid>.tmp`
 //!    whose process is gone);
 //! 3. write each new content to a temporary beside its target, with the
-//!    target's mode (a new file: 0600 when it holds secrets), and the
-//!    content of each existing file to a backup temporary (0600);
+//!    target's mode (the credentials file: 0600, tightened from a looser
+//!    mode, and its directory 0700), and the content of each existing file
+//!    to a backup temporary (0600);
 //! 4. sync all of those to the disk together, then give each backup its name
-//!    (`<file>.<UTC timestamp>.bak`, never overwritten);
+//!    (`<file>.<UTC timestamp>.bak`, never overwritten): beside an AWS file,
+//!    and for a project file under `.git/leverage-backups/` (same relative
+//!    path), where `git status` does not list it;
 //! 5. rename each temporary over its target (in the order of
 //!    [`replace_order`]) and sync the directories.
 //!
@@ -31,7 +35,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::engine::{FileChange, FileKind, FilesError};
-use crate::files::read_text;
+use crate::files::{not_a_regular_file, read_text};
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -40,6 +44,25 @@ pub struct AppliedFile {
     pub path: PathBuf,
     /// Where the previous content was kept; none for a new file.
     pub backup: Option<PathBuf>,
+    /// The mode the credentials file had when it was looser than 0600 (it
+    /// is 0600 now).
+    pub mode_tightened_from: Option<u32>,
+    /// The file's directory and the mode it had, when it was looser than
+    /// 0700 for a directory of files that hold secrets (it is 0700 now).
+    pub dir_mode_tightened_from: Option<(PathBuf, u32)>,
+}
+
+/// For the summary: the modes this run tightened for `file`, e.g.
+/// `; mode 0644 -> 0600; ~/.aws/bb 0777 -> 0700`, or nothing.
+pub fn tightened_note(file: &AppliedFile, paths: &crate::render::PathStyle) -> String {
+    let mut note = String::new();
+    if let Some(old) = file.mode_tightened_from {
+        note.push_str(&format!("; mode {old:04o} -> 0600"));
+    }
+    if let Some((dir, old)) = &file.dir_mode_tightened_from {
+        note.push_str(&format!("; {} {old:04o} -> 0700", paths.show(dir)));
+    }
+    note
 }
 
 /// The steps of the apply at which the test fault switch can fire.
@@ -134,6 +157,70 @@ fn final_target(path: &Path) -> Result<PathBuf> {
         }
     }
     bail!("{}: too many levels of symbolic links", path.display())
+}
+
+/// Whether the file is the project's (under the project root) rather than
+/// one of the AWS files under `~/.aws`.
+fn is_project_file(kind: FileKind) -> bool {
+    match kind {
+        FileKind::ProjectYaml | FileKind::TerraformVars | FileKind::BuildEnv => true,
+        FileKind::AwsCredentials | FileKind::AwsConfig => false,
+    }
+}
+
+/// The nearest ancestor of `path` (itself included) that exists, with links
+/// resolved; `None` when none can be resolved.
+fn canonical_existing_ancestor(path: &Path) -> Option<PathBuf> {
+    path.ancestors().find_map(|p| fs::canonicalize(p).ok())
+}
+
+/// The file each change really writes: its path, or a symbolic link's final
+/// target. Refused, naming the file, before anything is written:
+/// - a target that exists and is not a regular file (a device, a FIFO, a
+///   socket, a directory): replacing it would turn a device node into a
+///   file, and a FIFO blocks whoever reads it;
+/// - a project file whose final target is outside the project root (a
+///   committed `build.env -> ../../outside/.bash_profile` must not create
+///   or change a file of the user's home);
+/// - a link whose target's folder does not exist: folders are created for
+///   the AWS files themselves (`~/.aws/<short>`), never for a link's target
+///   (links under `~/.aws` are written through, as dotfile managers expect).
+pub fn resolve_targets(changes: &[FileChange], root: &Path, show: &dyn Fn(&Path) -> String) -> Result<Vec<PathBuf>> {
+    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    changes
+        .iter()
+        .map(|change| {
+            let path = Path::new(&change.path);
+            let target = final_target(path)?;
+            let linked = target != path;
+            let shown = match fs::read_link(path) {
+                Ok(link) if linked => format!("{} (a link to {})", show(path), link.display()),
+                _ => show(path),
+            };
+            if let Ok(meta) = fs::metadata(&target) {
+                if let Some(why) = not_a_regular_file(&meta) {
+                    bail!("{shown} cannot be written: {why}; nothing was written");
+                }
+            }
+            let folder = parent_of(&target);
+            if is_project_file(change.kind) {
+                let inside = canonical_existing_ancestor(&folder).is_some_and(|f| f.starts_with(&canonical_root));
+                if !inside {
+                    bail!(
+                        "{shown} cannot be written: it leads outside the project, and a project file is written \
+                         through a link only when its target is inside the project; nothing was written"
+                    );
+                }
+            }
+            if linked && !folder.is_dir() {
+                bail!(
+                    "{shown} cannot be written: the folder of the link's target does not exist, and folders are \
+                     not created for a link's target; nothing was written"
+                );
+            }
+            Ok(target)
+        })
+        .collect()
 }
 
 fn timestamp() -> String {
@@ -274,15 +361,55 @@ fn parent_of(path: &Path) -> PathBuf {
 struct Step<'a> {
     change: &'a FileChange,
     target: PathBuf,
+    /// Where the backup goes (see [`backup_dir`]).
+    backup_dir: PathBuf,
     /// Mode and owner of the file replaced (or to be created).
     mode: u32,
     owner: Option<(u32, u32)>,
+    /// The looser mode the credentials file had before (it gets 0600).
+    mode_tightened_from: Option<u32>,
     temp: Option<PathBuf>,
     /// The backup's content under a temporary name, until it is synced and
     /// given its name.
     backup_temp: Option<PathBuf>,
     backup: Option<PathBuf>,
     replaced: bool,
+}
+
+/// The git directory of the project at `root`: `<root>/.git`, or where a
+/// `.git` file points (`gitdir: <path>`, as in linked worktrees and
+/// submodules). `None` outside a git repository.
+fn git_dir(root: &Path) -> Option<PathBuf> {
+    let dot_git = root.join(".git");
+    let meta = fs::metadata(&dot_git).ok()?;
+    if meta.is_dir() {
+        return Some(dot_git);
+    }
+    // A `.git` file is one short line; anything else is not read.
+    if !meta.is_file() || meta.len() > 4096 {
+        return None;
+    }
+    let text = fs::read_to_string(&dot_git).ok()?;
+    let pointed = root.join(text.lines().next()?.strip_prefix("gitdir:")?.trim());
+    pointed.is_dir().then_some(pointed)
+}
+
+/// Where the backup of `change` (really written at `target`) is kept: a
+/// project file's under `<git dir>/leverage-backups/`, at the file's path
+/// relative to the project root, so that `git status` never lists it (an
+/// untracked `project.yaml.<stamp>.bak` in the repository is easy to commit
+/// by mistake); an AWS file's, or any file outside a git repository, beside
+/// the file.
+fn backup_dir(change: &FileChange, target: &Path, root: &Path, git: Option<&Path>) -> PathBuf {
+    let beside = parent_of(target);
+    let Some(git) = git.filter(|_| is_project_file(change.kind)) else {
+        return beside;
+    };
+    let relative = Path::new(&change.path)
+        .parent()
+        .and_then(|p| p.strip_prefix(root).ok())
+        .unwrap_or(Path::new(""));
+    git.join("leverage-backups").join(relative)
 }
 
 /// The order in which targets are replaced. A crash between two renames
@@ -303,18 +430,28 @@ fn replace_order(kind: FileKind) -> u8 {
 }
 
 /// Apply every change, or none. `private_dirs` are created 0700 when missing
-/// (the per-project AWS directory).
-pub fn apply_plan(changes: &[FileChange], private_dirs: &[PathBuf]) -> Result<Vec<AppliedFile>> {
+/// (the per-project AWS directory), and tightened to 0700 when a file in
+/// them holds secrets. `root` is the project root (see [`resolve_targets`]
+/// and [`backup_dir`]); `show` gives a path as errors show it.
+pub fn apply_plan(
+    changes: &[FileChange],
+    private_dirs: &[PathBuf],
+    root: &Path,
+    show: &dyn Fn(&Path) -> String,
+) -> Result<Vec<AppliedFile>> {
     edit_before_apply_hook();
+    let targets = resolve_targets(changes, root, show)?;
+    let git = git_dir(root);
     let mut steps = Vec::with_capacity(changes.len());
-    for change in changes {
-        let target = final_target(Path::new(&change.path))?;
+    for (change, target) in changes.iter().zip(targets) {
         check_unchanged(&target, change)?;
         steps.push(Step {
             change,
+            backup_dir: backup_dir(change, &target, root, git.as_deref()),
             target,
             mode: 0o600,
             owner: None,
+            mode_tightened_from: None,
             temp: None,
             backup_temp: None,
             backup: None,
@@ -322,15 +459,15 @@ pub fn apply_plan(changes: &[FileChange], private_dirs: &[PathBuf]) -> Result<Ve
         });
     }
     let dirs: BTreeSet<PathBuf> = steps.iter().map(|s| parent_of(&s.target)).collect();
-    for dir in &dirs {
+    for dir in dirs.iter().chain(steps.iter().map(|s| &s.backup_dir)) {
         remove_stale_temps(dir);
     }
 
     let mut order: Vec<usize> = (0..steps.len()).collect();
     order.sort_by_key(|&i| replace_order(steps[i].change.kind));
-    let mut created_dirs = Vec::new();
-    if let Err(error) = apply_steps(&mut steps, &order, private_dirs, &mut created_dirs) {
-        let problems = roll_back(&mut steps, &order, &created_dirs);
+    let mut done = Done::default();
+    if let Err(error) = apply_steps(&mut steps, &order, private_dirs, &mut done) {
+        let problems = roll_back(&mut steps, &order, &done);
         if problems.is_empty() {
             return Err(error.context(
                 "could not write the changes; nothing was changed (every file is as it was before this run)",
@@ -345,10 +482,25 @@ pub fn apply_plan(changes: &[FileChange], private_dirs: &[PathBuf]) -> Result<Ve
     Ok(steps
         .into_iter()
         .map(|s| AppliedFile {
+            dir_mode_tightened_from: done
+                .tightened_dirs
+                .iter()
+                .filter(|_| s.change.holds_secrets)
+                .find(|(dir, _)| parent_of(Path::new(&s.change.path)) == *dir)
+                .cloned(),
             path: s.target,
             backup: s.backup,
+            mode_tightened_from: s.mode_tightened_from,
         })
         .collect())
+}
+
+/// What a failed apply must undo besides the files: the directories it
+/// created (in order) and the modes of directories it tightened.
+#[derive(Default)]
+struct Done {
+    created_dirs: Vec<PathBuf>,
+    tightened_dirs: Vec<(PathBuf, u32)>,
 }
 
 /// The plan was made from the content the core read: if the file now holds
@@ -380,20 +532,23 @@ fn check_unchanged(target: &Path, change: &FileChange) -> Result<()> {
     )
 }
 
-fn apply_steps(
-    steps: &mut [Step<'_>],
-    order: &[usize],
-    private_dirs: &[PathBuf],
-    created_dirs: &mut Vec<PathBuf>,
-) -> Result<()> {
+fn apply_steps(steps: &mut [Step<'_>], order: &[usize], private_dirs: &[PathBuf], done: &mut Done) -> Result<()> {
     let mut faults = Faults::default();
     // Everything written below, synced together before any is named.
     let mut unsynced: Vec<(PathBuf, File)> = Vec::new();
     // Temporaries, for every file.
     for step in steps.iter_mut() {
-        create_dirs(&parent_of(&step.target), private_dirs, created_dirs)?;
+        let private =
+            |dir: &Path| private_dirs.iter().any(|p| p == dir) || dir.file_name().is_some_and(|n| n == ".aws");
+        create_dirs(&parent_of(&step.target), &private, &mut done.created_dirs)?;
         let existing = fs::metadata(&step.target).ok();
         step.mode = match &existing {
+            // The credentials file (where keys are written) readable by
+            // others is tightened, as the AWS CLI wants it.
+            Some(meta) if step.change.kind == FileKind::AwsCredentials && meta.permissions().mode() & 0o077 != 0 => {
+                step.mode_tightened_from = Some(meta.permissions().mode() & 0o7777);
+                0o600
+            }
             Some(meta) => meta.permissions().mode() & 0o7777,
             None if step.change.holds_secrets => 0o600,
             None => 0o644,
@@ -407,10 +562,30 @@ fn apply_steps(
         step.temp = Some(temp.clone());
         unsynced.push((temp, file));
     }
+    // The directories of files holding secrets: 0700.
+    for step in steps.iter().filter(|s| s.change.holds_secrets) {
+        let dir = parent_of(Path::new(&step.change.path));
+        if done.tightened_dirs.iter().any(|(d, _)| *d == dir) || !private_dirs.contains(&dir) {
+            continue;
+        }
+        let mode = fs::metadata(&dir)
+            .with_context(|| format!("reading the mode of {}", dir.display()))?
+            .permissions()
+            .mode()
+            & 0o7777;
+        if mode & 0o077 != 0 {
+            fs::set_permissions(&dir, Permissions::from_mode(0o700))
+                .with_context(|| format!("setting the mode of {}", dir.display()))?;
+            done.tightened_dirs.push((dir, mode));
+        }
+    }
     // Backups' content, for every file that exists.
     for step in steps.iter_mut() {
         if let Some(before) = &step.change.before {
-            let temp = backup_temp_path(&step.target);
+            // Every folder made for backups is private: a backup's content
+            // is the file's, and the folder may gather many of them.
+            create_dirs(&step.backup_dir, &|_| true, &mut done.created_dirs)?;
+            let temp = backup_temp_path(&step.backup_dir, &step.target);
             let file = create_unsynced(&temp, before.as_bytes(), 0o600, step.owner, || {
                 faults.reach(FaultPoint::Backup)
             })
@@ -425,7 +600,7 @@ fn apply_steps(
     let stamp = timestamp();
     for step in steps.iter_mut() {
         if let Some(temp) = step.backup_temp.take() {
-            step.backup = Some(name_backup(&step.target, &temp, &stamp)?);
+            step.backup = Some(name_backup(&step.backup_dir, &step.target, &temp, &stamp)?);
         }
     }
     // Renames: the only step that changes a target.
@@ -438,28 +613,53 @@ fn apply_steps(
             .with_context(|| format!("replacing {}", step.target.display()))?;
         step.replaced = true;
         step.temp = None;
+        pause_after_rename_hook(faults.renames);
     }
     Ok(())
 }
 
-/// Where a backup's content is written before it is synced and named.
-/// That is the temporary of `<file>.bak`, `.<file>.bak.leverage-<pid>.tmp`,
-/// so the stale-temporary cleanup knows it too.
-fn backup_temp_path(target: &Path) -> PathBuf {
-    temp_path(&target.with_file_name(format!("{}.bak", file_name(target))))
+/// A test-only hook, read only in debug builds: stop in the middle of the
+/// renames, the window in which a signal must not end the run.
+/// `LEVERAGE_TEST_PAUSE_AFTER_RENAME=<n>:<path>` prints
+/// `test hook: paused after rename <n>` on standard error after the n-th
+/// rename, then waits (at most 30 s) until `<path>` exists.
+fn pause_after_rename_hook(renames: usize) {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let Ok(spec) = std::env::var("LEVERAGE_TEST_PAUSE_AFTER_RENAME") else {
+        return;
+    };
+    let Some((n, path)) = spec.split_once(':') else { return };
+    if n.parse::<usize>().ok() != Some(renames) {
+        return;
+    }
+    eprintln!("test hook: paused after rename {renames}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !Path::new(path).exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
-/// Give a synced backup `temp` its name: `<file>.<stamp>.bak`, or
+/// Where a backup's content is written before it is synced and named, in
+/// the backup's folder `dir`. That is the temporary of `<file>.bak`,
+/// `.<file>.bak.leverage-<pid>.tmp`, so the stale-temporary cleanup knows
+/// it too.
+fn backup_temp_path(dir: &Path, target: &Path) -> PathBuf {
+    temp_path(&dir.join(format!("{}.bak", file_name(target))))
+}
+
+/// Give a synced backup `temp` its name in `dir`: `<file>.<stamp>.bak`, or
 /// `<file>.<stamp>-2.bak` (-3, ...) when a backup of the same second exists:
 /// a backup is never overwritten. The content was written and synced under
 /// the temporary name first and is then linked to the backup's name (a link
 /// fails rather than replace an existing file), so a crash never leaves a
 /// partial backup that looks like a real one.
-fn name_backup(target: &Path, temp: &Path, stamp: &str) -> Result<PathBuf> {
+fn name_backup(dir: &Path, target: &Path, temp: &Path, stamp: &str) -> Result<PathBuf> {
     let name = file_name(target);
     let named = (1..1000).find_map(|n| {
         let suffix = if n == 1 { String::new() } else { format!("-{n}") };
-        let backup = target.with_file_name(format!("{name}.{stamp}{suffix}.bak"));
+        let backup = dir.join(format!("{name}.{stamp}{suffix}.bak"));
         match fs::hard_link(temp, &backup) {
             Ok(()) => Some(Ok(backup)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
@@ -477,17 +677,18 @@ fn name_backup(target: &Path, temp: &Path, stamp: &str) -> Result<PathBuf> {
     }
 }
 
-fn create_dirs(dir: &Path, private_dirs: &[PathBuf], created: &mut Vec<PathBuf>) -> Result<()> {
+/// Create `dir` and its missing parents, noting each in `created`; those
+/// that `private` names get mode 0700.
+fn create_dirs(dir: &Path, private: &dyn Fn(&Path) -> bool, created: &mut Vec<PathBuf>) -> Result<()> {
     if dir.as_os_str().is_empty() || dir.is_dir() {
         return Ok(());
     }
     if let Some(parent) = dir.parent() {
-        create_dirs(parent, private_dirs, created)?;
+        create_dirs(parent, private, created)?;
     }
     fs::create_dir(dir).with_context(|| format!("creating the directory {}", dir.display()))?;
     created.push(dir.to_path_buf());
-    let private = private_dirs.iter().any(|p| p == dir) || dir.file_name().is_some_and(|n| n == ".aws");
-    if private {
+    if private(dir) {
         fs::set_permissions(dir, Permissions::from_mode(0o700))
             .with_context(|| format!("setting the mode of {}", dir.display()))?;
     }
@@ -496,10 +697,11 @@ fn create_dirs(dir: &Path, private_dirs: &[PathBuf], created: &mut Vec<PathBuf>)
 
 /// Undo a failed apply: put back every file already replaced (the last
 /// replaced first), remove every temporary, every backup of a file that is
-/// as it was, and the directories this run created. Returns what could not
+/// as it was, and the directories this run created, and give tightened
+/// directories their modes back. Returns what could not
 /// be undone; the backup of a file that could not be restored is kept and
 /// named.
-fn roll_back(steps: &mut [Step<'_>], order: &[usize], created_dirs: &[PathBuf]) -> Vec<String> {
+fn roll_back(steps: &mut [Step<'_>], order: &[usize], done: &Done) -> Vec<String> {
     let mut problems = Vec::new();
     for &i in order.iter().rev() {
         let step = &mut steps[i];
@@ -533,7 +735,10 @@ fn roll_back(steps: &mut [Step<'_>], order: &[usize], created_dirs: &[PathBuf]) 
             let _ = fs::remove_file(backup);
         }
     }
-    for dir in created_dirs.iter().rev() {
+    for (dir, mode) in &done.tightened_dirs {
+        let _ = fs::set_permissions(dir, Permissions::from_mode(*mode));
+    }
+    for dir in done.created_dirs.iter().rev() {
         let _ = fs::remove_dir(dir);
     }
     problems
@@ -542,6 +747,70 @@ fn roll_back(steps: &mut [Step<'_>], order: &[usize], created_dirs: &[PathBuf]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn change(path: &Path, kind: FileKind) -> FileChange {
+        FileChange {
+            path: path.display().to_string(),
+            kind,
+            before: None,
+            after: "[default]\n".into(),
+            holds_secrets: true,
+            masked_before: None,
+            masked_after: "[default]\n".into(),
+        }
+    }
+
+    /// In a linked worktree (or a submodule) `.git` is a file naming the
+    /// git directory: the project files' backups go there.
+    #[test]
+    fn backups_go_to_the_git_directory_a_dot_git_file_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("worktree");
+        std::fs::create_dir_all(root.join("config")).unwrap();
+        std::fs::create_dir_all(dir.path().join("main.git/worktrees/w")).unwrap();
+        std::fs::write(root.join(".git"), "gitdir: ../main.git/worktrees/w\n").unwrap();
+        let git = git_dir(&root).unwrap();
+        assert_eq!(git, root.join("../main.git/worktrees/w"));
+        let tfvars = root.join("config/common.tfvars");
+        assert_eq!(
+            backup_dir(&change(&tfvars, FileKind::TerraformVars), &tfvars, &root, Some(&git)),
+            git.join("leverage-backups/config")
+        );
+        let credentials = dir.path().join("credentials");
+        assert_eq!(
+            backup_dir(
+                &change(&credentials, FileKind::AwsCredentials),
+                &credentials,
+                &root,
+                Some(&git)
+            ),
+            dir.path()
+        );
+        assert_eq!(git_dir(dir.path()), None);
+    }
+
+    /// A link to a device is refused before anything is opened or
+    /// written: replacing it would put a regular file (with the secret) in
+    /// place of the device node.
+    #[test]
+    fn a_link_to_a_device_or_a_folder_is_never_a_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let credentials = root.join("credentials");
+        std::os::unix::fs::symlink("/dev/null", &credentials).unwrap();
+        let folder = root.join("config");
+        std::fs::create_dir(&folder).unwrap();
+        let show = |p: &Path| p.display().to_string();
+        let error = resolve_targets(&[change(&credentials, FileKind::AwsCredentials)], root, &show).unwrap_err();
+        assert!(
+            error.to_string().contains("a character device, not a regular file"),
+            "{error}"
+        );
+        let error = resolve_targets(&[change(&folder, FileKind::AwsConfig)], root, &show).unwrap_err();
+        assert!(error.to_string().contains("a directory, not a regular file"), "{error}");
+        let error = apply_plan(&[change(&credentials, FileKind::AwsCredentials)], &[], root, &show).unwrap_err();
+        assert!(error.to_string().contains("a character device"), "{error}");
+    }
 
     #[test]
     fn temp_owner_reads_only_our_temporaries() {

@@ -16,3 +16,4 @@ pub mod log;
 pub mod prompt;
 pub mod render;
 pub mod run;
+pub mod signals;

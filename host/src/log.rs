@@ -189,6 +189,16 @@ impl Logger {
     }
 }
 
+impl Logger {
+    /// Take the spinner off the screen now (the run is ending on a signal
+    /// while it spins); later lines and drops of its guard draw nothing.
+    pub fn clear_spinner(&self) {
+        if let Some(spinner) = self.state().spinner.take() {
+            spinner.finish_and_clear();
+        }
+    }
+}
+
 /// A spinner on screen; dropping it clears the line.
 #[must_use = "the spinner stops when this is dropped"]
 pub struct Waiting(Option<(Logger, ProgressBar)>);

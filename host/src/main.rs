@@ -12,6 +12,7 @@ use leverage_cli::cli::{Cli, Command, CredentialsCommand};
 use leverage_cli::render::Failure;
 
 fn main() -> ExitCode {
+    no_core_dumps();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
@@ -20,6 +21,23 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => failure_of(&error).print(),
     }
+}
+
+/// The process holds secrets in memory: a crash must not write them into a
+/// core file (in the current directory, often the project), and other
+/// processes of the same user may not attach to read them, as ssh-agent and
+/// gpg-agent do. Best effort: where a call is refused the run goes on.
+fn no_core_dumps() {
+    use rustix::process::{setrlimit, Resource, Rlimit};
+    let _ = setrlimit(
+        Resource::Core,
+        Rlimit {
+            current: Some(0),
+            maximum: Some(0),
+        },
+    );
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -48,7 +66,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn failure_of(error: &anyhow::Error) -> Failure {
     let mut failure = Failure::new(error.to_string());
     failure.causes = error.chain().skip(1).map(|cause| cause.to_string()).collect();
-    if error.chain().any(|e| e.to_string().contains("HOME is not set")) {
+    if error
+        .chain()
+        .any(|e| e.to_string().contains("it is needed to find ~/.aws"))
+    {
         failure = failure.hint("set HOME to your home directory; the AWS files live under $HOME/.aws");
     }
     failure

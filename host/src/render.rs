@@ -297,11 +297,12 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
         let _ = writeln!(out, "{}", paint.bold("Files:"));
         let mut rows = Vec::new();
         for (change, file) in plan.changes.iter().zip(applied) {
-            let (what, note) = match &file.backup {
+            let (what, mut note) = match &file.backup {
                 Some(backup) => ("updated", format!("backup: {}", paths.show(backup))),
                 None if change.holds_secrets => ("created", "mode 0600".to_string()),
                 None => ("created", String::new()),
             };
+            note.push_str(&crate::apply::tightened_note(file, paths));
             rows.push(vec![what.to_string(), paths.show(&file.path), note]);
         }
         out.push_str(&table(&rows, "  "));

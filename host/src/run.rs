@@ -1,8 +1,8 @@
 //! One `credentials configure` run: resolve paths, take the lock, run the
 //! core, then show or apply its plan.
 
-use std::fs::{self, File, OpenOptions};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::fs::File;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -80,38 +80,44 @@ fn wait_for_lock(file: &File, what: &Path, logger: &Logger) -> Result<()> {
     }
 }
 
-/// An advisory lock on the AWS directory (a lock file in it), held until
-/// dropped, so that two runs never interleave their read-plan-write cycles.
-/// A dry run writes nothing: when the AWS directory does not exist it is not
-/// created for the lock (there is nothing in it to read either).
-fn lock_aws_root(aws_root: &Path, logger: &Logger, dry_run: bool) -> Result<Option<File>> {
-    if !aws_root.exists() {
-        if dry_run {
-            return Ok(None);
+/// Advisory locks on directories, held until dropped, so that two runs
+/// never interleave their read-plan-write cycles. Nothing is created for
+/// them (no lock file, no `~/.aws` before there is something to write in
+/// it) and each directory is only opened for reading, so a run that fails,
+/// or a dry run, leaves no trace and needs no write access.
+///
+/// The directories, in this order (always the same, so two runs never each
+/// hold a lock the other waits for; one met twice is locked once):
+/// - HOME, the parent of `~/.aws`: runs that find `~/.aws` missing queue
+///   there too, so two first runs do not both create it;
+/// - `~/.aws`, when it exists (it may be a link shared by several HOMEs);
+/// - the project root, so that runs from two HOMEs on one project queue.
+fn lock_run(home: &Path, aws_root: &Path, root: &Path, logger: &Logger, dry_run: bool) -> Result<Vec<File>> {
+    let mut held: Vec<(File, (u64, u64))> = Vec::new();
+    for dir in [home, aws_root, root] {
+        if dir == aws_root && !aws_root.exists() {
+            continue;
         }
-        fs::create_dir_all(aws_root).with_context(|| format!("creating {}", aws_root.display()))?;
-        fs::set_permissions(aws_root, fs::Permissions::from_mode(0o700))?;
+        let file = match File::open(dir) {
+            Ok(file) => file,
+            // A dry run reads only: a directory it may not open is no reason
+            // to stop (a real run then needs the lock, and says why).
+            Err(_) if dry_run => continue,
+            Err(e) => return Err(e).with_context(|| format!("opening {} to lock it", dir.display())),
+        };
+        let meta = file
+            .metadata()
+            .with_context(|| format!("opening {} to lock it", dir.display()))?;
+        let id = (meta.dev(), meta.ino());
+        // Locks are per open file: the same directory opened twice by one
+        // process would wait for itself.
+        if held.iter().any(|(_, held_id)| *held_id == id) {
+            continue;
+        }
+        wait_for_lock(&file, dir, logger)?;
+        held.push((file, id));
     }
-    let path = aws_root.join(".leverage.lock");
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&path)
-        .with_context(|| format!("opening the lock file {}", path.display()))?;
-    wait_for_lock(&file, &path, logger)?;
-    Ok(Some(file))
-}
-
-/// An advisory lock on the project root directory itself (no lock file is
-/// left in the user's repository), so that runs from two HOMEs on one
-/// project queue too. Always taken after the AWS lock, so two runs can never
-/// each hold the lock the other waits for.
-fn lock_project_root(root: &Path, logger: &Logger) -> Result<File> {
-    let dir = File::open(root).with_context(|| format!("opening {} to lock it", root.display()))?;
-    wait_for_lock(&dir, root, logger)?;
-    Ok(dir)
+    Ok(held.into_iter().map(|(file, _)| file).collect())
 }
 
 /// Keys from `LEVERAGE_AWS_ACCESS_KEY_ID` / `LEVERAGE_AWS_SECRET_ACCESS_KEY`,
@@ -188,6 +194,9 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         _ => Verbosity::Normal,
     };
     let logger = Logger::new(verbosity);
+    if let Err(e) = crate::signals::cancel_on_signals(logger.clone()) {
+        logger.debug(&format!("signals keep their default action: {e}"));
+    }
     if args.skip_access_keys_setup && args.skip_assumable_roles_setup {
         logger.info("Nothing to do: both --skip-access-keys-setup and --skip-assumable-roles-setup were given.");
         return Ok(ExitCode::SUCCESS);
@@ -198,6 +207,12 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
     let Some(home_dir) = home.clone() else {
         anyhow::bail!("HOME is not set: it is needed to find ~/.aws");
     };
+    if !home_dir.is_dir() {
+        anyhow::bail!(
+            "HOME ({}) is not a directory: it is needed to find ~/.aws",
+            home_dir.display()
+        );
+    }
     let aws_root = home_dir.join(".aws");
     let paths = PathStyle {
         home,
@@ -234,8 +249,7 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
     };
 
     // Held from before the core reads anything until the apply ends.
-    let _aws_lock = lock_aws_root(&aws_root, &logger, args.dry_run)?;
-    let _project_lock = lock_project_root(&root, &logger)?;
+    let _locks = lock_run(&home_dir, &aws_root, &root, &logger, args.dry_run)?;
     let core = Core::load()?;
     let backend = CliBackend {
         aws: AwsClient::new(logger.clone()),
@@ -251,6 +265,11 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
     };
 
     if args.dry_run {
+        // What the apply would refuse, the dry run refuses too.
+        if let Err(error) = crate::apply::resolve_targets(&plan.changes, &root, &|p| paths.show(p)) {
+            forget_secrets(&mut request, Some(&mut plan));
+            return Err(error);
+        }
         match args.output {
             OutputFormat::Json => println!("{}", render::json(&plan, None, true)),
             OutputFormat::Text => {
@@ -271,9 +290,21 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         .filter(|c| c.holds_secrets)
         .filter_map(|c| Path::new(&c.path).parent().map(Path::to_path_buf))
         .collect();
-    let applied = crate::apply::apply_plan(&plan.changes, &private_dirs);
+    // A signal from here on waits until every file is new, or old again.
+    let applied = crate::signals::defer_during(|| {
+        crate::apply::apply_plan(&plan.changes, &private_dirs, &root, &|p| paths.show(p))
+    });
     forget_secrets(&mut request, Some(&mut plan));
-    let applied = applied?;
+    let applied = match applied {
+        Ok(applied) => applied,
+        Err(error) if crate::signals::received() => {
+            let mut failure = render::Failure::new(error.to_string());
+            failure.causes = error.chain().skip(1).map(|cause| cause.to_string()).collect();
+            failure.exit_code = crate::signals::CANCELLED_EXIT_CODE;
+            return Ok(print_failure(&failure));
+        }
+        Err(error) => return Err(error),
+    };
     match args.output {
         OutputFormat::Json => println!("{}", render::json(&plan, Some(&applied), false)),
         OutputFormat::Text => {
@@ -281,6 +312,11 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
                 eprint!("{}", render::summary(&plan, &applied, &paths, logger.paint()));
             }
         }
+    }
+    if crate::signals::received() {
+        // Deferred until the apply finished: every file above is complete.
+        logger.warn("interrupted while the files were being written; the writing was finished first");
+        return Ok(ExitCode::from(crate::signals::CANCELLED_EXIT_CODE));
     }
     Ok(ExitCode::SUCCESS)
 }

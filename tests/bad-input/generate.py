@@ -184,6 +184,7 @@ csv_case("missing", "the file does not exist", None, message=["does not exist"])
 csv_case("symlink-loop", "a symbolic link to itself", {"symlink": "keys.csv"}, message=["cannot be read"])
 csv_case("dangling-symlink", "a symbolic link to nothing", {"symlink": "gone.csv"}, message=["does not exist"])
 csv_case("unreadable", "no permission to read it", {"text": CURRENT_CSV, "unreadable": True}, message=["permission denied"])
+csv_case("character-device", "a link to a character device (/dev/null)", {"symlink": "/dev/null"}, message=["a character device, not a regular file"])
 case("csv-parent-is-a-file", "a path through a regular file", yaml_project(**{"home/keys.csv": text(CURRENT_CSV)}),
      "~/keys.csv/keys.csv", ["cannot be read"], args=CONFIGURE + ["--type", "MANAGEMENT", "--credentials-file", "{home}/keys.csv/keys.csv", "--non-interactive"])
 case("csv-relative-path-missing", "a relative path that does not exist from the current directory",
@@ -197,6 +198,8 @@ case("stdin-header-only", "standard input has the header only", yaml_project(), 
 case("stdin-invalid-utf8", "standard input is not UTF-8", yaml_project(), "standard input", ["not UTF-8"], args=STDIN, stdin=hexbytes(b"\xff\xfeA\x00"))
 case("stdin-swapped", "standard input has the values swapped", yaml_project(), "standard input:2", ["swapped"], args=STDIN, stdin=text("Access key ID,Secret access key\n%s,%s\n" % (SECRET, KEY_ID)))
 case("stdin-huge-junk", "four megabytes of one line on standard input", yaml_project(), "standard input:1", ["neither"], args=STDIN, stdin={"parts": [{"text": "junk;", "times": 800000}]})
+case("stdin-over-size-limit", "more than 16 MiB on standard input (`yes |` never ends)", yaml_project(), "standard input", ["more than 16 MiB"], args=STDIN,
+     stdin={"parts": [{"text": "y\n", "times": (16 << 20) // 2 + 1}]})
 case("stdin-bad-secret", "standard input with a short secret", yaml_project(), "standard input:2", ["secret access key"], args=STDIN, stdin=text("Access key ID,Secret access key\n%s,%s\n" % (KEY_ID, SECRET[:30])))
 
 # ---------------------------------------------------------------------------
@@ -267,6 +270,13 @@ yaml_case("binary-tag", "a !!binary short_name", text("short_name: !!binary YmI=
 yaml_case("directory", "project.yaml is a directory", {"dir": True}, "project.yaml", ["is a directory"])
 yaml_case("unreadable", "no permission to read project.yaml", {"text": PROJECT_YAML, "unreadable": True}, "project.yaml", ["permission denied"])
 yaml_case("symlink-loop", "project.yaml links to itself", {"symlink": "project.yaml"}, "project.yaml", ["cannot be read"])
+yaml_case("character-device", "project.yaml links to a character device (/dev/null)", {"symlink": "/dev/null"}, "project.yaml", ["a character device, not a regular file"])
+yaml_case("over-size-limit", "a valid project.yaml padded with comments past 16 MiB", {"parts": [text(PROJECT_YAML), {"text": "# " + "padding " * 7 + "\n", "times": (16 << 20) // 58 + 1}]},
+          "project.yaml", ["larger than 16 MiB"])
+yaml_case("nesting-100000-unknown-key", "100,000 nested lists under a key nobody reads (libyaml takes the square of the depth)",
+          {"parts": [text("short_name: bb\nprimary_region: us-east-1\nx: "), {"text": "[", "times": 100000}, {"text": "]", "times": 100000}, text("\n")]}, "project.yaml:3", ["nested more than 64 levels"])
+yaml_case("nesting-70-block-levels", "mappings nested 70 levels deep under a key nobody reads",
+          {"parts": [text("short_name: bb\nprimary_region: us-east-1\n")] + [text(" " * i + "k%d:\n" % i) for i in range(70)] + [text(" " * 70 + "v\n")]}, "project.yaml:67", ["nested more than 64 levels"])
 
 # ---------------------------------------------------------------------------
 # build.env (every one from the root down to the current directory).
@@ -355,6 +365,7 @@ tf_case("binary-junk", "random bytes", hexbytes(bytes((i * 71 + 5) % 256 for i i
 tf_case("nul-byte", "a NUL byte between attributes", text('project = "bb"\n\u0000\nregion = "us-east-1"\n'), "config/common.tfvars:2", ["HCL syntax error"])
 tf_case("huge-line", "a one-megabyte line of garbage", {"parts": [text('project = "bb"\n'), {"text": "@", "times": 1 << 20}, text("\n")]}, "config/common.tfvars:2", ["HCL syntax error"])
 tf_case("deep-nesting", "ten thousand nested lists", {"parts": [text("x = "), {"text": "[", "times": 10000}, {"text": "]", "times": 10000}, text("\n")]}, "config/common.tfvars", ["nested"])
+tf_case("nesting-100000", "100,000 nested lists", {"parts": [text("x = "), {"text": "[", "times": 100000}, {"text": "]", "times": 100000}, text("\n")]}, "config/common.tfvars", ["nest"])
 tf_case("crlf-error-line", "CRLF line ends, the bad value on line 3", text('project = "bb"\r\nregion_primary = "us-east-1"\r\naccounts = "x"\r\n'), "config/common.tfvars:3", ["`accounts` must be an object"])
 tf_case("bom-then-error", "a byte order mark, then a bad value", text('\ufeffaccounts = 1\n'), "config/common.tfvars:1", ["`accounts` must be an object"])
 tf_case("directory", "common.tfvars is a directory", {"dir": True}, "config/common.tfvars", ["is a directory"])
@@ -405,6 +416,7 @@ for which in ("credentials", "config"):
     ini_case("directory", "%s is a directory" % which, which, {"dir": True}, None, ["is a directory"])
     ini_case("unreadable", "no permission to read %s" % which, which, {"text": "[default]\nregion = us-east-1\n", "unreadable": True}, None, ["permission denied"])
     ini_case("symlink-loop", "%s links to itself" % which, which, {"symlink": which}, None, ["cannot be read"])
+    ini_case("over-size-limit", "%s padded with comments past 16 MiB" % which, which, {"parts": [text("[default]\n"), {"text": "# " + "padding " * 7 + "\n", "times": (16 << 20) // 58 + 1}]}, None, ["larger than 16 MiB"])
     ini_case("many-sections-duplicate-last", "twenty thousand sections, the last one repeats the first", which,
              {"parts": [text("[p]\nx = 1\n"), {"text": "[s{n}]\nx = 1\n", "times": 20000, "numbered": True}, text("[p]\n")]}, 40003)
 

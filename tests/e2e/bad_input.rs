@@ -137,7 +137,7 @@ fn tree(project: &Project) -> Vec<(PathBuf, &'static str)> {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.file_name().is_some_and(|n| n == ".git" || n == ".leverage.lock") {
+            if path.file_name().is_some_and(|n| n == ".git") {
                 continue;
             }
             let meta = std::fs::symlink_metadata(&path).unwrap();
@@ -257,12 +257,10 @@ fn run_case(case: &Case) -> Result<Run, String> {
         problems.push("a file changed on disk".into());
     }
     let after_tree = tree(&project);
-    // The only thing a failed run may leave is the AWS directory that holds
-    // its lock file (the lock file itself is excluded from the tree).
+    // A failed run leaves no trace: not even `~/.aws` or a lock file.
     let added: Vec<_> = after_tree.iter().filter(|p| !before_tree.contains(p)).collect();
     let removed: Vec<_> = before_tree.iter().filter(|p| !after_tree.contains(p)).collect();
-    let aws_dir = project.home.join(".aws");
-    if !removed.is_empty() || added.iter().any(|(path, _)| path != &aws_dir) {
+    if !removed.is_empty() || !added.is_empty() {
         problems.push(format!("the file tree changed: added {added:?}, removed {removed:?}"));
     }
     if problems.is_empty() {

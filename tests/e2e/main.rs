@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod configure;
 mod fault_proxy;
+mod hardening;
 mod network;
 mod organization;
 mod terminal;

@@ -171,6 +171,8 @@ fn files_named(project: &Project, matches: impl Fn(&str) -> bool + Copy) -> Vec<
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             if name == ".git" {
+                // Only the project files' backups (and their temporaries).
+                walk(&path.join("leverage-backups"), matches, out);
                 continue;
             }
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
@@ -190,6 +192,18 @@ fn temporaries(project: &Project) -> Vec<PathBuf> {
     files_named(project, |n| {
         n.starts_with('.') && n.contains(".leverage-") && n.ends_with(".tmp")
     })
+}
+
+/// Where the backups of `target` go: beside an AWS file, under the git
+/// directory for a project file (out of `git status`).
+fn backup_folder(project: &Project, target: &Path) -> PathBuf {
+    match target.strip_prefix(&project.root) {
+        Ok(relative) => project
+            .root
+            .join(".git/leverage-backups")
+            .join(relative.parent().unwrap()),
+        Err(_) => target.parent().unwrap().to_path_buf(),
+    }
 }
 
 fn backups(project: &Project) -> Vec<PathBuf> {
@@ -383,7 +397,8 @@ fn dry_run_and_json_show_the_plan_without_secrets() {
             backup.display()
         );
         assert_eq!(mode(&backup), 0o600, "{}", backup.display());
-        assert_eq!(backup.parent(), path.parent(), "a backup lives beside its file");
+        let folder = backup_folder(&project, path);
+        assert_eq!(backup.parent(), Some(folder.as_path()), "{}", backup.display());
     }
 }
 
@@ -697,7 +712,7 @@ fn fault_case(world: &World, new: &[Option<Vec<u8>>], step: &str, n: usize, abor
         for backup in backups(&project) {
             let name = backup.file_name().unwrap().to_str().unwrap();
             let i = targets.all().iter().position(|t| {
-                t.parent() == backup.parent()
+                Some(backup_folder(&project, t).as_path()) == backup.parent()
                     && name.starts_with(&format!("{}.", t.file_name().unwrap().to_str().unwrap()))
             });
             let i = i.unwrap_or_else(|| panic!("{case}: a backup of what? {}", backup.display()));
