@@ -76,9 +76,11 @@ mod pty {
             }
             // SAFETY: only async-signal-safe calls between fork and exec: a new
             // session whose controlling terminal is the pty (stdin by now).
+            // The project's command may have made the session already.
             unsafe {
                 cmd.pre_exec(|| {
-                    if libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY, 0) == -1 {
+                    libc::setsid();
+                    if libc::ioctl(0, libc::TIOCSCTTY, 0) == -1 {
                         return Err(std::io::Error::last_os_error());
                     }
                     Ok(())
@@ -1549,19 +1551,11 @@ fn prompts_use_the_terminal_when_output_is_piped() {
 /// is an error naming what answers it, not a hang.
 #[test]
 fn without_a_controlling_terminal_a_question_is_an_error() {
-    use std::os::unix::process::CommandExt;
     let project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
-    let mut cmd = project.command(None);
-    // SAFETY: setsid is async-signal-safe; it detaches the child from any
-    // controlling terminal the test runner has.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::setsid();
-            Ok(())
-        });
-    }
-    let out = project.run_with(cmd, &configure("MANAGEMENT"), None);
+    // The project's command runs in a session of its own: no controlling
+    // terminal, even when the tests run in one.
+    let out = project.run_with(project.command(None), &configure("MANAGEMENT"), None);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("there is no terminal to ask on"), "{}", out.stderr);
 }
