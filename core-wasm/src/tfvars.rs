@@ -438,15 +438,14 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
         }
         let key = format!("{}{ACCOUNT_ID_SUFFIX}", w.name);
         match attr_by_key.get(key.as_str()) {
-            Some(attr) => {
-                if !id_matches(src, &attr.value, id) {
-                    plan.edits.push(Edit {
-                        range: span_of(&attr.value)?,
-                        text: quote(id),
-                    });
-                    plan.attributes.push(key);
-                }
+            Some(attr) if !id_matches(src, &attr.value, id) => {
+                plan.edits.push(Edit {
+                    range: span_of(&attr.value)?,
+                    text: quote(id),
+                });
+                plan.attributes.push(key);
             }
+            Some(_) => {}
             None if uses_attribute_style => {
                 plan.attributes.push(key.clone());
                 missing.push((key, id));
