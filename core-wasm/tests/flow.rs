@@ -686,6 +686,7 @@ fn mfa_serial_that_cannot_be_checked_is_used_with_a_warning() {
         .profiles
         .iter()
         .all(|p| p.mfa_serial.as_deref() == Some("arn:aws:iam::111111111111:mfa/jane")));
+}
 
 /// The MFA picker starts on the device the account profiles use now, and
 /// marks it.
