@@ -4,7 +4,7 @@ use crate::host::*;
 use crate::ini::IniDocument;
 use crate::model::{AccessKeys, DeclaredAccount, InputError, Secret};
 use crate::project::{self, join, Project};
-use crate::{access_keys, aws_calls, mask, profiles, project_yaml, tfvars, validate};
+use crate::{access_keys, accounts, aws_calls, mask, profiles, project_yaml, tfvars, validate};
 
 /// The run's context: the host and the request.
 pub struct Ctx<'a> {
@@ -52,11 +52,25 @@ impl Ctx<'_> {
     }
 
     fn select(&mut self, question: &str, choices: &[&str], needed: &str) -> Result<u32, ConfigureError> {
+        self.select_from(question, choices, 0, needed)
+    }
+
+    /// [`Ctx::select`] with the cursor starting on choice `default`.
+    fn select_from(
+        &mut self,
+        question: &str,
+        choices: &[&str],
+        default: u32,
+        needed: &str,
+    ) -> Result<u32, ConfigureError> {
         if self.request.non_interactive {
             return Err(ConfigureError::AnswerNeeded(needed.to_string()));
         }
         let owned: Vec<String> = choices.iter().map(|c| c.to_string()).collect();
-        let chosen = self.host.prompt_select(question, &owned, 0).map_err(prompt_error)?;
+        let chosen = self
+            .host
+            .prompt_select(question, &owned, default)
+            .map_err(prompt_error)?;
         if (chosen as usize) < choices.len() {
             Ok(chosen)
         } else {
@@ -348,7 +362,10 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
     // Keys-only runs (roles skipped) leave the project files alone unless
     // they learned something.
     if !request.skip_assumable_roles_setup || !learned.is_empty() {
-        write_back(&project, &accounts, &mut changes, &mut report)?;
+        let written = write_back(&project, &accounts, &mut changes, &mut report)?;
+        for warning in placeholder_warnings(request, &project, &accounts, &written) {
+            warn(&mut ctx, &mut report, warning);
+        }
     }
     Ok(Plan { changes, report })
 }
@@ -440,9 +457,12 @@ fn obtain_keys(ctx: &mut Ctx<'_>) -> Result<AccessKeys, ConfigureError> {
     )?;
     if how == 0 {
         loop {
-            let path = ctx.ask_validated("Path to the access keys file", None, "--credentials-file", |p| {
-                (!p.is_empty()).then_some(()).ok_or("a path is needed".to_string())
+            let home = ctx.request.home_dir.clone();
+            let cwd = ctx.request.current_dir.clone();
+            let typed = ctx.ask_validated("Path to the access keys file", None, "--credentials-file", |p| {
+                typed_path(p, home.as_deref(), &cwd).map(|_| ())
             })?;
+            let path = typed_path(&typed, home.as_deref(), &cwd).map_err(answer_error)?;
             match keys_from_csv_path(ctx, &path) {
                 Ok(keys) => return Ok(keys),
                 Err(ConfigureError::InvalidInput(e)) => ctx.log(Level::Warn, &e.message_with_file()),
@@ -469,6 +489,38 @@ fn obtain_keys(ctx: &mut Ctx<'_>) -> Result<AccessKeys, ConfigureError> {
             });
         }
         ctx.log(Level::Warn, "a secret access key is 40 letters, digits, / or +");
+    }
+}
+
+/// A path typed at a prompt, as a shell would read it: a leading `~`,
+/// `$HOME` or `${HOME}` is the home directory, and a relative path is
+/// relative to the current directory. (`~user` is not expanded.)
+fn typed_path(typed: &str, home: Option<&str>, cwd: &str) -> Result<String, String> {
+    if typed.is_empty() {
+        return Err("a path is needed".to_string());
+    }
+    let after_home = ["~", "${HOME}", "$HOME"].iter().find_map(|prefix| {
+        typed
+            .strip_prefix(prefix)
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    if let Some(rest) = after_home {
+        let Some(home) = home.filter(|h| !h.is_empty()) else {
+            return Err(format!(
+                "`{typed}` starts with the home directory, which is not known (HOME is not set)"
+            ));
+        };
+        let rest = rest.trim_start_matches('/');
+        return Ok(if rest.is_empty() {
+            home.to_string()
+        } else {
+            join(home, rest)
+        });
+    }
+    if typed.starts_with('/') {
+        Ok(typed.to_string())
+    } else {
+        Ok(join(cwd, typed))
     }
 }
 
@@ -580,9 +632,11 @@ fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAnswer
     let profile = run.profile;
     let report = &mut *run.report;
     let mut org_accounts: Vec<(String, OrganizationAccount)> = Vec::new();
+    let mut org_read = false;
     match (aws.org_reader, aws.organization) {
         (Some(reader), Some(answer)) => match answer {
             Ok(list) => {
+                org_read = true;
                 for account in list {
                     if account.name.is_empty() || !validate::is_account_id(&account.id) {
                         warn(
@@ -634,18 +688,20 @@ fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAnswer
     let learned = &mut *run.learned;
     let config = &mut *run.config;
 
-    // Name → position of its first declaration, built once: a search of the
-    // declared accounts per organization account is quadratic for thousands
-    // of accounts (issue 10).
-    let declared: std::collections::BTreeMap<String, usize> = accounts
+    let org_list: Vec<accounts::OrgAccount> = org_accounts
         .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, a)| (a.name.clone(), i))
+        .map(|(name, account)| accounts::OrgAccount {
+            name: name.clone(),
+            id: account.id.clone(),
+        })
         .collect();
-    for (name, account) in &org_accounts {
-        if let Some(&position) = declared.get(name) {
-            learn_at(accounts, learned, Some(position), name, &account.id);
+    let resolution = accounts::resolve(accounts, &org_list, org_read);
+    for warning in &resolution.warnings {
+        warn(ctx, report, warning.clone());
+    }
+    for (position, id) in &resolution.learned {
+        if let Some(name) = accounts.get(*position).map(|a| a.name.clone()) {
+            learn_at(accounts, learned, Some(*position), &name, id);
         }
     }
 
@@ -655,7 +711,7 @@ fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAnswer
     if request.all_accounts {
         let mut known: std::collections::BTreeSet<String> = targets.iter().map(|(n, _)| n.clone()).collect();
         for (name, account) in &org_accounts {
-            if known.insert(name.clone()) {
+            if !resolution.ambiguous.contains(name) && known.insert(name.clone()) {
                 targets.push((name.clone(), Some(account.id.clone())));
             }
         }
@@ -668,8 +724,25 @@ fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAnswer
         return Ok(());
     }
 
-    let mfa_serial = mfa_serial(ctx, report, aws.own_keys, aws.identity.as_ref(), aws.mfa_devices)?;
     let rule = profiles::role_rule(request.credentials_type, request.role_name.as_deref());
+    // The device the account profiles use now, if any: the picker starts on it.
+    let configured_serial = targets.iter().find_map(|(name, _)| {
+        let section = profiles::config_section(&format!("{}-{name}-{}", project.short_name, rule.suffix));
+        config
+            .doc
+            .get(&section, "mfa_serial")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    });
+    let mfa_serial = mfa_serial(
+        ctx,
+        report,
+        aws.own_keys,
+        aws.identity.as_ref(),
+        aws.mfa_devices,
+        configured_serial.as_deref(),
+    )?;
     ctx.log(Level::Info, "Writing the account profiles...");
     for (name, id) in targets {
         if request.credentials_type == CredentialsType::Security && name == "management" {
@@ -704,12 +777,22 @@ fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAnswer
         if let Some(serial) = &mfa_serial {
             config.set(&section, "mfa_serial", serial)?;
         }
+        // The report describes the file: a serial an earlier run wrote stays
+        // in the profile, and so in the report, when this run fetched none.
+        let serial_in_file = mfa_serial.clone().or_else(|| {
+            config
+                .doc
+                .get(&section, "mfa_serial")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        });
         report.profiles.push(AccountProfile {
             name: profile_name,
             account: name,
             account_id: id,
             role_arn,
-            mfa_serial: mfa_serial.clone(),
+            mfa_serial: serial_in_file,
         });
     }
     Ok(())
@@ -732,6 +815,7 @@ fn mfa_serial(
     own_keys: bool,
     identity: Option<&CallerIdentity>,
     devices: Option<Result<Vec<String>, AwsError>>,
+    configured: Option<&str>,
 ) -> Result<Option<String>, ConfigureError> {
     let request = ctx.request;
     let user = identity.and_then(|i| profiles::user_name_from_arn(&i.arn).filter(|u| validate::is_iam_user_name(u)));
@@ -826,13 +910,41 @@ fn mfa_serial(
             usable.join(", ")
         ))),
         ([only], None) => Ok(Some(only.clone())),
-        (several, None) => {
-            let choices: Vec<&str> = several.iter().map(String::as_str).collect();
-            let needed = format!("{user} has several MFA devices; pick one with --mfa-serial: {}", several.join(", "));
-            let chosen = ctx.select("Which MFA device should the profiles use?", &choices, &needed)?;
-            Ok(several.get(chosen as usize).cloned())
-        }
+        (several, None) => pick_device(ctx, user, several, configured).map(Some),
     }
+}
+
+/// The MFA device picker: the device the profiles use now is marked and
+/// the cursor starts on it, so Enter keeps it.
+fn pick_device(
+    ctx: &mut Ctx<'_>,
+    user: &str,
+    devices: &[String],
+    configured: Option<&str>,
+) -> Result<String, ConfigureError> {
+    let current = configured.and_then(|c| devices.iter().position(|d| d == c));
+    let labels: Vec<String> = devices
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            if Some(i) == current {
+                format!("{d} (configured now)")
+            } else {
+                d.clone()
+            }
+        })
+        .collect();
+    let choices: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let needed = format!(
+        "{user} has several MFA devices; pick one with --mfa-serial: {}",
+        devices.join(", ")
+    );
+    let default = current.and_then(|i| u32::try_from(i).ok()).unwrap_or(0);
+    let chosen = ctx.select_from("Which MFA device should the profiles use?", &choices, default, &needed)?;
+    devices
+        .get(chosen as usize)
+        .cloned()
+        .ok_or_else(|| ConfigureError::Host(format!("the prompt answered choice {chosen} of {}", devices.len())))
 }
 
 fn new_change(
@@ -862,16 +974,72 @@ fn new_change(
     }
 }
 
+/// What the write-back changed: the Terraform attributes set, and the
+/// accounts whose id changed in project.yaml.
+#[derive(Default)]
+struct Written {
+    terraform_attributes: Vec<String>,
+    yaml_accounts: Vec<String>,
+}
+
+/// `path` as people name it: relative to the project root when inside it.
+fn shown_path<'a>(request: &ConfigureRequest, path: &'a str) -> &'a str {
+    let root = request.project_root.trim_end_matches('/');
+    path.strip_prefix(root)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(path)
+}
+
+/// One line per placeholder id of the project's files: replaced (with what),
+/// or left because no id is known for its account.
+fn placeholder_warnings(
+    request: &ConfigureRequest,
+    project: &Project,
+    accounts: &[DeclaredAccount],
+    written: &Written,
+) -> Vec<String> {
+    let tfvars_path = project.tfvars.as_ref().map(|f| f.path.as_str());
+    project
+        .placeholders
+        .iter()
+        .map(|placeholder| {
+            let file = shown_path(request, &placeholder.file);
+            let replaced = if Some(placeholder.file.as_str()) == tfvars_path {
+                written.terraform_attributes.contains(&placeholder.attribute)
+            } else {
+                written.yaml_accounts.contains(&placeholder.account)
+            };
+            let id = accounts
+                .iter()
+                .find(|a| a.name == placeholder.account)
+                .and_then(|a| a.id.as_deref());
+            match id.filter(|_| replaced) {
+                Some(id) => format!(
+                    "{file}: `{}` was `{}`, which is not an account id; it is now {id}",
+                    placeholder.attribute, placeholder.value
+                ),
+                None => format!(
+                    "{file}: `{}` is `{}`, which is not an account id; it is left as it is (no id is known for account `{}`)",
+                    placeholder.attribute, placeholder.value, placeholder.account
+                ),
+            }
+        })
+        .collect()
+}
+
 /// Step 7 and the bootstrap write-back: ids into common.tfvars and project.yaml.
 fn write_back(
     project: &Project,
     accounts: &[DeclaredAccount],
     changes: &mut Vec<FileChange>,
     report: &mut Report,
-) -> Result<(), ConfigureError> {
+) -> Result<Written, ConfigureError> {
+    let mut written = Written::default();
     if let Some(file) = &project.tfvars {
         let result = tfvars::write_back(&file.text, accounts).map_err(|e| input_error(&file.path, e))?;
         if result.text != file.text {
+            written.terraform_attributes = result.attributes.clone();
             report.terraform_attributes = result.attributes;
             changes.push(new_change(
                 &file.path,
@@ -893,6 +1061,7 @@ fn write_back(
                 .filter_map(|a| a.id.as_ref().map(|id| (a.name.clone(), id.clone())))
                 .collect();
             let result = project_yaml::set_account_ids(&file.text, &ids).map_err(|e| input_error(&file.path, e))?;
+            written.yaml_accounts = result.updated.clone();
             if result.text != file.text {
                 changes.push(new_change(
                     &file.path,
@@ -905,5 +1074,5 @@ fn write_back(
             }
         }
     }
-    Ok(())
+    Ok(written)
 }

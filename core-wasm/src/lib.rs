@@ -13,6 +13,7 @@
 //! [`scripted::ScriptedHost`].
 
 pub mod access_keys;
+mod accounts;
 mod aws_calls;
 pub mod dotenv;
 mod flow;

@@ -1,6 +1,7 @@
 //! Where things live and which value comes from where (SPEC "Where things
 //! live", "Which values come from where" and the identification step).
 
+use crate::accounts::{self, Placeholder};
 use crate::flow::{input_error, Ctx};
 use crate::host::{ConfigureError, Level};
 use crate::model::DeclaredAccount;
@@ -55,6 +56,9 @@ pub struct Project {
     pub tfvars: Option<SourceFile<TfvarsConfig>>,
     /// `<root>/build.env` with `PROJECT=<short>`, when no build.env exists.
     pub new_build_env: Option<(String, String)>,
+    /// Values in an id's place that are not ids, in file order (project.yaml
+    /// first); the accounts above hold no id for them.
+    pub placeholders: Vec<Placeholder>,
 }
 
 const SHORT_NAME_RULE: &str = "2 to 4 lower-case letters";
@@ -119,17 +123,29 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
         ));
     }
 
-    // Before any question: a bad id is a broken file, not a missing answer.
-    check_account_ids(
-        yaml.as_ref()
-            .map(|f| (f.path.as_str(), f.parsed.accounts.as_deref().unwrap_or_default())),
-        None,
-    )?;
-    if let Some(file) = tfvars.as_ref() {
-        check_account_ids(
-            Some((file.path.as_str(), file.parsed.accounts.as_slice())),
-            Some(&file.parsed.account_id_attributes),
-        )?;
+    // Values in an id's place that are not ids (a template's placeholders)
+    // are what the run fills in: set aside, reported when replaced.
+    let mut yaml = yaml;
+    let mut tfvars = tfvars;
+    let mut placeholders = Vec::new();
+    if let Some(file) = yaml.as_mut() {
+        if let Some(accounts) = file.parsed.accounts.as_mut() {
+            placeholders.extend(accounts::set_aside_placeholders(&file.path, accounts, |name| {
+                format!("organization.accounts[{name}].id")
+            }));
+        }
+    }
+    if let Some(file) = tfvars.as_mut() {
+        placeholders.extend(accounts::set_aside_placeholders(
+            &file.path,
+            &mut file.parsed.accounts,
+            |name| format!("{}.id", tfvars::map_path(name)),
+        ));
+        placeholders.extend(accounts::set_aside_placeholder_pairs(
+            &file.path,
+            &mut file.parsed.account_id_attributes,
+            |name| format!("{name}_account_id"),
+        ));
     }
     let short_name = resolve_short_name(ctx, yaml.as_ref(), env_project, tfvars.as_ref())?;
     let new_build_env = (!build_env_found).then(|| (join(&root, "build.env"), format!("PROJECT={short_name}\n")));
@@ -170,6 +186,7 @@ pub fn load(ctx: &mut Ctx<'_>) -> Result<Project, ConfigureError> {
         yaml,
         tfvars,
         new_build_env,
+        placeholders,
     })
 }
 
@@ -336,16 +353,40 @@ fn resolve_primary_region(
         }
         None => {}
     }
-    ctx.ask_validated(
-        "Primary region",
-        Some("us-east-1"),
-        "the primary region (`primary_region` in project.yaml or `region_primary` in config/common.tfvars)",
-        |answer| {
-            validate::is_region(answer)
-                .then_some(())
-                .ok_or(format!("`{answer}` is not an AWS region name such as us-east-1"))
-        },
-    )
+    let needed = format!(
+        "the primary region (so that it is never asked: {})",
+        region_line(yaml, "us-east-1")
+    );
+    let region = ctx.ask_validated("Primary region", Some("us-east-1"), &needed, |answer| {
+        validate::is_region(answer)
+            .then_some(())
+            .ok_or(format!("`{answer}` is not an AWS region name such as us-east-1"))
+    })?;
+    // The line to copy goes on a line of its own: a terminal would break it
+    // anywhere inside a sentence.
+    let (file, line) = region_setting(yaml, &region);
+    ctx.log(
+        Level::Info,
+        &format!("To use {region} without being asked next time, add this line to {file}:"),
+    );
+    ctx.log(Level::Info, &format!("  {line}"));
+    Ok(region)
+}
+
+/// Where the project can keep its primary region, and the exact line:
+/// project.yaml's `primary_region` (the key `leverage project init` writes)
+/// when there is a project.yaml, else common.tfvars's `region_primary` (a
+/// new project.yaml would have to name the project too).
+fn region_setting(yaml: Option<&SourceFile<ProjectYaml>>, region: &str) -> (&'static str, String) {
+    match yaml {
+        Some(_) => ("project.yaml", format!("primary_region: {region}")),
+        None => ("config/common.tfvars", format!("region_primary = \"{region}\"")),
+    }
+}
+
+fn region_line(yaml: Option<&SourceFile<ProjectYaml>>, region: &str) -> String {
+    let (file, line) = region_setting(yaml, region);
+    format!("add the line `{line}` to {file}")
 }
 
 #[derive(Clone, Copy)]
@@ -372,36 +413,6 @@ fn invalid_value(path: &str, line: Option<u32>, key: &str, value: &str, rule: &s
     let shown: String = value.chars().take(40).collect();
     let message = format!("`{key}` is `{shown}`; it must be {rule}");
     input_error(path, crate::model::InputError { line, message })
-}
-
-/// Declared ids end up in role ARNs: each must be 12 digits.
-fn check_account_ids(
-    declared: Option<(&str, &[DeclaredAccount])>,
-    attributes: Option<&[(String, String)]>,
-) -> Result<(), ConfigureError> {
-    let Some((path, accounts)) = declared else {
-        return Ok(());
-    };
-    let bad = accounts
-        .iter()
-        .filter_map(|a| a.id.as_ref().map(|id| (format!("the id of account `{}`", a.name), id)))
-        .chain(
-            attributes
-                .unwrap_or_default()
-                .iter()
-                .map(|(name, id)| (format!("`{name}_account_id`"), id)),
-        )
-        .find(|(_, id)| !validate::is_account_id(id));
-    match bad {
-        Some((what, id)) => {
-            let shown: String = id.chars().take(20).collect();
-            Err(input_error(
-                path,
-                crate::model::InputError::new(format!("{what} is `{shown}`; an account id is 12 digits")),
-            ))
-        }
-        None => Ok(()),
-    }
 }
 
 fn merge_accounts(yaml: Option<&ProjectYaml>, tfvars: Option<&TfvarsConfig>) -> Vec<DeclaredAccount> {

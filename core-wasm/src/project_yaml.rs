@@ -6,8 +6,9 @@
 //! becomes the error's line. Every value we read must have the right type: a
 //! `short_name: 12` or `email: [a]` is an error naming the line rather than a
 //! value silently converted. Unknown keys are ignored; `key:` with nothing
-//! (null) counts as absent. An account `id` may be a string of digits or a
-//! YAML integer (formatted in decimal); anything else is an error.
+//! (null) counts as absent. An account `id` may be any scalar (a YAML
+//! integer is formatted in decimal): the caller decides whether it is an id
+//! or a placeholder to replace; a list or mapping there is an error.
 //!
 //! Writing never re-serializes the document (that would drop comments and
 //! reformat the file). Instead `yaml-rust2`'s event parser locates, inside
@@ -141,7 +142,9 @@ impl<'de> Deserialize<'de> for Name {
     }
 }
 
-/// An account id: a string of digits or a non-negative YAML integer.
+/// What an account id holds: any scalar, as text (a YAML integer in
+/// decimal). Whether it is a usable id is the caller's decision: a template's
+/// placeholder (`XXXXXXXXXXXX`, `""`, `0`) is what the run replaces.
 struct AccountId(String);
 
 impl<'de> Deserialize<'de> for AccountId {
@@ -156,17 +159,16 @@ impl<'de> Deserialize<'de> for AccountId {
                 Ok(AccountId(v.to_string()))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<AccountId, E> {
-                match u64::try_from(v) {
-                    Ok(v) => Ok(AccountId(v.to_string())),
-                    Err(_) => Err(E::invalid_value(Unexpected::Signed(v), &self)),
-                }
+                Ok(AccountId(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<AccountId, E> {
+                Ok(AccountId(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<AccountId, E> {
+                Ok(AccountId(v.to_string()))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<AccountId, E> {
-                if is_digits(v) {
-                    Ok(AccountId(v.to_owned()))
-                } else {
-                    Err(E::invalid_value(Unexpected::Str(v), &self))
-                }
+                Ok(AccountId(v.to_owned()))
             }
         }
         deserializer.deserialize_any(V)
@@ -1002,7 +1004,7 @@ fn entry_edit(lines: &Lines, entry: &Node, name: &str, id: &str) -> Result<Edit,
                 style: TScalarStyle::Literal | TScalarStyle::Folded,
                 ..
             } => Err(cannot(
-                value.line,
+                key.line,
                 "the id is a block scalar; write it as `id: \"<digits>\"`",
             )),
             Kind::Scalar { .. } | Kind::Alias => {
@@ -1362,6 +1364,29 @@ mod tests {
         }
     }
 
+    /// Template placeholders in an id's place read as written: the caller
+    /// replaces them, and `set_account_ids` writes over them.
+    #[test]
+    fn any_scalar_id_reads_as_written_and_is_replaced() {
+        for (written, read_as) in [
+            ("XXXXXXXXXXXX", "XXXXXXXXXXXX"),
+            ("\"\"", ""),
+            ("-5", "-5"),
+            ("1.5", "1.5"),
+            ("true", "true"),
+            ("\"12 34\"", "12 34"),
+        ] {
+            let text = format!("organization:\n  accounts:\n  - name: a\n    id: {written}\n");
+            let values = read(&text).unwrap_or_else(|e| panic!("{written}: {e}"));
+            assert_eq!(values.accounts.unwrap()[0].id.as_deref(), Some(read_as), "{written}");
+            let u = set(&text, &[("a", "123456789012")]);
+            assert_eq!(
+                u.text, "organization:\n  accounts:\n  - name: a\n    id: \"123456789012\"\n",
+                "{written}"
+            );
+        }
+    }
+
     fn err_line(text: &str) -> (Option<u32>, String) {
         match read(text) {
             Ok(v) => panic!("expected an error for {text:?}, got {v:?}"),
@@ -1515,11 +1540,8 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
             (format!("{org}  - name: 5\n"), 4, "name"),
             (format!("{org}  - name: ''\n"), 4, "name"),
             (format!("{org}  - name: a\n    email: [x]\n"), 5, "email"),
-            (format!("{org}  - name: a\n    id: abc\n"), 5, "id"),
-            (format!("{org}  - name: a\n    id: -5\n"), 5, "id"),
-            (format!("{org}  - name: a\n    id: 1.5\n"), 5, "id"),
             (format!("{org}  - name: a\n    id: {{x: 1}}\n"), 5, "id"),
-            (format!("{org}  - name: a\n    id: \"12 34\"\n"), 5, "id"),
+            (format!("{org}  - name: a\n    id: [1]\n"), 5, "id"),
             ("a: [\n".into(), 2, ""),
             ("a: b\n  c: d\n".into(), 2, ""),
             ("a: 1\nb: 'unterminated\n".into(), 3, "quoted scalar at line 2 column 4"),

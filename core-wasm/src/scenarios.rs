@@ -6,6 +6,7 @@ use crate::host::*;
 use crate::scripted::{Answer, Scenario};
 
 pub const ROOT: &str = "/work/project";
+pub const HOME_DIR: &str = "/home/user";
 pub const AWS_ROOT: &str = "/home/user/.aws";
 pub const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -50,6 +51,7 @@ pub fn request(credentials_type: CredentialsType) -> ConfigureRequest {
         project_root: ROOT.into(),
         current_dir: ROOT.into(),
         aws_root: AWS_ROOT.into(),
+        home_dir: Some(HOME_DIR.into()),
     }
 }
 

@@ -26,10 +26,14 @@ pub struct TfvarsConfig {
     pub region_primary: Option<String>,
     pub region_secondary: Option<String>,
     /// The `accounts` map, in file order. An id written as a number
-    /// (`id = 111111111111`) is returned as the digits written.
+    /// (`id = 111111111111`) is returned as the digits written, any other
+    /// value that is not a string as its source text (`true`, `[]`): ids are
+    /// checked by the caller, which treats what is not an id as a
+    /// placeholder to replace.
     pub accounts: Vec<DeclaredAccount>,
     /// Every top-level `<name>_account_id = "<id>"` attribute, in file order,
-    /// as (`<name>`, `<id>`), e.g. `("shared", "333333333333")`.
+    /// as (`<name>`, `<id>`), e.g. `("shared", "333333333333")`; values as
+    /// for `accounts`.
     pub account_id_attributes: Vec<(String, String)>,
 }
 
@@ -49,8 +53,8 @@ const ACCOUNT_ID_SUFFIX: &str = "_account_id";
 ///
 /// Empty strings and `null` count as absent. Errors name the 1-based line:
 /// HCL syntax errors, and values of the wrong type (`project` not a string,
-/// `accounts` or one of its entries not an object, an `id` that is neither
-/// a string nor a whole number, ...).
+/// `accounts` or one of its entries not an object, ...). Ids are returned
+/// as written, whatever they hold (see [`TfvarsConfig::accounts`]).
 pub fn read(text: &str) -> Result<TfvarsConfig, InputError> {
     let (_, src) = split_bom(text);
     let body = parse(src)?;
@@ -70,7 +74,7 @@ pub fn read(text: &str) -> Result<TfvarsConfig, InputError> {
         } else if key == "accounts" {
             config.accounts = read_accounts(src, &attr.value)?;
         } else if let Some(name) = account_id_attribute_name(key) {
-            if let Some(id) = account_id(src, &attr.value, key)? {
+            if let Some(id) = account_id(src, &attr.value) {
                 config.account_id_attributes.push((name.to_string(), id));
             }
         }
@@ -85,8 +89,9 @@ pub fn read(text: &str) -> Result<TfvarsConfig, InputError> {
 ///   identifier, `<name>_account_id = "<id>"`: an existing value is replaced
 ///   in place (the whitespace around it and a trailing comment stay); a
 ///   missing attribute is added on a new line after the last existing
-///   `*_account_id` attribute (aligned on its `=`), or, when there is none, in
-///   a block at the end of the file;
+///   `*_account_id` attribute (aligned on its `=`); a file without any
+///   top-level `*_account_id` does not use that style and gets none (the
+///   `accounts` map replaced it);
 /// - the `accounts` map gets one entry `<name> = { email = "...", id = "..." }`
 ///   per account that has an email or an id, in the order given: existing
 ///   entries (which keep their place) get `id` and `email` replaced in place,
@@ -98,7 +103,8 @@ pub fn read(text: &str) -> Result<TfvarsConfig, InputError> {
 ///   that are not identifiers (`Log Archive`) are quoted.
 ///
 /// A value that is already right is left untouched, even an id written as a
-/// number. Nothing else in the text changes. Applying the result again
+/// number; any other value in an id's place (a template's `"XXXXXXXXXXXX"`,
+/// `""`, `0`, `true`) is replaced when the account's id is known. Nothing else in the text changes. Applying the result again
 /// changes nothing.
 pub fn write_back(text: &str, accounts: &[DeclaredAccount]) -> Result<WriteBack, InputError> {
     let (bom, src) = split_bom(text);
@@ -227,31 +233,23 @@ fn plain_string(src: &str, expr: &Expression, what: &str) -> Result<Option<Strin
     }
 }
 
-/// An account id: a string (returned as written), or a whole number (returned
-/// as the digits written). `null` and `""` give `None`.
-fn account_id(src: &str, expr: &Expression, what: &str) -> Result<Option<String>, InputError> {
+/// What an account id slot holds: a string (as written, even `""`), a
+/// number (the digits as written), anything else its source text. `null`
+/// gives `None`. Whether the value is a usable id is the caller's decision:
+/// a template's placeholder (`"XXXXXXXXXXXX"`, `""`, `0`) is what the run is
+/// meant to replace, not an error.
+fn account_id(src: &str, expr: &Expression) -> Option<String> {
     match expr {
-        Expression::Number(_) => {
-            let raw = expr.span().and_then(|span| src.get(span)).unwrap_or_default();
-            if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
-                Ok(Some(raw.to_string()))
-            } else {
-                Err(type_error(
-                    src,
-                    expr,
-                    format!("`{what}` is the number `{raw}`; an account id is 12 digits, best quoted"),
-                ))
-            }
-        }
-        Expression::String(_) | Expression::Null(_) => plain_string(src, expr, what),
-        other => Err(type_error(
-            src,
-            other,
-            format!(
-                "`{what}` must be an account id in quotes, but it is {}",
-                describe(other)
-            ),
-        )),
+        Expression::Null(_) => None,
+        Expression::String(s) => Some(s.value().clone()),
+        other => Some(
+            other
+                .span()
+                .and_then(|span| src.get(span))
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        ),
     }
 }
 
@@ -321,7 +319,7 @@ fn read_accounts(src: &str, expr: &Expression) -> Result<Vec<DeclaredAccount>, I
         for (item_key, item_value) in entry.iter() {
             match key_name(src, item_key, &what)?.as_str() {
                 "email" => account.email = plain_string(src, item_value.expr(), &format!("{what}.email"))?,
-                "id" => account.id = account_id(src, item_value.expr(), &format!("{what}.id"))?,
+                "id" => account.id = account_id(src, item_value.expr()),
                 _ => {}
             }
         }
@@ -426,7 +424,11 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
     // Blocks of lines to add at the end of the file.
     let mut tail: Vec<String> = Vec::new();
 
-    // `<name>_account_id` attributes.
+    // `<name>_account_id` attributes: set where they exist, and added only to
+    // a file that already uses that style (the `accounts` map replaced it).
+    let uses_attribute_style = attrs
+        .iter()
+        .any(|a| account_id_attribute_name(a.key.as_str()).is_some());
     let mut missing: Vec<(String, &str)> = Vec::new();
     for w in wanted {
         let Some(id) = w.id else { continue };
@@ -436,19 +438,19 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
         }
         let key = format!("{}{ACCOUNT_ID_SUFFIX}", w.name);
         match attr_by_key.get(key.as_str()) {
-            Some(attr) => {
-                if !id_matches(src, &attr.value, id) {
-                    plan.edits.push(Edit {
-                        range: span_of(&attr.value)?,
-                        text: quote(id),
-                    });
-                    plan.attributes.push(key);
-                }
+            Some(attr) if !id_matches(src, &attr.value, id) => {
+                plan.edits.push(Edit {
+                    range: span_of(&attr.value)?,
+                    text: quote(id),
+                });
+                plan.attributes.push(key);
             }
-            None => {
+            Some(_) => {}
+            None if uses_attribute_style => {
                 plan.attributes.push(key.clone());
                 missing.push((key, id));
             }
+            None => {}
         }
     }
     if !missing.is_empty() {
@@ -456,9 +458,8 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
             .iter()
             .rev()
             .find(|a| account_id_attribute_name(a.key.as_str()).is_some());
-        match last_existing {
-            Some(attr) => plan.edits.push(insert_after_attribute(src, attr, &missing, eol)?),
-            None => tail.push(attribute_block(&missing, eol)),
+        if let Some(attr) = last_existing {
+            plan.edits.push(insert_after_attribute(src, attr, &missing, eol)?);
         }
     }
 
@@ -533,7 +534,7 @@ fn object_key(name: &str) -> String {
 }
 
 /// `accounts.<name>` as a traversal a reader of the report recognises.
-fn map_path(name: &str) -> String {
+pub(crate) fn map_path(name: &str) -> String {
     if is_ident(name) {
         format!("accounts.{name}")
     } else {
@@ -648,16 +649,6 @@ fn insert_after_attribute(
         // The attribute ends the file without a line end: keep it that way.
         None => Edit::insert(src.len(), lines.iter().map(|l| format!("{eol}{l}")).collect()),
     })
-}
-
-/// New attributes on lines of their own, `=` aligned.
-fn attribute_block(missing: &[(String, &str)], eol: &str) -> String {
-    let longest = missing.iter().map(|(key, _)| width(key)).max().unwrap_or(0);
-    let lines: Vec<String> = missing
-        .iter()
-        .map(|(key, id)| attribute_line("", key, Some(longest + 1), &quote(id)))
-        .collect();
-    lines.join(eol)
 }
 
 /// The text that appends `blocks` to the end of the file, a blank line before each.
@@ -1300,7 +1291,9 @@ external_accounts = {
             [
                 ("root", "111111111111"),
                 ("security", "222222222222"),
-                ("appsdevstg", "555555555555")
+                ("appsdevstg", "555555555555"),
+                // Read as written: the caller treats it as a placeholder.
+                ("unset", "")
             ]
         );
     }
@@ -1374,26 +1367,11 @@ external_accounts = {
                 "`accounts.shared` must be an object",
             ),
             (
-                "accounts = {\n  shared = {\n    id = true\n  }\n}\n",
-                3,
-                "`accounts.shared.id` must be an account id",
-            ),
-            (
-                "accounts = {\n  shared = {\n    id = 1.5\n  }\n}\n",
-                3,
-                "`accounts.shared.id` is the number `1.5`",
-            ),
-            (
                 "accounts = {\n  shared = {\n\n    email = 42\n  }\n}\n",
                 4,
                 "`accounts.shared.email` must be a quoted string",
             ),
             ("accounts = {\n  (var.x) = {}\n}\n", 2, "a key in `accounts`"),
-            (
-                "x = 1\nshared_account_id = [\"1\"]\n",
-                2,
-                "`shared_account_id` must be an account id",
-            ),
         ];
         for (text, line, fragment) in cases {
             match read(text) {
@@ -1457,13 +1435,41 @@ external_accounts = {
     }
 
     #[test]
-    fn write_back_appends_attributes_at_the_end_when_there_are_none() {
+    fn a_file_with_only_the_accounts_map_gets_no_account_id_attributes() {
         let text = "accounts = {\n  shared = { id = \"3\" }\n}\n# end";
         let out = write_ok(text, &[acct("shared", None, Some("3")), acct("apps", None, Some("55"))]);
         assert_eq!(
             out.text,
-            "accounts = {\n  shared = { id = \"3\" }\n  apps   = { id = \"55\" }\n}\n# end\n\n\
-             shared_account_id = \"3\"\napps_account_id   = \"55\"\n"
+            "accounts = {\n  shared = { id = \"3\" }\n  apps   = { id = \"55\" }\n}\n# end"
+        );
+        assert_eq!(out.attributes, ["accounts.apps"]);
+        // Nested `aws_account_id` attributes (as in `external_accounts`) are
+        // not the top-level style either.
+        let text = "external = {\n  drata = {\n    aws_account_id = \"\"\n  }\n}\n";
+        let out = write_ok(text, &[acct("shared", None, Some("3"))]);
+        assert!(!out.text.contains("shared_account_id"), "{}", out.text);
+    }
+
+    #[test]
+    fn placeholders_in_id_places_are_replaced() {
+        let text = "security_account_id = \"XXXXXXXXXXXX\"\nshared_account_id   = \"\"\nnet_account_id      = 0\n\
+                    accounts = {\n  security = {\n    id = \"XXXXXXXXXXXX\"\n  }\n  net = {\n    id = true\n  }\n}\n";
+        let config = read_ok(text);
+        assert_eq!(config.accounts[0].id.as_deref(), Some("XXXXXXXXXXXX"));
+        assert_eq!(config.accounts[1].id.as_deref(), Some("true"));
+        let out = write_ok(
+            text,
+            &[
+                acct("security", None, Some("222222222222")),
+                acct("shared", None, Some("333333333333")),
+                acct("net", None, Some("444444444444")),
+            ],
+        );
+        assert_eq!(
+            out.text,
+            "security_account_id = \"222222222222\"\nshared_account_id   = \"333333333333\"\nnet_account_id      = \"444444444444\"\n\
+             accounts = {\n  security = {\n    id = \"222222222222\"\n  }\n  net = {\n    id = \"444444444444\"\n  }\n  \
+             shared = {\n    id = \"333333333333\"\n  }\n}\n"
         );
     }
 
@@ -1505,14 +1511,12 @@ external_accounts = {
         assert_eq!(
             out.attributes,
             [
-                "management_account_id",
-                "security_account_id",
-                "shared_account_id",
                 "accounts.management.email",
                 "accounts.security.id",
                 "accounts.shared.id"
             ]
         );
+        assert!(!out.text.contains("_account_id"), "{}", out.text);
     }
 
     #[test]
@@ -1533,7 +1537,7 @@ external_accounts = {
                 "accounts = {\n  root = {\n    email = \"r@x\",\n    id    = 111111111111\n  },\n\
              \x20 apps-prd = {\n    email = \"p@x\",\n    id    = 666666666666\n  }\n\
              \x20 new = {\n    email = \"n@x\",\n    id    = \"777777777777\"\n  }\n\
-             \x20 no-email = {\n    id = \"888888888888\"\n  }\n}\n\n"
+             \x20 no-email = {\n    id = \"888888888888\"\n  }\n}"
             ),
             "{}",
             out.text
@@ -1589,12 +1593,9 @@ external_accounts = {
         assert_eq!(
             out.text,
             "accounts = {\n  a = {\n    id = \"1\"\n  }\n  \"Log Archive\" = {\n    id = \"121212121212\"\n  }\n\
-             \x20 \"true\" = {\n    id = \"2\"\n  }\n}\n\ntrue_account_id = \"2\"\n"
+             \x20 \"true\" = {\n    id = \"2\"\n  }\n}\n"
         );
-        assert_eq!(
-            out.attributes,
-            ["true_account_id", "accounts[\"Log Archive\"]", "accounts.true"]
-        );
+        assert_eq!(out.attributes, ["accounts[\"Log Archive\"]", "accounts.true"]);
         let names: Vec<String> = read_ok(&out.text).accounts.into_iter().map(|a| a.name).collect();
         assert_eq!(names, ["a", "Log Archive", "true"]);
     }
@@ -1713,9 +1714,13 @@ external_accounts = {
                 let entry = config.accounts.iter().find(|a| a.name == account.name);
                 if let Some(id) = &id {
                     proptest::prop_assert_eq!(entry.and_then(|e| e.id.as_ref()), Some(id));
-                    if is_ident(&account.name) {
-                        let attribute = config.account_id_attributes.iter().find(|(n, _)| *n == account.name);
+                    // `<name>_account_id` only in a file that uses that style.
+                    let style = !read_ok(text).account_id_attributes.is_empty();
+                    let attribute = config.account_id_attributes.iter().find(|(n, _)| *n == account.name);
+                    if is_ident(&account.name) && style {
                         proptest::prop_assert_eq!(attribute.map(|(_, v)| v), Some(id));
+                    } else if !style {
+                        proptest::prop_assert_eq!(attribute, None);
                     }
                 }
                 if let Some(email) = &email {

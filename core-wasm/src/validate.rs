@@ -56,6 +56,13 @@ pub fn is_account_id(value: &str) -> bool {
     value.len() == 12 && all(value, |c| c.is_ascii_digit())
 }
 
+/// An account id a project may declare: 12 digits, and not a dummy of
+/// zeros (`000000000000`), which templates use as a placeholder and which no
+/// AWS account has.
+pub fn is_usable_account_id(value: &str) -> bool {
+    is_account_id(value) && value.bytes().any(|b| b != b'0')
+}
+
 /// `[a-zA-Z0-9+,=.@_-]{1,64}`
 pub fn is_iam_user_name(value: &str) -> bool {
     (1..=64).contains(&value.len()) && all(value, |c| c.is_ascii_alphanumeric() || "+,=.@_-".contains(c))
@@ -82,6 +89,14 @@ pub fn is_mfa_serial(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dummy_of_zeros_is_not_a_usable_account_id() {
+        assert!(is_usable_account_id("012345678901") && is_usable_account_id("000000000001"));
+        for bad in ["000000000000", "XXXXXXXXXXXX", "", "12345678901", "1234567890123"] {
+            assert!(!is_usable_account_id(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn short_names() {

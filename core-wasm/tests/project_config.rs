@@ -708,21 +708,10 @@ fn malformed() -> Vec<Bad> {
             ..Bad::default()
         },
         Bad {
-            name: "yaml: account id not digits",
+            name: "yaml: account id a list",
             files: vec![(
                 y,
-                "short_name: bb\norganization:\n  accounts:\n  - name: a\n    id: 12ab\n",
-            )],
-            file: y,
-            line: Some(5),
-            says: "id",
-            ..Bad::default()
-        },
-        Bad {
-            name: "yaml: account id negative",
-            files: vec![(
-                y,
-                "short_name: bb\norganization:\n  accounts:\n  - name: a\n    id: -5\n",
+                "short_name: bb\norganization:\n  accounts:\n  - name: a\n    id: [12]\n",
             )],
             file: y,
             line: Some(5),
@@ -1027,17 +1016,6 @@ fn malformed() -> Vec<Bad> {
             ..Bad::default()
         },
         Bad {
-            name: "tfvars: account id a boolean",
-            files: vec![
-                (y, GOOD_YAML),
-                (t, "accounts = {\n  shared = {\n    id = true\n  }\n}\n"),
-            ],
-            file: t,
-            line: Some(3),
-            says: "`accounts.shared.id`",
-            ..Bad::default()
-        },
-        Bad {
             name: "tfvars: account email a number",
             files: vec![
                 (y, GOOD_YAML),
@@ -1046,22 +1024,6 @@ fn malformed() -> Vec<Bad> {
             file: t,
             line: Some(3),
             says: "`accounts.shared.email`",
-            ..Bad::default()
-        },
-        Bad {
-            name: "tfvars: <name>_account_id a list",
-            files: vec![(y, GOOD_YAML), (t, "management_account_id = [1]\n")],
-            file: t,
-            line: Some(1),
-            says: "`management_account_id`",
-            ..Bad::default()
-        },
-        Bad {
-            name: "tfvars: <name>_account_id a fraction",
-            files: vec![(y, GOOD_YAML), (t, "\nmanagement_account_id = 1.5\n")],
-            file: t,
-            line: Some(2),
-            says: "1.5",
             ..Bad::default()
         },
         Bad {
@@ -1336,8 +1298,7 @@ fn non_interactive_names_the_file_and_key_that_would_answer() {
     };
     for word in [
         "primary region",
-        "`primary_region` in project.yaml",
-        "`region_primary` in config/common.tfvars",
+        "add the line `primary_region: us-east-1` to project.yaml",
     ] {
         assert!(message.contains(word), "{message}");
     }

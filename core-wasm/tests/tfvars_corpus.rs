@@ -231,6 +231,17 @@ mod tfvars_corpus {
     fn expected_files_hold_the_accounts() {
         for case in cases() {
             let config = tfvars::read(&case.expected).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+            // `<name>_account_id` attributes only in a file that had that style.
+            let attribute_style = tfvars::read(&case.input)
+                .map(|c| !c.account_id_attributes.is_empty())
+                .unwrap_or(false);
+            if !attribute_style {
+                assert!(
+                    config.account_id_attributes.is_empty(),
+                    "{}: `_account_id` attributes added to a file without them",
+                    case.name
+                );
+            }
             for account in &case.accounts {
                 let entry = config.accounts.iter().find(|a| a.name == account.name);
                 if account.id.is_none() && account.email.is_none() {
@@ -247,7 +258,7 @@ mod tfvars_corpus {
                         case.name, account.name
                     );
                 }
-                if let (Some(id), false) = (&account.id, account.name.contains(' ')) {
+                if let (Some(id), false, true) = (&account.id, account.name.contains(' '), attribute_style) {
                     assert!(
                         config
                             .account_id_attributes

@@ -183,9 +183,21 @@ fn duplicate_accounts_give_one_profile_each() {
     let (result, _) = run(&all_accounts(), world);
     let plan = result.unwrap_or_else(|e| panic!("{}", error_text(&e)));
     let names = profile_names(&plan);
-    for name in ["bb-security-oaar", "bb-shared-oaar"] {
-        assert_eq!(names.iter().filter(|n| **n == name).count(), 1, "{names:?}");
-    }
+    assert_eq!(
+        names.iter().filter(|n| **n == "bb-security-oaar").count(),
+        1,
+        "{names:?}"
+    );
+    // Two different accounts named `shared`: no id is guessed, no profile.
+    assert!(!names.contains(&"bb-shared-oaar"), "{names:?}");
+    assert!(
+        plan.report
+            .warnings
+            .iter()
+            .any(|w| w.contains("2 accounts named `shared`")),
+        "{:?}",
+        plan.report.warnings
+    );
     // The config file parses: no section twice.
     assert!(
         ini::IniDocument::parse(config_after(&plan)).is_ok(),

@@ -1,5 +1,5 @@
 //! The command line (clap). Flag names and meanings follow the original
-//! `leverage credentials configure`; the rest are marked in their help.
+//! `leverage credentials configure`; the others extend it.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -32,7 +32,6 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Print the manual page of `leverage credentials configure` (roff) to standard output.
-    #[command(hide = true)]
     Man {
         /// Write every page (leverage.1, leverage-credentials.1, leverage-credentials-configure.1,
         /// leverage-completions.1) into this directory instead.
@@ -127,7 +126,11 @@ const FILES: &[(&str, &str)] = &[
 /// The man page's EXIT STATUS section.
 const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "Done, or nothing to do."),
-    ("1", "An error, or cancelled at a prompt; nothing was written."),
+    ("1", "An error; nothing was written."),
+    (
+        "130",
+        "Cancelled (Ctrl-C, Esc or Ctrl-D at a prompt, or Ctrl-C while waiting); nothing was written.",
+    ),
     (
         "2",
         "A usage error (unknown or contradictory flags); nothing was written.",
@@ -250,27 +253,27 @@ pub struct ConfigureArgs {
     #[arg(long)]
     pub skip_assumable_roles_setup: bool,
 
-    /// Print the changes as diffs (secrets masked) and write nothing. [better]
+    /// Print the changes as diffs (secrets masked) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Never prompt: a missing answer is an error naming the flag or variable that supplies it. [better]
+    /// Never prompt: a missing answer is an error naming the flag or variable that supplies it.
     #[arg(long)]
     pub non_interactive: bool,
 
-    /// Output format. [better]
+    /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
     pub output: OutputFormat,
 
-    /// Role the account profiles assume, instead of OrganizationAccountAccessRole / DevOps. [better]
+    /// Role the account profiles assume, instead of OrganizationAccountAccessRole / DevOps.
     #[arg(long, value_name = "NAME")]
     pub role_name: Option<String>,
 
-    /// A profile for every account of the organization, not only the declared ones. [better]
+    /// A profile for every account of the organization, not only the declared ones.
     #[arg(long)]
     pub all_accounts: bool,
 
-    /// Which MFA device to use when the user has several (an ARN). [better]
+    /// Which MFA device to use when the user has several (an ARN).
     #[arg(long, value_name = "ARN")]
     pub mfa_serial: Option<String>,
 

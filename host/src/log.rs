@@ -32,6 +32,9 @@ struct State {
     after_prompt: bool,
     /// The spinner on screen, if any: lines are printed above it.
     spinner: Option<ProgressBar>,
+    /// The terminal the last prompt was shown on, when standard error is
+    /// not that terminal: a rejected answer is said where it was typed.
+    prompt_tty: Option<std::fs::File>,
 }
 
 #[derive(Debug)]
@@ -137,6 +140,12 @@ impl Logger {
         // would write the text and the line break apart): a line is never
         // split by another process's output, and a reader is woken once.
         text.push('\n');
+        if rejection {
+            if let Some(tty) = state.prompt_tty.as_mut() {
+                let _ = tty.write_all(text.as_bytes());
+                return;
+            }
+        }
         let print = || {
             let _ = std::io::stderr().lock().write_all(text.as_bytes());
         };
@@ -156,6 +165,11 @@ impl Logger {
 
     pub fn debug(&self, message: &str) {
         self.line(Level::Debug, message);
+    }
+
+    /// Prompts are shown on `tty`, not on standard error (see [`State::prompt_tty`]).
+    pub fn prompt_terminal(&self, tty: Option<std::fs::File>) {
+        self.state().prompt_tty = tty;
     }
 
     /// The person just answered a prompt (see [`State::after_prompt`]).

@@ -1,7 +1,7 @@
 //! `leverage`: configure AWS CLI credentials for a binbash Leverage project.
 //!
 //! `main` parses, `run` does the work and returns the exit code: 0 done,
-//! 1 error (or cancelled), 2 usage. Every error is shown in one style:
+//! 1 error, 2 usage, 130 cancelled. Every error is shown in one style:
 //! `Error: …`, then `Caused by:` lines, then a `Hint:` where one helps.
 
 use std::process::ExitCode;

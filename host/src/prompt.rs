@@ -16,7 +16,9 @@
 //! [`Logger::prompt_answered`]).
 
 use std::fmt;
-use std::io::IsTerminal;
+use std::fs::OpenOptions;
+use std::io::{IsTerminal, Write};
+use std::os::fd::{AsFd, OwnedFd};
 
 use inquire::error::InquireError;
 use inquire::list_option::ListOption;
@@ -33,6 +35,39 @@ pub struct Terminal {
     logger: Logger,
 }
 
+/// Where a prompt is shown: standard error when it is the terminal, else
+/// the controlling terminal (`/dev/tty`), as git and gh ask, so that
+/// `leverage ... 2>&1 | tee log` still asks. While the guard lives, standard
+/// error is the terminal (the prompt library draws on standard error, and
+/// reads keys from the terminal itself); dropping it puts standard error back.
+struct OnTerminal {
+    saved_stderr: Option<OwnedFd>,
+}
+
+impl OnTerminal {
+    /// `None`: there is no terminal to ask on.
+    fn open(logger: &Logger) -> Option<OnTerminal> {
+        if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+            return Some(OnTerminal { saved_stderr: None });
+        }
+        let tty = OpenOptions::new().read(true).write(true).open("/dev/tty").ok()?;
+        let saved = std::io::stderr().as_fd().try_clone_to_owned().ok()?;
+        rustix::stdio::dup2_stderr(&tty).ok()?;
+        logger.prompt_terminal(tty.try_clone().ok());
+        Some(OnTerminal {
+            saved_stderr: Some(saved),
+        })
+    }
+}
+
+impl Drop for OnTerminal {
+    fn drop(&mut self) {
+        if let Some(saved) = self.saved_stderr.take() {
+            let _ = rustix::stdio::dup2_stderr(&saved);
+        }
+    }
+}
+
 impl Terminal {
     pub fn new(non_interactive: bool, logger: Logger) -> Self {
         Terminal {
@@ -41,21 +76,20 @@ impl Terminal {
         }
     }
 
-    fn check(&self, question: &str) -> Result<(), PromptError> {
+    fn check(&self, question: &str) -> Result<OnTerminal, PromptError> {
         if self.non_interactive {
             return Err(PromptError::Unavailable(format!(
                 "`{question}` needs an answer and --non-interactive forbids asking; give it with {}",
                 answers_for(question)
             )));
         }
-        if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-            return Err(PromptError::Unavailable(format!(
+        OnTerminal::open(&self.logger).ok_or_else(|| {
+            PromptError::Unavailable(format!(
                 "cannot ask `{question}`: there is no terminal to ask on; run with --non-interactive \
                  and give the answer with {}",
                 answers_for(question)
-            )));
-        }
-        Ok(())
+            ))
+        })
     }
 
     fn render_config(&self) -> RenderConfig<'static> {
@@ -76,7 +110,53 @@ impl Terminal {
         self.logger.prompt_answered();
         Ok(answer)
     }
+
+    /// Make room for a prompt of `rows` rows below the cursor and remember
+    /// where it starts. The room means the prompt never scrolls the screen,
+    /// so the remembered place stays where the prompt starts.
+    fn reserve(&self, rows: usize) {
+        let mut out = std::io::stderr().lock();
+        let _ = write!(out, "{}\x1b[{rows}A\x1b7", "\n".repeat(rows));
+        let _ = out.flush();
+    }
+
+    /// Esc and Ctrl-D let the prompt library redraw the prompt as cancelled;
+    /// Ctrl-C stops it where it is, leaving the menu drawn. Clear from where
+    /// the prompt started and draw the same cancelled line instead, so the
+    /// three ways out look alike.
+    fn ended<T>(&self, question: &str, result: Result<T, InquireError>) -> Result<T, PromptError> {
+        if matches!(result, Err(InquireError::OperationInterrupted)) {
+            let cancelled = if self.logger.color() {
+                "\x1b[31mcancelled\x1b[0m"
+            } else {
+                "cancelled"
+            };
+            let mut out = std::io::stderr().lock();
+            let _ = write!(out, "\x1b8\r\x1b[J? {question} {cancelled}\n");
+            let _ = out.flush();
+        }
+        self.answered(result)
+    }
 }
+
+/// Rows a prompt takes on a terminal `columns` wide: each line of `lines`
+/// wrapped, and two spare rows for a long answer that wraps.
+fn rows_for(lines: &[&str], columns: usize) -> usize {
+    let columns = columns.max(1);
+    let wrapped: usize = lines
+        .iter()
+        .map(|line| line.chars().count().div_ceil(columns).max(1))
+        .sum();
+    wrapped + 2
+}
+
+/// The terminal's width (standard error is the terminal while a prompt runs).
+fn columns() -> usize {
+    crate::render::terminal_columns().unwrap_or(80)
+}
+
+/// Choices shown at once in a select list.
+const PAGE_SIZE: usize = 7;
 
 /// What supplies the answer to a question without a prompt: the flags,
 /// variables or project settings to name when no terminal can ask.
@@ -90,7 +170,8 @@ pub fn answers_for(question: &str) -> &'static str {
     } else if q.contains("short name") {
         "`short_name` in project.yaml or PROJECT=<short name> in build.env"
     } else if q.contains("region") {
-        "`primary_region` in project.yaml or `region_primary` in config/common.tfvars"
+        "the line `primary_region: us-east-1` (your region) in project.yaml, or \
+         `region_primary = \"us-east-1\"` in config/common.tfvars"
     } else if q.contains("mfa") {
         "--mfa-serial ARN"
     } else {
@@ -151,27 +232,38 @@ fn keeps(input: &str, choice: &Choice, any_shortcut: impl Fn(char) -> bool) -> b
 
 impl Host for Terminal {
     fn text(&mut self, question: String, default: Option<String>) -> Result<String, PromptError> {
-        self.check(&question)?;
+        let _terminal = self.check(&question)?;
         let mut prompt = Text::new(&question).with_render_config(self.render_config());
         if let Some(default) = default.as_deref() {
             prompt = prompt.with_default(default);
         }
-        self.answered(prompt.prompt())
+        let shown = format!("? {question} ({})", default.as_deref().unwrap_or(""));
+        self.reserve(rows_for(&[&shown], columns()));
+        let result = prompt.prompt();
+        self.ended(&question, result)
     }
 
     fn secret(&mut self, question: String) -> Result<String, PromptError> {
-        self.check(&question)?;
+        let _terminal = self.check(&question)?;
         let prompt = Password::new(&question)
             .with_render_config(self.render_config())
             .with_display_mode(PasswordDisplayMode::Masked)
             .without_confirmation()
             .with_help_message("hidden as you type; paste it and press enter")
             .with_formatter(&|_| "(hidden)".to_string());
-        self.answered(prompt.prompt())
+        self.reserve(rows_for(
+            &[
+                &format!("? {question} "),
+                "[hidden as you type; paste it and press enter]",
+            ],
+            columns(),
+        ));
+        let result = prompt.prompt();
+        self.ended(&question, result)
     }
 
     fn select(&mut self, question: String, choices: Vec<String>, default: u32) -> Result<u32, PromptError> {
-        self.check(&question)?;
+        let _terminal = self.check(&question)?;
         if choices.is_empty() {
             return Err(PromptError::Unavailable(format!("`{question}` has no choices")));
         }
@@ -190,18 +282,26 @@ impl Host for Terminal {
             .zip(keys.iter().copied())
             .map(|(text, key)| Choice { text, key })
             .collect();
+        let options_shown: Vec<String> = options.iter().map(Choice::to_string).collect();
         let start = (default as usize).min(options.len() - 1);
         let is_shortcut = |key: char| keys.contains(&Some(key));
         let scorer =
             |input: &str, choice: &Choice, _shown: &str, _index: usize| keeps(input, choice, is_shortcut).then_some(0);
         let prompt = Select::new(&question, options)
             .with_render_config(self.render_config())
+            .with_page_size(PAGE_SIZE)
             .with_starting_cursor(start)
             .with_vim_mode(false)
             .with_help_message(&help)
             .with_scorer(&scorer)
             .with_formatter(&|chosen: ListOption<&Choice>| chosen.value.text.clone());
-        let chosen = self.answered(prompt.raw_prompt())?;
+        let mut lines: Vec<String> = vec![format!("? {question} ")];
+        lines.extend(options_shown.iter().take(PAGE_SIZE).map(|o| format!("> {o}")));
+        lines.push(format!("[{help}]"));
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        self.reserve(rows_for(&lines, columns()));
+        let result = prompt.raw_prompt();
+        let chosen = self.ended(&question, result)?;
         Ok(chosen.index as u32)
     }
 }

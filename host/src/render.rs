@@ -170,6 +170,40 @@ fn aws_dir(plan: &Plan, paths: &PathStyle) -> Option<PathBuf> {
     })
 }
 
+/// The width the summary is laid out for: `COLUMNS` when set, else the
+/// terminal's width (standard error's, else the controlling terminal's, so
+/// that `2>&1 | tee log` still fits the screen), else 80.
+pub fn summary_width() -> usize {
+    use std::os::fd::AsFd;
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+    {
+        if columns > 0 {
+            return columns;
+        }
+    }
+    terminal_columns()
+        .or_else(|| {
+            let tty = std::fs::File::open("/dev/tty").ok()?;
+            columns_of(tty.as_fd())
+        })
+        .unwrap_or(80)
+}
+
+/// The width of the terminal standard error is, if it is one.
+pub fn terminal_columns() -> Option<usize> {
+    use std::os::fd::AsFd;
+    columns_of(std::io::stderr().as_fd())
+}
+
+fn columns_of(fd: std::os::fd::BorrowedFd<'_>) -> Option<usize> {
+    rustix::termios::tcgetwinsize(fd)
+        .ok()
+        .map(|size| usize::from(size.ws_col))
+        .filter(|&columns| columns > 0)
+}
+
 /// `text` cut into lines of at most `width` columns at `, ` boundaries,
 /// every line after the first indented by `indent`.
 fn wrap_list(items: &[String], width: usize, indent: &str) -> String {
@@ -192,6 +226,113 @@ fn wrap_list(items: &[String], width: usize, indent: &str) -> String {
         column += piece.chars().count();
         out.push_str(&piece);
     }
+    out
+}
+
+/// [`table`] when it fits in `width` columns. Otherwise the last column
+/// goes on a line of its own under each row (indented to the second
+/// column), and when even that is too wide, every cell after the first
+/// does: no line is cut, and no cell is broken.
+fn fit_table(rows: &[Vec<String>], indent: &str, width: usize) -> String {
+    let full = table(rows, indent);
+    if widest(&full) <= width {
+        return full;
+    }
+    let first_width = rows
+        .iter()
+        .filter_map(|r| r.first())
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    let under = format!("{indent}{}", " ".repeat(first_width + 2));
+    let heads: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r[..r.len().saturating_sub(1).max(1).min(r.len())].to_vec())
+        .collect();
+    let heads_table = table(&heads, indent);
+    let lasts_fit = rows
+        .iter()
+        .filter_map(|r| r.last())
+        .all(|last| under.chars().count() + last.chars().count() <= width);
+    if widest(&heads_table) <= width && lasts_fit {
+        let mut out = String::new();
+        for (line, row) in heads_table.lines().zip(rows) {
+            let _ = writeln!(out, "{line}");
+            if row.len() > 1 {
+                if let Some(last) = row.last().filter(|c| !c.is_empty()) {
+                    let _ = writeln!(out, "{under}{last}");
+                }
+            }
+        }
+        return out;
+    }
+    let mut out = String::new();
+    for row in rows {
+        let _ = writeln!(out, "{indent}{}", row.first().map(String::as_str).unwrap_or(""));
+        for cell in row.iter().skip(1).filter(|c| !c.is_empty()) {
+            let _ = writeln!(out, "{indent}    {cell}");
+        }
+    }
+    out
+}
+
+fn widest(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// Prose cut into lines of at most `width` columns between words, lines
+/// after the first starting with `indent`; a word wider than a line keeps a
+/// line of its own. The result ends with a line break.
+fn wrap_words(text: &str, width: usize, indent: &str) -> String {
+    let leading: String = text.chars().take_while(|c| *c == ' ').collect();
+    let mut out = String::new();
+    let mut line = leading.clone();
+    let mut fresh = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let extra = if fresh { 0 } else { 1 };
+        if !fresh && line.chars().count() + extra + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = indent.to_string();
+            fresh = true;
+        }
+        if !fresh {
+            line.push(' ');
+        }
+        line.push_str(word);
+        fresh = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+/// A command line cut into lines of at most `width` columns at spaces, each
+/// line but the last ending with ` \` so that the whole still pastes as one
+/// command. A word is never cut: a word wider than `width` gets a line of
+/// its own.
+fn shell_lines(words: &[String], indent: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in words {
+        let candidate = if current.is_empty() {
+            format!("{indent}{word}")
+        } else {
+            format!("{current} {word}")
+        };
+        // Room for the ` \` that ends every line but the last.
+        if !current.is_empty() && candidate.chars().count() + 2 > width {
+            lines.push(std::mem::take(&mut current));
+            current = format!("{indent}{word}");
+        } else {
+            current = candidate;
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    let mut out = lines.join(" \\\n");
+    out.push('\n');
     out
 }
 
@@ -224,7 +365,10 @@ fn table(rows: &[Vec<String>], indent: &str) -> String {
 
 /// The closing summary for people: what was written where, the backups,
 /// the Terraform attributes, the warnings again, and a command to try.
-pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: Paint) -> String {
+pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: Paint, width: usize) -> String {
+    // Below 40 columns nothing fits anyway: lay out for 40 and let the
+    // terminal wrap.
+    let width = width.max(40);
     let report = &plan.report;
     let mut out = String::new();
     let aws = aws_dir(plan, paths);
@@ -235,7 +379,12 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
     };
 
     if plan.changes.is_empty() {
-        out.push_str("\nNothing changed: every file already holds what this run would write.\n");
+        out.push('\n');
+        out.push_str(&wrap_words(
+            "Nothing changed: every file already holds what this run would write.",
+            width,
+            "",
+        ));
     } else {
         let _ = writeln!(out, "\n{}", paint.green("Done."));
     }
@@ -245,15 +394,22 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             .as_deref()
             .map(|a| format!(" (account {a})"))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{} {}{account} in {}",
-            paint.bold("Keys:"),
-            report.profile,
-            show_aws("credentials")
-        );
+        let place = format!("in {}", show_aws("credentials"));
+        let line = format!("Keys: {}{account} {place}", report.profile);
+        let head = format!("{} {}{account}", paint.bold("Keys:"), report.profile);
+        if line.chars().count() <= width {
+            let _ = writeln!(out, "{head} {place}");
+        } else {
+            let _ = writeln!(out, "{head}\n  {place}");
+        }
     }
     if !report.profiles.is_empty() {
+        // The account is in the profile's name and the role is usually the
+        // same for all: said once under the table, which then fits narrow
+        // terminals.
+        let role_of = |arn: &str| arn.rsplit_once(":role/").map_or(arn, |(_, r)| r).to_string();
+        let first_role = role_of(&report.profiles[0].role_arn);
+        let one_role = report.profiles.iter().all(|p| role_of(&p.role_arn) == first_role);
         let _ = writeln!(
             out,
             "{} ({}) in {}:",
@@ -262,26 +418,19 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             show_aws("config")
         );
         let with_mfa = report.profiles.iter().any(|p| p.mfa_serial.is_some());
-        let mut rows = vec![vec![
-            "PROFILE".to_string(),
-            "ACCOUNT".into(),
-            "ACCOUNT ID".into(),
-            "ROLE".into(),
-        ]];
-        if with_mfa {
-            rows[0].push("MFA".into());
+        let mut header = vec!["PROFILE".to_string(), "ACCOUNT ID".into()];
+        if !one_role {
+            header.push("ROLE".into());
         }
+        if with_mfa {
+            header.push("MFA DEVICE".into());
+        }
+        let mut rows = vec![header];
         for profile in &report.profiles {
-            let role = profile
-                .role_arn
-                .rsplit_once(":role/")
-                .map_or(profile.role_arn.as_str(), |(_, r)| r);
-            let mut row = vec![
-                profile.name.clone(),
-                profile.account.clone(),
-                profile.account_id.clone(),
-                role.to_string(),
-            ];
+            let mut row = vec![profile.name.clone(), profile.account_id.clone()];
+            if !one_role {
+                row.push(role_of(&profile.role_arn));
+            }
             if with_mfa {
                 let device = profile
                     .mfa_serial
@@ -291,7 +440,15 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             }
             rows.push(row);
         }
-        out.push_str(&table(&rows, "  "));
+        out.push_str(&fit_table(&rows, "  ", width));
+        if one_role {
+            let all = if report.profiles.len() > 1 {
+                "all assume"
+            } else {
+                "assumes"
+            };
+            out.push_str(&wrap_words(&format!("  ({all} {first_role})"), width, "   "));
+        }
     }
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "{}", paint.bold("Files:"));
@@ -305,7 +462,7 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             note.push_str(&crate::apply::tightened_note(file, paths));
             rows.push(vec![what.to_string(), paths.show(&file.path), note]);
         }
-        out.push_str(&table(&rows, "  "));
+        out.push_str(&fit_table(&rows, "  ", width));
         if applied.iter().any(|f| f.backup.is_some()) {
             let _ = writeln!(
                 out,
@@ -323,7 +480,7 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             .unwrap_or_else(|| "config/common.tfvars".to_string());
         let head = format!("Terraform attributes set in {file}:");
         let _ = writeln!(out, "{}", paint.bold(&head));
-        let _ = writeln!(out, "  {}", wrap_list(&report.terraform_attributes, 98, "  "));
+        let _ = writeln!(out, "  {}", wrap_list(&report.terraform_attributes, width - 2, "  "));
     }
     if !report.accounts_learned.is_empty() {
         let learned: Vec<String> = report
@@ -331,25 +488,22 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             .iter()
             .map(|a| format!("{} = {}", a.name, a.id))
             .collect();
-        let _ = writeln!(
-            out,
-            "{} {}",
-            paint.bold("Account ids learned:"),
-            wrap_list(&learned, 78, "  ")
-        );
+        let _ = writeln!(out, "{}", paint.bold("Account ids learned:"));
+        let _ = writeln!(out, "  {}", wrap_list(&learned, width - 2, "  "));
     }
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "{} ({}):", paint.yellow("Warnings"), report.warnings.len());
         for warning in &report.warnings {
-            let _ = writeln!(out, "  - {warning}");
+            out.push_str(&wrap_words(&format!("  - {warning}"), width, "    "));
         }
         if report.warnings.iter().any(|w| w.contains("read the organization")) {
-            let _ = writeln!(
-                out,
-                "{} only keys allowed organizations:ListAccounts (MANAGEMENT keys; SECURITY keys never are) \
+            let hint = wrap_words(
+                "Hint: only keys allowed organizations:ListAccounts (MANAGEMENT keys; SECURITY keys never are) \
                  find every account; until then, profiles are written for the ids the project declares.",
-                paint.cyan("Hint:")
+                width,
+                "  ",
             );
+            out.push_str(&hint.replacen("Hint:", &paint.cyan("Hint:"), 1));
         }
     }
     let try_profile = report.profiles.first().map(|p| p.name.as_str()).or_else(|| {
@@ -357,16 +511,24 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
         (keys_configured && !report.profile.is_empty()).then_some(report.profile.as_str())
     });
     if let Some(profile) = try_profile {
-        let _ = writeln!(
-            out,
-            "{}\n  AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} aws sts get-caller-identity --profile {profile}",
-            paint.bold("Try it:"),
-            show_aws("config"),
-            show_aws("credentials"),
-        );
+        let words: Vec<String> = [
+            format!("AWS_CONFIG_FILE={}", show_aws("config")),
+            format!("AWS_SHARED_CREDENTIALS_FILE={}", show_aws("credentials")),
+            "aws".into(),
+            "sts".into(),
+            "get-caller-identity".into(),
+            "--profile".into(),
+            profile.to_string(),
+        ]
+        .into();
+        let _ = writeln!(out, "{}", paint.bold("Try it:"));
+        out.push_str(&shell_lines(&words, "  ", width));
     }
     out
 }
+
+/// The exit code of a cancelled run: 128 + SIGINT, as shells report Ctrl-C.
+pub const CANCELLED: u8 = 130;
 
 /// An error in one style: `Error:`, `Caused by:` lines, and a `Hint:`.
 pub struct Failure {
@@ -506,7 +668,73 @@ pub fn failure(error: &ConfigureError, paths: &PathStyle) -> Failure {
                 ..Failure::new(format!("{message}; nothing was written"))
             }
         }
-        ConfigureError::Cancelled => Failure::new("cancelled; nothing was written"),
+        ConfigureError::Cancelled => Failure {
+            exit_code: CANCELLED,
+            ..Failure::new("cancelled; nothing was written")
+        },
         ConfigureError::Host(message) => Failure::new(format!("{message}; nothing was written")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_command_is_cut_between_words_with_continuations_that_paste_as_one() {
+        let command = "AWS_CONFIG_FILE=~/.aws/bb/config AWS_SHARED_CREDENTIALS_FILE=~/.aws/bb/credentials \
+                       aws sts get-caller-identity --profile bb-security-oaar";
+        let cut = shell_lines(&words(command), "  ", 60);
+        for line in cut.lines() {
+            assert!(line.chars().count() <= 60, "{line:?}");
+        }
+        let joined: Vec<&str> = cut.lines().map(|l| l.trim().trim_end_matches('\\').trim()).collect();
+        assert_eq!(joined.join(" "), command);
+        assert!(cut.lines().rev().skip(1).all(|l| l.ends_with(" \\")), "{cut}");
+        // Wide enough: one line, no continuation.
+        assert_eq!(shell_lines(&words(command), "  ", 200), format!("  {command}\n"));
+        // A word wider than the line is never cut.
+        let long = "x".repeat(80);
+        assert!(shell_lines(&words(&format!("a {long} b")), "  ", 60).contains(&long));
+    }
+
+    #[test]
+    fn a_wide_table_puts_its_last_column_under_each_row() {
+        let rows = vec![
+            vec![
+                "updated".to_string(),
+                "config/common.tfvars".into(),
+                "backup: config/common.tfvars.20260101T000000Z.bak".into(),
+            ],
+            vec!["created".to_string(), "build.env".into(), String::new()],
+        ];
+        let fitted = fit_table(&rows, "  ", 60);
+        assert_eq!(
+            fitted,
+            "  updated  config/common.tfvars\n           backup: config/common.tfvars.20260101T000000Z.bak\n  created  build.env\n"
+        );
+        assert_eq!(fit_table(&rows, "  ", 120), table(&rows, "  "));
+        // Narrower still: every cell on a line of its own.
+        let fitted = fit_table(&rows, "  ", 40);
+        assert!(
+            fitted.starts_with("  updated\n      config/common.tfvars\n"),
+            "{fitted}"
+        );
+    }
+
+    #[test]
+    fn prose_wraps_between_words() {
+        let text = "  - account `management` has no id in the organization or the project; no profile written for it";
+        let wrapped = wrap_words(text, 40, "    ");
+        for line in wrapped.lines() {
+            assert!(line.chars().count() <= 40, "{line:?}");
+        }
+        let words_back: Vec<&str> = wrapped.split_whitespace().collect();
+        assert_eq!(words_back, text.split_whitespace().collect::<Vec<_>>());
+        assert!(wrapped.lines().skip(1).all(|l| l.starts_with("    ")), "{wrapped}");
     }
 }

@@ -246,6 +246,7 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         project_root: root.display().to_string(),
         current_dir: cwd.display().to_string(),
         aws_root: aws_root.display().to_string(),
+        home_dir: Some(home_dir.display().to_string()),
     };
 
     // Held from before the core reads anything until the apply ends.
@@ -309,7 +310,10 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         OutputFormat::Json => println!("{}", render::json(&plan, Some(&applied), false)),
         OutputFormat::Text => {
             if verbosity != Verbosity::Quiet {
-                eprint!("{}", render::summary(&plan, &applied, &paths, logger.paint()));
+                eprint!(
+                    "{}",
+                    render::summary(&plan, &applied, &paths, logger.paint(), render::summary_width())
+                );
             }
         }
     }

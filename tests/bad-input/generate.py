@@ -243,9 +243,6 @@ yaml_case("account-is-string", "an account entry is a plain string", text("short
 yaml_case("account-without-name", "an account entry without name", text("short_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - email: a@example.com\n"), "project.yaml:5", ["name"])
 yaml_case("account-empty-name", "an account named \"\"", text("short_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: \"\"\n"), "project.yaml:5", ["non-empty"])
 yaml_case("account-name-number", "an account named 7", text("short_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: 7\n"), "project.yaml:5")
-yaml_case("account-id-letters", "an account id with letters", text("short_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: shared\n    id: 12345abc\n"), "project.yaml:6", ["account id"])
-yaml_case("account-id-negative", "an account id below zero", text("short_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: shared\n    id: -1\n"), "project.yaml:6", ["account id"])
-yaml_case("account-id-float", "an account id with a decimal point", text("short_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: shared\n    id: 1.5\n"), "project.yaml:6", ["account id"])
 yaml_case("account-id-list", "an account id that is a list", text("short_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: shared\n    id: [1]\n"), "project.yaml:6", ["account id"])
 yaml_case("account-email-number", "an email that is a number", text("short_name: bb\nprimary_region: us-east-1\norganization:\n  accounts:\n  - name: shared\n    email: 42\n"), "project.yaml:6", ["a string"])
 yaml_case("duplicate-key", "short_name twice", text("short_name: bb\nprimary_region: us-east-1\nshort_name: cc\n"), "project.yaml:3", ["duplicate"])
@@ -351,15 +348,8 @@ tf_case("region-secondary-invalid", "region_secondary is not a region", text('pr
 tf_case("accounts-string", "accounts = \"all\"", text('accounts = "all"\n'), "config/common.tfvars:1", ["`accounts` must be an object"])
 tf_case("accounts-list", "accounts is a list", text('accounts = [\n  "shared",\n]\n'), "config/common.tfvars:1", ["`accounts` must be an object", "a list"])
 tf_case("account-entry-string", "an entry of accounts is a string", text('accounts = {\n  shared = "a@example.com"\n}\n'), "config/common.tfvars:2", ["`accounts.shared` must be an object"])
-tf_case("account-id-bool", "an id that is true", text('accounts = {\n  shared = {\n    id = true\n  }\n}\n'), "config/common.tfvars:3", ["`accounts.shared.id`", "a boolean"])
-tf_case("account-id-float", "an id with a decimal point", text('accounts = {\n  shared = {\n    id = 1.5\n  }\n}\n'), "config/common.tfvars:3", ["`accounts.shared.id`"])
-tf_case("account-id-negative", "an id below zero", text('accounts = {\n  shared = { id = -1 }\n}\n'), "config/common.tfvars:2", ["`accounts.shared.id`"])
-tf_case("account-id-object", "an id that is an object", text('accounts = {\n  shared = { id = { value = "1" } }\n}\n'), "config/common.tfvars:2", ["`accounts.shared.id`", "an object"])
 tf_case("account-email-number", "an email that is a number", text('accounts = {\n  shared = {\n    email = 5\n  }\n}\n'), "config/common.tfvars:3", ["`accounts.shared.email`"])
 tf_case("account-key-expression", "an accounts key that is an expression", text('accounts = {\n  (var.name) = { id = "1" }\n}\n'), "config/common.tfvars:2", ["a key in `accounts`"])
-tf_case("account-id-attribute-object", "shared_account_id = {}", text('shared_account_id = {}\n'), "config/common.tfvars:1", ["`shared_account_id`", "an object"])
-tf_case("account-id-attribute-float", "shared_account_id = 12.5", text('shared_account_id = 12.5\n'), "config/common.tfvars:1", ["`shared_account_id`"])
-tf_case("account-id-attribute-template", "shared_account_id interpolates", text('shared_account_id = "${local.id}"\n'), "config/common.tfvars:1", ["`shared_account_id`"])
 tf_case("invalid-utf8", "Latin-1 bytes", hexbytes(b'project = "bb"\nowner = "Jos\xe9"\n'), "config/common.tfvars", ["not UTF-8"])
 tf_case("binary-junk", "random bytes", hexbytes(bytes((i * 71 + 5) % 256 for i in range(700))), "config/common.tfvars", ["not UTF-8"])
 tf_case("nul-byte", "a NUL byte between attributes", text('project = "bb"\n\u0000\nregion = "us-east-1"\n'), "config/common.tfvars:2", ["HCL syntax error"])
@@ -463,7 +453,7 @@ case("answer-configured-no-terminal", "keys already configured and no terminal t
 case("answer-short-name-needed", "build.env without PROJECT and no other file: the short name must be asked", {"project/build.env": text("TERRAFORM_IMAGE_TAG=1.6.0\n")},
      "short name", ["PROJECT"], args=SKIP_KEYS)
 case("answer-region-needed", "PROJECT known but no region anywhere", {"project/build.env": text("PROJECT=bb\n")},
-     "primary region", ["primary_region"], args=SKIP_KEYS)
+     "primary region", ["add the line `region_primary = \"us-east-1\"` to config/common.tfvars"], args=SKIP_KEYS)
 case("answer-region-needed-no-terminal", "PROJECT known, no region, no terminal", {"project/build.env": text("PROJECT=bb\n")},
      "Primary region", ["no terminal"], args=CONFIGURE + ["--type", "MANAGEMENT", "--skip-access-keys-setup"])
 case("answer-fetch-mfa-without-keys", "--fetch-mfa-device with the keys skipped and none configured", yaml_project(),

@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod configure;
 mod fault_proxy;
+mod field;
 mod hardening;
 mod network;
 mod organization;

@@ -135,6 +135,16 @@ impl Project {
             .env("NO_COLOR", "1")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .current_dir(&self.root);
+        // A session of its own, without a controlling terminal: a run the
+        // test means to have no terminal must not find the developer's
+        // through /dev/tty (the pty tests give theirs one).
+        // SAFETY: setsid is async-signal-safe and touches no memory.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                libc::setsid();
+                Ok(())
+            });
+        }
         if let Some(moto) = moto {
             cmd.env("AWS_ENDPOINT_URL", &moto.endpoint);
         } else {

@@ -40,11 +40,19 @@ mod pty {
     const TIMEOUT: Duration = Duration::from_secs(30);
 
     impl Pty {
-        pub fn spawn(mut cmd: Command) -> Pty {
+        pub fn spawn(cmd: Command) -> Pty {
+            Pty::spawn_with(cmd, 100, None)
+        }
+
+        /// [`Pty::spawn`] on a terminal `columns` wide; with `output`, the
+        /// program's standard output and error go there instead (as in
+        /// `leverage ... 2>&1 | tee log`): the terminal stays its
+        /// controlling terminal and standard input.
+        pub fn spawn_with(mut cmd: Command, columns: u16, output: Option<File>) -> Pty {
             let (mut master, mut slave) = (-1, -1);
             let size = libc::winsize {
                 ws_row: 30,
-                ws_col: 100,
+                ws_col: columns,
                 ws_xpixel: 0,
                 ws_ypixel: 0,
             };
@@ -54,14 +62,25 @@ mod pty {
             assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
             // SAFETY: both descriptors were just opened and are owned here only.
             let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-            cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
-                .stdout(Stdio::from(slave.try_clone().unwrap()))
-                .stderr(Stdio::from(slave));
+            match output {
+                None => {
+                    cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
+                        .stdout(Stdio::from(slave.try_clone().unwrap()))
+                        .stderr(Stdio::from(slave));
+                }
+                Some(file) => {
+                    cmd.stdin(Stdio::from(slave))
+                        .stdout(Stdio::from(file.try_clone().unwrap()))
+                        .stderr(Stdio::from(file));
+                }
+            }
             // SAFETY: only async-signal-safe calls between fork and exec: a new
             // session whose controlling terminal is the pty (stdin by now).
+            // The project's command may have made the session already.
             unsafe {
                 cmd.pre_exec(|| {
-                    if libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY, 0) == -1 {
+                    libc::setsid();
+                    if libc::ioctl(0, libc::TIOCSCTTY, 0) == -1 {
                         return Err(std::io::Error::last_os_error());
                     }
                     Ok(())
@@ -200,6 +219,111 @@ fn plain(raw: &str) -> String {
         }
     }
     out
+}
+
+/// What a terminal `width` columns wide shows after `raw`: a small VT100
+/// model of what the prompt library and our own output send (cursor moves,
+/// line and screen clearing, saving and restoring the cursor, scrolling),
+/// so that a test sees what is left on the screen, not only what was sent.
+fn screen(raw: &str, width: usize, height: usize) -> String {
+    let mut rows: Vec<Vec<char>> = vec![Vec::new(); height];
+    let (mut row, mut col, mut saved) = (0usize, 0usize, (0usize, 0usize));
+    let mut chars = raw.chars().peekable();
+    let clear_line_from = |line: &mut Vec<char>, from: usize| line.truncate(from);
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => {
+                if row + 1 == height {
+                    rows.remove(0);
+                    rows.push(Vec::new());
+                } else {
+                    row += 1;
+                }
+            }
+            '\u{8}' => col = col.saturating_sub(1),
+            '\x1b' => match chars.next() {
+                Some('7') => saved = (row, col),
+                Some('8') => (row, col) = saved,
+                Some('[') => {
+                    let mut params = String::new();
+                    let mut end = ' ';
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            end = c;
+                            break;
+                        }
+                        params.push(c);
+                    }
+                    let n = |default: usize| {
+                        params
+                            .trim_start_matches('?')
+                            .split(';')
+                            .next()
+                            .and_then(|p| p.parse::<usize>().ok())
+                            .unwrap_or(default)
+                    };
+                    match end {
+                        'A' => row = row.saturating_sub(n(1)),
+                        'B' => row = (row + n(1)).min(height - 1),
+                        'C' => col += n(1),
+                        'D' => col = col.saturating_sub(n(1)),
+                        'G' => col = n(1) - 1,
+                        'H' | 'f' => {
+                            let mut parts = params.split(';').map(|p| p.parse::<usize>().unwrap_or(1));
+                            row = parts.next().unwrap_or(1).saturating_sub(1).min(height - 1);
+                            col = parts.next().unwrap_or(1).saturating_sub(1);
+                        }
+                        'J' => {
+                            if n(0) == 2 {
+                                rows.iter_mut().for_each(Vec::clear);
+                            } else {
+                                clear_line_from(&mut rows[row], col);
+                                rows.iter_mut().skip(row + 1).for_each(Vec::clear);
+                            }
+                        }
+                        'K' => match n(0) {
+                            2 => rows[row].clear(),
+                            1 => rows[row].iter_mut().take(col + 1).for_each(|c| *c = ' '),
+                            _ => clear_line_from(&mut rows[row], col),
+                        },
+                        _ => {}
+                    }
+                }
+                Some(']') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            c if c.is_control() => {}
+            c => {
+                if col >= width {
+                    col = 0;
+                    if row + 1 == height {
+                        rows.remove(0);
+                        rows.push(Vec::new());
+                    } else {
+                        row += 1;
+                    }
+                }
+                let line = &mut rows[row];
+                if line.len() <= col {
+                    line.resize(col + 1, ' ');
+                }
+                line[col] = c;
+                col += 1;
+            }
+        }
+    }
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|r| r.iter().collect::<String>().trim_end().to_string())
+        .collect();
+    lines.join("\n").trim_end().to_string()
 }
 
 /// Whether `raw` sets a foreground colour (SGR 30–38 or 90–97).
@@ -473,6 +597,11 @@ fn a_refused_then_accepted_region() {
         config.contains("region = eu-west-1") && !config.contains("mars"),
         "{config}"
     );
+    // The line that keeps the answer, on a line of its own to copy.
+    assert!(
+        screen.contains("add this line to project.yaml:\n  primary_region: eu-west-1\n"),
+        "{screen}"
+    );
 }
 
 /// Enter on an empty answer takes the default region.
@@ -502,7 +631,7 @@ fn enter_takes_the_default_region() {
 }
 
 // ---------------------------------------------------------------------------
-// Cancelling: every prompt, and each way to cancel; exit 1, nothing written,
+// Cancelling: every prompt, and each way to cancel; exit 130, nothing written,
 // the terminal as it was.
 
 /// Drive the binary to the prompt `question` with `keys_before`, cancel with
@@ -525,7 +654,7 @@ fn cancel_at(
     term.send(cancel);
     let (code, raw, modes) = term.finish();
     let screen = plain(&raw);
-    assert_eq!(code, 1, "cancelling at `{question}` exited {code}:\n{screen}");
+    assert_eq!(code, 130, "cancelling at `{question}` exited {code}:\n{screen}");
     assert!(screen.contains("Error: cancelled; nothing was written"), "{screen}");
     assert_eq!(project.snapshot(), before, "cancelling at `{question}` changed files");
     assert_terminal_restored(modes, &raw);
@@ -647,7 +776,7 @@ fn ctrl_c_at_the_mfa_device_choice_writes_nothing_and_restores_the_terminal() {
     term.expect("jane-device-1");
     term.send(CTRL_C);
     let (code, raw, modes) = term.finish();
-    assert_eq!(code, 1, "{}", plain(&raw));
+    assert_eq!(code, 130, "{}", plain(&raw));
     assert!(
         plain(&raw).contains("Error: cancelled; nothing was written"),
         "{}",
@@ -682,7 +811,7 @@ fn the_terminal_is_restored_after_ctrl_c_in_the_secret_prompt() {
     term.send("wJalrXUtnFEMI");
     term.send(CTRL_C);
     let (code, raw, modes) = term.finish();
-    assert_eq!(code, 1, "{}", plain(&raw));
+    assert_eq!(code, 130, "{}", plain(&raw));
     assert_terminal_restored(modes, &raw);
     assert_not_shown("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", &raw);
 }
@@ -706,7 +835,7 @@ fn colour_on_a_terminal_and_never_with_no_color() {
         term.expect(question);
         term.send(CTRL_C);
         let (code, raw, _) = term.finish();
-        assert_eq!(code, 1, "{}", plain(&raw));
+        assert_eq!(code, 130, "{}", plain(&raw));
         assert_eq!(has_colour(&raw), colour, "colour {colour}: {raw:?}");
     }
 }
@@ -1244,6 +1373,7 @@ fn the_man_page_is_generated_from_the_same_definitions() {
             "leverage-completions.1",
             "leverage-credentials-configure.1",
             "leverage-credentials.1",
+            "leverage-man.1",
             "leverage.1"
         ]
     );
@@ -1251,13 +1381,48 @@ fn the_man_page_is_generated_from_the_same_definitions() {
         std::fs::read_to_string(dir.join("leverage-credentials-configure.1")).unwrap(),
         std::fs::read_to_string(&page).unwrap()
     );
-    // Hidden from --help: it is for packagers.
+}
+
+/// `--help` lists every command, and neither the help texts nor the man
+/// pages carry internal markers such as `[better]`.
+#[test]
+fn help_lists_every_command_and_shows_no_internal_markers() {
+    let project = Project::new();
     let help = project.run(None, &["--help"]);
-    assert!(
-        !help.stdout.lines().any(|l| l.trim_start().starts_with("man ")),
-        "{}",
-        help.stdout
-    );
+    assert_eq!(help.code, 0, "{}", help.stderr);
+    for command in ["credentials", "completions", "man"] {
+        assert!(
+            help.stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{command} "))),
+            "--help does not list `{command}`:\n{}",
+            help.stdout
+        );
+    }
+    let mut texts = vec![help.stdout];
+    for args in [
+        vec!["credentials", "--help"],
+        vec!["credentials", "configure", "--help"],
+        vec!["credentials", "configure", "-h"],
+        vec!["completions", "--help"],
+        vec!["man", "--help"],
+        vec!["man"],
+    ] {
+        let out = project.run(None, &args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        texts.push(out.stdout);
+    }
+    let dir = project.home.join("man1");
+    let out = project.run(None, &["man", "--out-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for page in std::fs::read_dir(&dir).unwrap().flatten() {
+        texts.push(std::fs::read_to_string(page.path()).unwrap());
+    }
+    for text in &texts {
+        for marker in ["[better]", "\\[better\\]", "better]"] {
+            assert!(!text.contains(marker), "an internal marker shows:\n{text}");
+        }
+    }
 }
 
 /// Usage errors in the same style as the others: `Error:`, the usage line,
@@ -1294,4 +1459,218 @@ fn usage_errors_use_the_error_style() {
          Hint: see `leverage credentials configure --help`\n"
     );
     assert!(!project.home.join(".aws").exists());
+}
+
+// ---------------------------------------------------------------------------
+// In the field: piped output, `~` paths, the configured MFA device, the
+// screen after cancelling, narrow terminals.
+
+/// Ctrl-C, Esc and Ctrl-D at a menu or the secret prompt all leave the same
+/// screen: the question marked cancelled, the error, exit code 130; no menu
+/// or help line left over.
+#[test]
+fn every_way_to_cancel_leaves_no_menu_on_the_screen() {
+    let mut project = Project::new();
+    project.write("project.yaml", PROJECT_YAML);
+    configured(
+        &mut project,
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
+    let question = "Credentials already configured for bb-management";
+    for (name, cancel) in [("Ctrl-C", CTRL_C), ("Esc", ESC), ("Ctrl-D", CTRL_D)] {
+        let mut term = start(&project, None, &configure("MANAGEMENT"));
+        term.expect("[o] Overwrite current credentials");
+        term.send(cancel);
+        let (code, raw, modes) = term.finish();
+        let shown = screen(&raw, 100, 30);
+        assert_eq!(code, 130, "{name}:\n{shown}");
+        assert!(shown.contains(&format!("? {question} cancelled")), "{name}:\n{shown}");
+        assert!(
+            shown.contains("Error: cancelled; nothing was written"),
+            "{name}:\n{shown}"
+        );
+        for residue in ["Overwrite current credentials", "Skip credentials", "to move"] {
+            assert!(!shown.contains(residue), "{name} left `{residue}`:\n{shown}");
+        }
+        assert_terminal_restored(modes, &raw);
+    }
+
+    // The secret prompt's help line goes too.
+    let mut term = start(&project, None, &configure("MANAGEMENT"));
+    term.expect(question);
+    term.send("o");
+    term.send(ENTER);
+    let means = "Select the means by which you'll provide the programmatic keys";
+    term.expect(means);
+    term.send("m");
+    term.send(ENTER);
+    term.expect("Access key ID");
+    term.send("AKIAIOSFODNN7EXAMPLE");
+    term.send(ENTER);
+    term.expect("hidden as you type");
+    term.send(CTRL_C);
+    let (code, raw, _) = term.finish();
+    let shown = screen(&raw, 100, 30);
+    assert_eq!(code, 130, "{shown}");
+    assert!(shown.contains("? Secret access key cancelled"), "{shown}");
+    assert!(!shown.contains("hidden as you type"), "{shown}");
+}
+
+/// With standard output and error piped (`... 2>&1 | tee log`) the
+/// questions are still asked, on the controlling terminal; the log gets
+/// the progress and the summary, not the prompts.
+#[test]
+fn prompts_use_the_terminal_when_output_is_piped() {
+    let moto = Moto::start();
+    let state = organization(&moto, json!([{"name": "jane"}]));
+    let (key_id, secret) = keys_of(&state, "jane");
+    let mut project = Project::new();
+    project.write(
+        "project.yaml",
+        &PROJECT_YAML.replace("primary_region: us-east-1\nsecondary_region: us-west-2\n", ""),
+    );
+    let csv = project.keys_csv(key_id, secret);
+    let log_path = project.home.join("run.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut args = configure("MANAGEMENT");
+    args.extend(["--credentials-file", csv.to_str().unwrap()]);
+    let mut term = Pty::spawn_with(terminal_command(&project, Some(&moto), &args, false), 100, Some(log));
+    term.expect("Primary region");
+    term.send("eu-west-1");
+    term.send(ENTER);
+    let (code, raw, modes) = term.finish();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert_eq!(code, 0, "screen:\n{}\nlog:\n{log}", plain(&raw));
+    assert!(project.read_aws("bb", "config").contains("region = eu-west-1"));
+    assert!(
+        log.contains("Done.") && log.contains("primary_region: eu-west-1"),
+        "{log}"
+    );
+    assert!(!log.contains("? Primary region"), "the prompt went to the log:\n{log}");
+    assert_terminal_restored(modes, &raw);
+    assert_not_shown(secret, &raw);
+}
+
+/// Without a controlling terminal (a new session, output piped) a question
+/// is an error naming what answers it, not a hang.
+#[test]
+fn without_a_controlling_terminal_a_question_is_an_error() {
+    let project = Project::new();
+    project.write("project.yaml", PROJECT_YAML);
+    // The project's command runs in a session of its own: no controlling
+    // terminal, even when the tests run in one.
+    let out = project.run_with(project.command(None), &configure("MANAGEMENT"), None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("there is no terminal to ask on"), "{}", out.stderr);
+}
+
+/// A path typed at the prompt may start with `~` or `$HOME`.
+#[test]
+fn a_typed_path_may_start_with_a_tilde_or_home() {
+    let moto = Moto::start();
+    let state = organization(&moto, json!([{"name": "jane"}]));
+    let (key_id, secret) = keys_of(&state, "jane");
+    for prefix in ["~", "$HOME"] {
+        let mut project = Project::new();
+        project.write("project.yaml", PROJECT_YAML);
+        let csv = project.keys_csv(key_id, secret);
+        let name = csv.file_name().unwrap().to_str().unwrap().to_string();
+        let mut term = start(&project, Some(&moto), &configure("MANAGEMENT"));
+        let means = "Select the means by which you'll provide the programmatic keys";
+        term.expect(means);
+        term.send("p");
+        term.send(ENTER);
+        term.expect("Path to the access keys file");
+        term.send(&format!("{prefix}/{name}"));
+        term.send(ENTER);
+        let (code, raw, _) = term.finish();
+        assert_eq!(code, 0, "{prefix}:\n{}", plain(&raw));
+        assert!(project.read_aws("bb", "credentials").contains(key_id), "{prefix}");
+        assert_not_shown(secret, &raw);
+    }
+}
+
+/// The MFA picker marks the device the profiles use now and starts on it:
+/// Enter keeps it.
+#[test]
+fn the_mfa_picker_starts_on_the_configured_device() {
+    let moto = Moto::start();
+    let state = organization(&moto, json!([{"name": "jane", "mfa": 2}]));
+    let (key_id, secret) = keys_of(&state, "jane");
+    let second = text(&state, "/users/jane/mfa/1").to_string();
+    let mut project = Project::new();
+    project.write("project.yaml", PROJECT_YAML);
+    let csv = project.keys_csv(key_id, secret);
+    let first = project.run(
+        Some(&moto),
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+            "--fetch-mfa-device",
+            "--mfa-serial",
+            &second,
+            "--non-interactive",
+        ],
+    );
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(project
+        .read_aws("bb", "config")
+        .contains(&format!("mfa_serial = {second}")));
+
+    let mut args = configure("MANAGEMENT");
+    args.extend(["--skip-access-keys-setup", "--fetch-mfa-device"]);
+    let mut term = start(&project, Some(&moto), &args);
+    term.expect("Which MFA device should the profiles use?");
+    term.expect(&format!("{second} (configured now)"));
+    term.send(ENTER);
+    let (code, raw, _) = term.finish();
+    assert_eq!(code, 0, "{}", plain(&raw));
+    let config = project.read_aws("bb", "config");
+    assert_eq!(config.matches(&format!("mfa_serial = {second}")).count(), 2, "{config}");
+}
+
+/// On a terminal 60 columns wide the summary fits: tables fold, prose wraps
+/// between words, and the "Try it" command is cut only between words, with
+/// continuations, so that it still pastes as one command.
+#[test]
+fn at_sixty_columns_the_summary_fits_and_try_it_pastes_whole() {
+    let moto = Moto::start();
+    let state = organization(&moto, json!([{"name": "jane"}]));
+    let (key_id, secret) = keys_of(&state, "jane");
+    let mut project = Project::new();
+    project.write("project.yaml", PROJECT_YAML);
+    project.write(
+        "config/common.tfvars",
+        "project = \"bb\"\n\nsecurity_account_id = \"XXXXXXXXXXXX\"\n",
+    );
+    let csv = project.keys_csv(key_id, secret);
+    let mut args = configure("MANAGEMENT");
+    args.extend(["--credentials-file", csv.to_str().unwrap(), "--non-interactive"]);
+    let term = Pty::spawn_with(terminal_command(&project, Some(&moto), &args, false), 60, None);
+    let (code, raw, _) = term.finish();
+    let text = plain(&raw);
+    assert_eq!(code, 0, "{text}");
+    let summary = &text[text.find("Done.").expect("a summary")..];
+    for line in summary.lines() {
+        assert!(line.chars().count() <= 60, "wider than 60 columns: {line:?}\n{summary}");
+    }
+    assert!(summary.contains("Profiles (2)"), "{summary}");
+    let try_it = &summary[summary.find("Try it:").unwrap() + "Try it:".len()..];
+    let command: Vec<&str> = try_it
+        .lines()
+        .map(|l| l.trim().trim_end_matches('\\').trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        command.join(" "),
+        "AWS_CONFIG_FILE=~/.aws/bb/config AWS_SHARED_CREDENTIALS_FILE=~/.aws/bb/credentials \
+         aws sts get-caller-identity --profile bb-security-oaar",
+        "{summary}"
+    );
+    assert!(try_it.lines().filter(|l| !l.is_empty()).count() > 1, "{summary}");
 }

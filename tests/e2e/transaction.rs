@@ -291,7 +291,7 @@ fn dry_run_and_json_show_the_plan_without_secrets() {
         "{diff}"
     );
     assert!(
-        diff.contains(&format!("id = \"{}\"", world.account("security"))),
+        diff.contains(&format!("+    id    = \"{}\"", world.account("security"))),
         "{diff}"
     );
     assert!(
@@ -336,7 +336,7 @@ fn dry_run_and_json_show_the_plan_without_secrets() {
         .iter()
         .map(|a| a.as_str().unwrap())
         .collect();
-    for attribute in ["security_account_id", "shared_account_id"] {
+    for attribute in ["accounts.security.id", "accounts.shared.id"] {
         assert!(attributes.contains(&attribute), "{attributes:?}");
     }
     // management has no id anywhere: the run says so and goes on.
@@ -471,7 +471,7 @@ fn a_target_edited_between_plan_and_apply_stops_the_run() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let tfvars = std::fs::read_to_string(&targets.tfvars).unwrap();
     assert!(
-        tfvars.contains("}\n# edited by another program\n") && tfvars.contains("shared_account_id"),
+        tfvars.contains("}\n# edited by another program\n") && tfvars.contains("    id    = \""),
         "{tfvars}"
     );
     assert!(std::fs::read_to_string(&targets.config)

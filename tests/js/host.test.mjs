@@ -77,6 +77,7 @@ test('an unreadable credentials file reaches the component as files-error and co
     overwrite_existing_credentials: false, skip_access_keys_setup: false, skip_assumable_roles_setup: false,
     dry_run: false, non_interactive: true, role_name: null, all_accounts: false, mfa_serial: null,
     environment_keys: null, project_root: project, current_dir: project, aws_root: join(root, 'aws'),
+    home_dir: null,
   };
   const outcome = configureRustShaped(instantiate(host.imports()), request);
   assert.deepEqual(outcome, {

@@ -127,6 +127,7 @@ export const ConfigureRequest = record({
   'project-root': str,
   'current-dir': str,
   'aws-root': str,
+  'home-dir': option(str),
 });
 
 export const FileKind = enumeration(['aws-credentials', 'aws-config', 'terraform-vars', 'project-yaml', 'build-env']);

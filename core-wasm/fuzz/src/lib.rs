@@ -298,7 +298,8 @@ fn is_hcl_ident(name: &str) -> bool {
 }
 
 /// `tfvars::write_back`: every account written reads back with its id and
-/// email, `<name>_account_id` holds the id, other attributes read the same,
+/// email, `<name>_account_id` holds the id (in a file that has that style;
+/// in another, no such attribute appears), other attributes read the same,
 /// a second write-back changes nothing, and the lines removed are bounded by
 /// the number of values set.
 pub fn tfvars_write_back(data: &[u8]) {
@@ -375,12 +376,19 @@ pub fn tfvars_write_back(data: &[u8]) {
                 entry.id,
                 written.text
             );
-            if is_hcl_ident(&account.name) {
-                let attribute = after
-                    .account_id_attributes
-                    .iter()
-                    .rev()
-                    .find(|(n, _)| n == &account.name);
+            // `<name>_account_id` only in a file that already has one.
+            let attribute = after
+                .account_id_attributes
+                .iter()
+                .rev()
+                .find(|(n, _)| n == &account.name);
+            if before.account_id_attributes.is_empty() {
+                assert_eq!(
+                    attribute, None,
+                    "{}_account_id added to a file without that style:\n{}",
+                    account.name, written.text
+                );
+            } else if is_hcl_ident(&account.name) {
                 assert_eq!(
                     attribute.map(|(_, v)| v.as_str()),
                     Some(id),
