@@ -315,34 +315,17 @@ fn write_new(path: &Path, content: &[u8], mode: u32, owner: Option<(u32, u32)>) 
     })
 }
 
-/// Sync every file to the disk, all at once: each sync waits for the disk,
-/// and concurrent syncs share the file system's journal commits (five files
-/// synced one after another took about 1.9 ms on the benchmark machine). The
-/// first error is returned, naming its file.
+/// Sync every file to the disk, one after another. The first error is
+/// returned, naming its file.
 fn sync_all(files: &[(PathBuf, File)]) -> Result<()> {
-    let results: Vec<io::Result<()>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .iter()
-            .skip(1)
-            .map(|(_, file)| scope.spawn(move || file.sync_all()))
-            .collect();
-        // The first one on this thread.
-        let first = files.first().map(|(_, file)| file.sync_all());
-        first
-            .into_iter()
-            .chain(handles.into_iter().map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(io::Error::other("the syncing thread panicked")))
-            }))
-            .collect()
-    });
-    for ((path, _), result) in files.iter().zip(results) {
-        result.with_context(|| format!("writing {} to the disk", path.display()))?;
+    for (path, file) in files {
+        file.sync_all()
+            .with_context(|| format!("writing {} to the disk", path.display()))?;
     }
     Ok(())
 }
 
-/// Sync the directories (their new entries), all at once as in [`sync_all`].
+/// Sync the directories (their new entries), as [`sync_all`] does files.
 fn sync_dirs<'a>(dirs: impl IntoIterator<Item = &'a PathBuf>) {
     let handles: Vec<(PathBuf, File)> = dirs
         .into_iter()
