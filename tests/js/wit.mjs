@@ -206,3 +206,29 @@ export function canonicalJson(value) {
         : v;
   return JSON.stringify(sort(value), null, 1);
 }
+
+/**
+ * The scenarios of tests/fixtures/scenarios/table.json, each request laid
+ * over `request_defaults` (Rust serde shape, as the file holds them).
+ */
+export function scenarioTable(file) {
+  return file.scenarios.map(({ name, request, world }) => ({ name, request: { ...file.request_defaults, ...request }, world }));
+}
+
+/** `value` with every object's keys sorted, at every depth. */
+function sortedKeys(value) {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys(value[k])]));
+  }
+  return value;
+}
+
+/**
+ * The recorded form of tests/fixtures/scenarios/*.json, as the native core
+ * writes it (leverage_core::scenarios::recorded): an array of
+ * `{ name, [key]: value }`, keys sorted, two-space indentation, final newline.
+ */
+export function recorded(key, entries) {
+  return JSON.stringify(sortedKeys(entries.map(({ name, value }) => ({ name, [key]: value }))), null, 2) + '\n';
+}
