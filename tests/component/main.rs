@@ -5,6 +5,7 @@
 //! design does not name. `leverage component` hands embedders this very
 //! component. The Python host's tests (`tests/python`, pytest) run from here.
 
+mod python;
 use leverage_cli::engine::leverage::credentials::{aws, files, log, prompt, types};
 use leverage_cli::engine::{self as host, Core};
 use leverage_core::scripted::ScriptedHost;
