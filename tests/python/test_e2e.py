@@ -5,15 +5,11 @@ assumes a role through a profile the host wrote."""
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import boto3
-import pytest
 
 HOST_PROGRAM = Path(__file__).with_name("leverage_host.py")
 PROJECT_YAML = """project_name: binbash
@@ -28,41 +24,6 @@ organization:
   - name: shared
     email: aws+shared@example.com
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def emulator():
-    """moto_server on a free loopback port; another process may take the port
-    first, so a server that exits is started again on another one."""
-    for _attempt in range(3):
-        port = free_port()
-        server = subprocess.Popen(
-            ["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            server.kill()
-            server.wait()
-            continue
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.kill()
-            server.wait()
-        return
-    pytest.fail("moto_server did not start (3 attempts)")
 
 
 def test_python_host_configures_a_project_the_aws_cli_then_assumes_a_role_with(emulator, tmp_path):
