@@ -174,3 +174,8 @@ def test_the_component_is_found_as_the_node_tests_find_it(tmp_path):
     assert leverage_host.component_path({"CARGO_TARGET_DIR": "/t"}) == __import__("pathlib").Path(
         "/t/wasm-core/wasm32-wasip2/release/leverage_core.wasm"
     )
+
+
+def test_the_core_reports_the_wit_version_of_wit_world(core):
+    world = (leverage_host.REPOSITORY / "wit" / "world.wit").read_text()
+    assert f"package leverage:credentials@{core.version};" in world
