@@ -165,14 +165,9 @@ export const Plan = record({ changes: list(FileChange), report: Report });
 
 export const InputError = record({ file: option(str), line: option(u32), message: str });
 
-export const AwsError = variant({
-  'invalid-credentials': str,
-  'access-denied': str,
-  'organization-not-in-use': str,
-  throttled: str,
-  network: str,
-  other: str,
-});
+export const AwsErrorKind = enumeration(['invalid-credentials', 'access-denied', 'organization-not-in-use', 'throttled', 'network', 'other']);
+
+export const AwsError = record({ kind: AwsErrorKind, code: option(str), message: str });
 
 export const AwsFailure = record({ operation: str, error: AwsError, message: str });
 
@@ -189,6 +184,11 @@ export const ConfigureError = variant({
 
 export const CallerIdentity = record({ account: str, arn: str, 'user-id': str });
 export const OrganizationAccount = record({ id: str, name: str, email: str });
+export const Request = variant({ 'get-caller-identity': null, 'list-accounts': null, 'list-mfa-devices': option(str) });
+export const Call = record({ credentials: AwsCredentials, region: str, request: Request });
+export const Reply = variant({ 'caller-identity': CallerIdentity, accounts: list(OrganizationAccount), 'mfa-devices': list(str) });
+/** One answer of `call-all`, in jco's shape for a `result` inside a list: `{ tag: 'ok' | 'err', val }`. */
+export const Answer = result(Reply, AwsError);
 export const FilesError = variant({ 'is-directory': null, 'permission-denied': null, 'not-text': null, other: str });
 export const PromptError = variant({ cancelled: null, unavailable: str });
 export const Level = enumeration(['debug', 'info', 'warn']);

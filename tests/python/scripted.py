@@ -57,40 +57,29 @@ class ScriptedHost:
     def aws_call_all(self, calls):
         return [self._one_call(call) for call in calls]
 
+    def _identity(self, key):
+        invalid = _aws_error("InvalidCredentials", "InvalidClientTokenId",
+                             "InvalidClientTokenId: The security token included in the request is invalid")
+        return self.world["identities"].get(key, {"Err": invalid})
+
     def _one_call(self, call):
         key = call["credentials"]["access_key_id"]
         request = call["request"]
         case = request if isinstance(request, str) else next(iter(request))
         if case == "GetCallerIdentity":
-            found = self.world["identities"].get(key, {"Err": _aws_error("InvalidCredentials", "InvalidClientTokenId")})
-            return {"Ok": {"CallerIdentity": found["Ok"]}} if "Ok" in found else found
+            return _reply(self._identity(key), "CallerIdentity")
         if case == "ListAccounts":
-            found = self.world["organizations"].get(key, {"Err": _aws_error("AccessDenied", "AccessDeniedException")})
-            return {"Ok": {"Accounts": found["Ok"]}} if "Ok" in found else found
+            denied = _aws_error("AccessDenied", "AccessDeniedException", "AccessDeniedException: not allowed")
+            return _reply(self.world["organizations"].get(key, {"Err": denied}), "Accounts")
         if case == "ListMfaDevices":
             user = request[case]
-            if user is None:
-                user = self._caller_user(key)
+            if user is None:  # without a user name AWS lists the caller's own devices
+                caller = self._identity(key)
+                if "Err" in caller:
+                    return caller
+                user = caller["Ok"]["arn"].rsplit("/", 1)[-1]
             return {"Ok": {"MfaDevices": list(self.world["mfa_devices"].get(user, []))}}
         raise AssertionError(f"unknown request {request!r}")
-
-    def _caller_user(self, key):
-        found = self.world["identities"].get(key, {}).get("Ok")
-        return found["arn"].rsplit("/", 1)[-1] if found else None
-
-    # the same three calls, one by one (the WIT before call-all).
-    def aws_get_caller_identity(self, credentials, region):
-        return self.world["identities"].get(
-            credentials["access_key_id"], {"Err": {"InvalidCredentials": "InvalidClientTokenId"}}
-        )
-
-    def aws_list_accounts(self, credentials, region):
-        return self.world["organizations"].get(
-            credentials["access_key_id"], {"Err": {"AccessDenied": "AccessDeniedException"}}
-        )
-
-    def aws_list_mfa_devices(self, credentials, region, user_name):
-        return {"Ok": list(self.world["mfa_devices"].get(user_name, []))}
 
     # files, from the world or (files=...) from another host's files.
     def files_read(self, path):
@@ -145,9 +134,14 @@ class ScriptedHost:
         pass
 
 
-def _aws_error(kind: str, code: str) -> dict:
-    """The `aws-error` record scripted.rs answers with, Rust-shaped."""
-    return {"kind": kind, "code": code, "message": code}
+def _aws_error(kind: str, code: str, message: str) -> dict:
+    """An `aws-error` record, Rust-shaped, as scripted.rs answers it."""
+    return {"kind": kind, "code": code, "message": message}
+
+
+def _reply(outcome: dict, case: str) -> dict:
+    """A scenario's `{"Ok": value}` as the reply `case`; an error as it is."""
+    return {"Ok": {case: outcome["Ok"]}} if "Ok" in outcome else outcome
 
 
 def _rust_shaped(result):

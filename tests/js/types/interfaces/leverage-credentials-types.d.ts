@@ -83,30 +83,26 @@ export interface InputError {
   line?: number,
   message: string,
 }
-export type AwsError = AwsErrorInvalidCredentials | AwsErrorAccessDenied | AwsErrorOrganizationNotInUse | AwsErrorThrottled | AwsErrorNetwork | AwsErrorOther;
-export interface AwsErrorInvalidCredentials {
-  tag: 'invalid-credentials',
-  val: string,
-}
-export interface AwsErrorAccessDenied {
-  tag: 'access-denied',
-  val: string,
-}
-export interface AwsErrorOrganizationNotInUse {
-  tag: 'organization-not-in-use',
-  val: string,
-}
-export interface AwsErrorThrottled {
-  tag: 'throttled',
-  val: string,
-}
-export interface AwsErrorNetwork {
-  tag: 'network',
-  val: string,
-}
-export interface AwsErrorOther {
-  tag: 'other',
-  val: string,
+/**
+ * # Variants
+ * 
+ * ## `"invalid-credentials"`
+ * 
+ * ## `"access-denied"`
+ * 
+ * ## `"organization-not-in-use"`
+ * 
+ * ## `"throttled"`
+ * 
+ * ## `"network"`
+ * 
+ * ## `"other"`
+ */
+export type AwsErrorKind = 'invalid-credentials' | 'access-denied' | 'organization-not-in-use' | 'throttled' | 'network' | 'other';
+export interface AwsError {
+  kind: AwsErrorKind,
+  code?: string,
+  message: string,
 }
 export interface AwsFailure {
   operation: string,
