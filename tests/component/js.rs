@@ -114,6 +114,7 @@ fn node_plans_equal_native_plans() {
         "the component in Node writes the recorded plans, byte for byte (files on disk)",
         "the table covers every kind of run",
         "the checked-in TypeScript declarations are the ones jco generates for the component",
+        "the README example type-checks against the declarations",
         "the README example prints the planned files with secrets masked and writes nothing",
         "the README example reports a configure-error variant for a malformed project.yaml",
         "an unreadable credentials file reaches the component as files-error and comes back as invalid-input naming it",
