@@ -1,13 +1,33 @@
 //! The shared scenario table: the same requests and scripted worlds run
-//! through the native core, the component in wasmtime and the component in
-//! Node, whose plans must be equal. Native-only (it is test data).
+//! through the native core, the component in wasmtime, in Node and in
+//! Python, whose plans must be equal. The table is one data file,
+//! `tests/fixtures/scenarios/table.json` (its README says how it is read);
+//! the plans the native core makes from it are recorded beside it in
+//! `plans.json`, which every host compares its own plans with, byte for byte.
+//! Native-only (it is test data).
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::host::*;
-use crate::scripted::{Answer, Scenario};
+use crate::scripted::Scenario;
 
+/// The table, relative to the workspace root.
+pub const TABLE_PATH: &str = "tests/fixtures/scenarios/table.json";
+/// The native core's outcome for every scenario, relative to the workspace root.
+pub const PLANS_PATH: &str = "tests/fixtures/scenarios/plans.json";
+/// The calls the native core makes in every scenario, relative to the workspace root.
+pub const TRANSCRIPTS_PATH: &str = "tests/fixtures/scenarios/transcripts.json";
+
+const TABLE_JSON: &str = include_str!("../../tests/fixtures/scenarios/table.json");
+
+// The values the table's worlds are built from, for tests that make worlds
+// of their own (a test checks that the table uses these very values).
 pub const ROOT: &str = "/work/project";
-pub const HOME_DIR: &str = "/home/user";
 pub const AWS_ROOT: &str = "/home/user/.aws";
+pub const HOME_DIR: &str = "/home/user";
 pub const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 pub const OLD_KEY_ID: &str = "AKIAOLDOLDOLDOLDOLD1";
@@ -30,70 +50,6 @@ organization:
     email: aws+shared@example.com
 ";
 
-pub fn csv(key_id: &str, secret: &str) -> String {
-    format!("\u{feff}Access key ID,Secret access key\r\n{key_id},{secret}\r\n")
-}
-
-pub fn request(credentials_type: CredentialsType) -> ConfigureRequest {
-    ConfigureRequest {
-        credentials_type,
-        credentials_file: Some("/home/user/keys.csv".into()),
-        fetch_mfa_device: false,
-        overwrite_existing_credentials: false,
-        skip_access_keys_setup: false,
-        skip_assumable_roles_setup: false,
-        dry_run: false,
-        non_interactive: false,
-        role_name: None,
-        all_accounts: false,
-        mfa_serial: None,
-        environment_keys: None,
-        project_root: ROOT.into(),
-        current_dir: ROOT.into(),
-        aws_root: AWS_ROOT.into(),
-        home_dir: Some(HOME_DIR.into()),
-    }
-}
-
-fn identity(user: &str) -> CallerIdentity {
-    CallerIdentity {
-        account: CALLER_ACCOUNT.into(),
-        arn: format!("arn:aws:iam::{CALLER_ACCOUNT}:user/{user}"),
-        user_id: "AIDAEXAMPLEEXAMPLE".into(),
-    }
-}
-
-fn org_account(name: &str, id: &str) -> OrganizationAccount {
-    OrganizationAccount {
-        id: id.into(),
-        name: name.into(),
-        email: format!("aws+{name}@example.com"),
-    }
-}
-
-pub fn organization() -> Vec<OrganizationAccount> {
-    vec![
-        org_account("binbash-management", CALLER_ACCOUNT),
-        org_account("binbash-security", "222222222222"),
-        org_account("binbash-shared", "033333333333"),
-        org_account("binbash-sandbox", "444444444444"),
-    ]
-}
-
-/// A project with project.yaml and the user's new keys in a CSV.
-pub fn base_world() -> Scenario {
-    let mut s = Scenario::default();
-    s.files.insert(format!("{ROOT}/project.yaml"), PROJECT_YAML.into());
-    s.files.insert("/home/user/keys.csv".into(), csv(KEY_ID, SECRET));
-    s.identities.insert(KEY_ID.into(), Ok(identity("jane")));
-    s.organizations.insert(KEY_ID.into(), Ok(organization()));
-    s
-}
-
-fn existing_credentials(s: &mut Scenario, text: &str) {
-    s.files.insert(format!("{AWS_ROOT}/bb/credentials"), text.into());
-}
-
 pub const TFVARS: &str = "\
 # Project (short name)
 project         = \"bb\"
@@ -110,130 +66,141 @@ accounts = {
 }
 ";
 
-/// Every scenario: a name, a request and the world it runs in.
+/// The name of the scenario whose world is [`base_world`].
+pub const BASE: &str = "management-first-run";
+
+/// The data file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableFile {
+    /// Every request field but `credentials_type`.
+    request_defaults: Map<String, Value>,
+    scenarios: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    name: String,
+    /// One sentence for people reading the table.
+    #[allow(dead_code)]
+    about: String,
+    /// Laid over `request_defaults`, field by field.
+    request: Map<String, Value>,
+    world: Scenario,
+}
+
+struct Parsed {
+    defaults: Map<String, Value>,
+    scenarios: Vec<(String, ConfigureRequest, Scenario)>,
+}
+
+fn merged(defaults: &Map<String, Value>, fields: &Map<String, Value>, name: &str) -> ConfigureRequest {
+    let mut request = defaults.clone();
+    request.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+    serde_json::from_value(Value::Object(request))
+        .unwrap_or_else(|e| panic!("{TABLE_PATH}: the request of scenario `{name}`: {e}"))
+}
+
+fn parsed() -> &'static Parsed {
+    static PARSED: OnceLock<Parsed> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        let file: TableFile = serde_json::from_str(TABLE_JSON).unwrap_or_else(|e| panic!("{TABLE_PATH}: {e}"));
+        let mut names = std::collections::BTreeSet::new();
+        let scenarios = file
+            .scenarios
+            .into_iter()
+            .map(|entry| {
+                assert!(
+                    names.insert(entry.name.clone()),
+                    "{TABLE_PATH}: two scenarios are named `{}`",
+                    entry.name
+                );
+                let request = merged(&file.request_defaults, &entry.request, &entry.name);
+                (entry.name, request, entry.world)
+            })
+            .collect();
+        Parsed {
+            defaults: file.request_defaults,
+            scenarios,
+        }
+    })
+}
+
+/// Every scenario of the data file, in its order: a name, a request and the
+/// world it runs in.
 pub fn table() -> Vec<(&'static str, ConfigureRequest, Scenario)> {
-    let mut out = Vec::new();
+    parsed()
+        .scenarios
+        .iter()
+        .map(|(name, request, world)| (name.as_str(), request.clone(), world.clone()))
+        .collect()
+}
 
-    out.push((
-        "management-first-run",
-        request(CredentialsType::Management),
-        base_world(),
-    ));
-
-    let mut skip = base_world();
-    existing_credentials(
-        &mut skip,
-        &format!("# mine\n[bb-management]\naws_access_key_id = {OLD_KEY_ID}\naws_secret_access_key = {OLD_SECRET}\n"),
+/// The table's default request, of the given type.
+pub fn request(credentials_type: CredentialsType) -> ConfigureRequest {
+    let mut fields = Map::new();
+    fields.insert(
+        "credentials_type".into(),
+        serde_json::to_value(credentials_type).expect("an enum serializes"),
     );
-    skip.identities.insert(OLD_KEY_ID.into(), Ok(identity("jane")));
-    skip.organizations.insert(OLD_KEY_ID.into(), Ok(organization()));
-    skip.answers = vec![Answer::Select(0)];
-    out.push((
-        "management-configured-skip",
-        request(CredentialsType::Management),
-        skip.clone(),
-    ));
+    merged(&parsed().defaults, &fields, "(defaults)")
+}
 
-    let mut overwrite = skip.clone();
-    overwrite.answers = vec![Answer::Select(1)];
-    out.push((
-        "management-configured-overwrite",
-        request(CredentialsType::Management),
-        overwrite,
-    ));
+/// A project with project.yaml and the user's new keys in a CSV, whose keys
+/// read the organization: the world of [`BASE`].
+pub fn base_world() -> Scenario {
+    parsed()
+        .scenarios
+        .iter()
+        .find(|(name, _, _)| name == BASE)
+        .map(|(_, _, world)| world.clone())
+        .unwrap_or_else(|| panic!("{TABLE_PATH} has no scenario `{BASE}`"))
+}
 
-    let mut non_interactive = request(CredentialsType::Management);
-    non_interactive.non_interactive = true;
-    out.push(("management-configured-non-interactive", non_interactive, skip));
+/// The organization of the base world: ListAccounts's answer for [`KEY_ID`].
+pub fn organization() -> Vec<OrganizationAccount> {
+    match base_world().organizations.get(KEY_ID) {
+        Some(Ok(accounts)) => accounts.clone(),
+        _ => panic!("{TABLE_PATH}: scenario `{BASE}` lists no organization for {KEY_ID}"),
+    }
+}
 
-    let mut bootstrap = base_world();
-    bootstrap
-        .files
-        .insert(format!("{ROOT}/config/common.tfvars"), "project = \"bb\"\n".into());
-    out.push(("bootstrap-first-time", request(CredentialsType::Bootstrap), bootstrap));
+/// An access-keys CSV as the AWS console downloads it (BOM, CRLF).
+pub fn csv(key_id: &str, secret: &str) -> String {
+    format!("\u{feff}Access key ID,Secret access key\r\n{key_id},{secret}\r\n")
+}
 
-    let mut security = base_world();
-    existing_credentials(
-        &mut security,
-        &format!("[bb-bootstrap]\naws_access_key_id = {BOOT_KEY_ID}\naws_secret_access_key = {BOOT_SECRET}\n"),
-    );
-    security.organizations.remove(KEY_ID);
-    security.organizations.insert(BOOT_KEY_ID.into(), Ok(organization()));
-    out.push((
-        "security-reads-org-with-bootstrap",
-        request(CredentialsType::Security),
-        security,
-    ));
+/// `value` with every object's keys in sorted order, whatever map
+/// serde_json was built with.
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
 
-    let mut mfa_one = base_world();
-    mfa_one
-        .mfa_devices
-        .insert("jane".into(), vec![format!("arn:aws:iam::{CALLER_ACCOUNT}:mfa/jane")]);
-    let mut mfa_request = request(CredentialsType::Management);
-    mfa_request.fetch_mfa_device = true;
-    out.push(("mfa-one-device", mfa_request.clone(), mfa_one));
-
-    let mut mfa_several = base_world();
-    mfa_several.mfa_devices.insert(
-        "jane".into(),
-        vec![
-            format!("arn:aws:iam::{CALLER_ACCOUNT}:u2f/user/jane/key"),
-            format!("arn:aws:iam::{CALLER_ACCOUNT}:mfa/jane-phone"),
-            format!("arn:aws:iam::{CALLER_ACCOUNT}:mfa/jane-laptop"),
-        ],
-    );
-    mfa_several.answers = vec![Answer::Select(1)];
-    out.push(("mfa-several-devices", mfa_request, mfa_several));
-
-    let mut denied = base_world();
-    denied.organizations.insert(
-        KEY_ID.into(),
-        Err(AwsError {
-            kind: AwsErrorKind::AccessDenied,
-            code: Some("AccessDeniedException".into()),
-            message: "AccessDeniedException: not allowed".into(),
-        }),
-    );
-    denied
-        .files
-        .insert(format!("{ROOT}/config/common.tfvars"), TFVARS.into());
-    out.push((
-        "organization-access-denied",
-        request(CredentialsType::Management),
-        denied,
-    ));
-
-    let mut malformed = base_world();
-    malformed.files.insert(
-        format!("{ROOT}/project.yaml"),
-        "short_name: bb\norganization:\n  accounts: [\n".into(),
-    );
-    out.push((
-        "malformed-project-yaml",
-        request(CredentialsType::Management),
-        malformed,
-    ));
-
-    let mut all = base_world();
-    all.files.insert(format!("{ROOT}/config/common.tfvars"), TFVARS.into());
-    let mut all_request = request(CredentialsType::Management);
-    all_request.all_accounts = true;
-    all_request.role_name = Some("Administrator".into());
-    out.push(("all-accounts-with-role-and-tfvars", all_request, all));
-
-    let mut manual = base_world();
-    manual.files.remove("/home/user/keys.csv");
-    manual.answers = vec![
-        Answer::Select(1),
-        Answer::Text("not-a-key".into()),
-        Answer::Text(KEY_ID.into()),
-        Answer::Secret("short".into()),
-        Answer::Secret(SECRET.into()),
-    ];
-    let mut manual_request = request(CredentialsType::Management);
-    manual_request.credentials_file = None;
-    manual_request.skip_assumable_roles_setup = true;
-    out.push(("manual-keys-reasked", manual_request, manual));
-
-    out
+/// The recorded form every host writes: a JSON array of
+/// `{"name": …, "<key>": …}` in table order, keys sorted, indented by two
+/// spaces, with a final newline. Python's `json.dumps(v, indent=2,
+/// sort_keys=True, ensure_ascii=False)` and JavaScript's
+/// `JSON.stringify(sorted, null, 2)` write the same bytes.
+pub fn recorded<T: serde::Serialize>(key: &str, entries: &[(&str, T)]) -> String {
+    let array: Vec<Value> = entries
+        .iter()
+        .map(|(name, value)| {
+            let mut entry = Map::new();
+            entry.insert("name".into(), Value::String(name.to_string()));
+            entry.insert(key.into(), serde_json::to_value(value).expect("serializable"));
+            Value::Object(entry)
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&sorted(Value::Array(array))).expect("serializable");
+    text.push('\n');
+    text
 }

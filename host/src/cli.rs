@@ -31,6 +31,14 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the WIT package of the embedded credentials core, or write the core (a WebAssembly
+    /// component) for embedding it in another program.
+    #[command(after_long_help = COMPONENT_HELP)]
+    Component {
+        /// Write the component to this file (`-`: standard output) instead of printing its WIT package.
+        #[arg(long, value_name = "FILE")]
+        write: Option<PathBuf>,
+    },
     /// Print the manual page of `leverage credentials configure` (roff) to standard output.
     Man {
         /// Write every page (leverage.1, leverage-credentials.1, leverage-credentials-configure.1,
@@ -45,6 +53,15 @@ Examples:
   bash:  leverage completions bash > ~/.local/share/bash-completion/completions/leverage
   zsh:   leverage completions zsh > \"${fpath[1]}/_leverage\"
   fish:  leverage completions fish > ~/.config/fish/completions/leverage.fish";
+
+const COMPONENT_HELP: &str = "\
+The core plans `leverage credentials configure`; any runtime that runs WebAssembly
+components (wasmtime in Rust or Python, jco in Node) can embed it. The WIT package
+printed names the contract it implements. See wit/README.md in the source repository.
+
+Examples:
+  leverage component                        # e.g. leverage:credentials@0.1.0
+  leverage component --write core.wasm";
 
 #[derive(Subcommand, Debug)]
 pub enum CredentialsCommand {

@@ -10,6 +10,7 @@
 pub mod apply;
 pub mod aws;
 pub mod cli;
+pub mod component;
 pub mod engine;
 pub mod files;
 pub mod log;

@@ -49,6 +49,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut Cli::command(), "leverage", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Component { write: None } => {
+            println!("{}", leverage_cli::component::wit_package());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Component { write: Some(path) } => {
+            leverage_cli::component::write(&path)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Man { out_dir: None } => {
             leverage_cli::cli::man_page(&mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)

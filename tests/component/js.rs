@@ -1,4 +1,4 @@
-//! The core in another runtime: the very component
+//! The core in another runtime (issue 9, DESIGN "Tests" 5): the very component
 //! the CLI embeds, transpiled by jco and driven from Node by a JavaScript host
 //! (`tests/js/`), must plan exactly what the native core plans for every
 //! scenario of the shared table, and make the same calls. (The wasmtime run of
@@ -13,10 +13,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
-use leverage_core::scripted::ScriptedHost;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 fn workspace() -> &'static Path {
@@ -57,83 +54,30 @@ fn node_ready() {
     );
 }
 
-/// The `version` of the installed jco package.
-fn jco_version() -> String {
-    let manifest = js_dir().join("node_modules/@bytecodealliance/jco/package.json");
-    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
-    json["version"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{} has no version", manifest.display()))
-        .to_string()
-}
-
-/// The embedded component transpiled by jco (sync instantiation), cached under
-/// the target directory by the component's hash and jco's version, so a
-/// changed core, or another jco, always transpiles anew.
-fn transpiled() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        node_ready();
-        let wasm_path = leverage_cli::engine::COMPONENT_WASM_PATH;
-        let wasm = std::fs::read(wasm_path).unwrap_or_else(|e| panic!("reading the component {wasm_path}: {e}"));
-        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("js-core");
-        let dir = cache.join(format!("{}-jco-{}", &sha256_hex(&wasm)[..16], jco_version()));
-        if dir.join("leverage_core.js").is_file() {
-            return dir;
-        }
-        std::fs::create_dir_all(&cache).unwrap();
-        // Transpile beside the final place, then rename: a concurrent run
-        // never sees a half-written directory.
-        let staging = tempfile::tempdir_in(&cache).unwrap();
-        let out = staging.path().join("out");
-        let jco = js_dir().join("node_modules/@bytecodealliance/jco/dist/jco.js");
-        let output = Command::new("node")
-            .arg(&jco)
-            .arg("transpile")
-            .arg(wasm_path)
-            .arg("-o")
-            .arg(&out)
-            .args(["--instantiation", "sync", "--no-typescript", "--quiet"])
-            .current_dir(js_dir())
-            .output()
-            .expect("running jco");
-        assert!(
-            output.status.success(),
-            "jco transpile failed:\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        if std::fs::rename(&out, &dir).is_err() && !dir.join("leverage_core.js").is_file() {
-            panic!("could not move the transpiled component to {}", dir.display());
-        }
-        dir
-    })
-}
-
 struct NodeRun {
     success: bool,
     stdout: String,
     stderr: String,
 }
 
-/// `node --test tests/js/` (every `*.test.mjs` there) from the workspace root,
-/// with the transpiled component and the scenario file in the environment,
-/// reporting in TAP on stdout (asked for: the default reporter differs
-/// between Node versions).
-fn node_test(scenarios: &Path) -> NodeRun {
-    let output = Command::new("node")
+/// `npm test` in tests/js (every `*.test.mjs` there), on the component this
+/// build embeds: the tests find it through LEVERAGE_COMPONENT, as they find
+/// any other (tests/js/core.mjs).
+fn npm_test() -> NodeRun {
+    node_ready();
+    let output = Command::new("npm")
+        // TAP on stdout, asked for: Node's default reporter differs between versions.
         .args([
-            "--test",
+            "test",
+            "--silent",
+            "--",
             "--test-reporter=tap",
             "--test-reporter-destination=stdout",
-            "tests/js/",
         ])
-        .current_dir(workspace())
-        .env("LEVERAGE_JS_CORE", transpiled())
-        .env("LEVERAGE_JS_SCENARIOS", scenarios)
+        .current_dir(js_dir())
+        .env("LEVERAGE_COMPONENT", leverage_cli::engine::COMPONENT_WASM_PATH)
         .output()
-        .expect("running node --test");
+        .expect("running npm test");
     NodeRun {
         success: output.status.success(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -158,55 +102,26 @@ impl NodeRun {
     }
 }
 
-/// Issue 9 "the same scenario table in both hosts": every scenario's native
-/// outcome and transcript go to a JSON file; `tests/js/scenarios.test.mjs`
-/// plays each one through the component in Node (files from memory, then from
-/// a real directory) and must get the same plan or error and the same
-/// transcript of calls. The same run covers the JavaScript host's own tests
-/// and the README's example (`host.test.mjs`, `example.test.mjs`).
+/// `npm test` in tests/js passes: the component in Node writes, for every
+/// scenario of the shared table, the very bytes of the native core's record
+/// (`tests/fixtures/scenarios/plans.json`), with files from memory and from
+/// disk, and makes the same calls; the JavaScript host's own tests and the
+/// README's example pass too.
 #[test]
 fn node_plans_equal_native_plans() {
-    let table = leverage_core::scenarios::table();
-    assert!(table.len() >= 8, "issue 9 asks for at least 8 scenarios");
-    let scenarios: Vec<_> = table
-        .iter()
-        .map(|(name, request, scenario)| {
-            let mut host = ScriptedHost::new(scenario.clone());
-            let native = leverage_core::configure(&mut host, request);
-            json!({
-                "name": name,
-                "request": request,
-                "scenario": scenario,
-                "native": native,
-                "transcript": host.transcript,
-            })
-        })
-        .collect();
-    // The table must exercise both outcomes, or equal plans would prove little.
-    assert!(scenarios.iter().any(|s| s["native"].get("Ok").is_some()));
-    assert!(scenarios.iter().any(|s| s["native"].get("Err").is_some()));
-
-    let temp = tempfile::tempdir().unwrap();
-    let file = temp.path().join("scenarios.json");
-    std::fs::write(&file, serde_json::to_string_pretty(&scenarios).unwrap()).unwrap();
-
-    let run = node_test(&file);
+    let run = npm_test();
     assert!(
         run.success,
-        "node --test tests/js/ failed:\n{}\n{}",
+        "npm test in tests/js failed:\n{}\n{}",
         run.stdout, run.stderr
     );
     assert_eq!(run.summary("fail"), Some(0), "{}", run.stdout);
-    for (name, _, _) in &table {
-        for test in [name.to_string(), format!("{name} (files on disk)")] {
-            assert!(
-                run.passed(&test),
-                "the Node test `{test}` did not run and pass:\n{}",
-                run.stdout
-            );
-        }
-    }
     for test in [
+        "the component in Node writes the recorded plans, byte for byte (files from memory)",
+        "the component in Node writes the recorded plans, byte for byte (files on disk)",
+        "the table covers every kind of run",
+        "the checked-in TypeScript declarations are the ones jco generates for the component",
+        "the README example type-checks against the declarations",
         "the README example prints the planned files with secrets masked and writes nothing",
         "the README example reports a configure-error variant for a malformed project.yaml",
         "an unreadable credentials file reaches the component as files-error and comes back as invalid-input naming it",

@@ -1,7 +1,11 @@
 //! The real component, run in wasmtime with in-memory imports, must plan
-//! exactly what the native core plans for the same scripted world (issue 2,
-//! DESIGN "Tests" 3), and must import nothing the design does not name.
+//! exactly what the native core plans for the same scripted world: on the
+//! shared scenario table it writes the very bytes of the native core's
+//! record (`tests/fixtures/scenarios/plans.json`). It must import nothing the
+//! design does not name. `leverage component` hands embedders this very
+//! component. The Python host's tests (`tests/python`, pytest) run from here.
 
+mod python;
 use leverage_cli::engine::leverage::credentials::{aws, files, log, prompt, types};
 use leverage_cli::engine::{self as host, Core};
 use leverage_core::scripted::ScriptedHost;
@@ -76,15 +80,45 @@ fn assert_same_plan(
     (native_host.transcript, backend.0.transcript)
 }
 
+/// The workspace file at `relative`.
+fn workspace_file(relative: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative)
+}
+
 #[test]
-fn component_plans_equal_native_plans() {
+fn component_in_wasmtime_writes_the_recorded_plans_byte_for_byte() {
+    use leverage_core::scenarios::{recorded, PLANS_PATH, TRANSCRIPTS_PATH};
     let core = Core::load().expect("the embedded component loads");
     let table = leverage_core::scenarios::table();
     assert!(table.len() >= 8);
-    for (name, request, scenario) in table {
-        let (native_calls, component_calls) = assert_same_plan(&core, name, &request, &scenario);
-        assert_eq!(native_calls, component_calls, "{name}: the calls made differ");
+    let mut plans = Vec::new();
+    let mut transcripts = Vec::new();
+    for (name, request, scenario) in &table {
+        let (outcome, backend) = core
+            .configure(&convert(request), InMemory(ScriptedHost::new(scenario.clone())))
+            .unwrap_or_else(|e| panic!("{name}: the component trapped: {e:#}"));
+        plans.push((*name, outcome));
+        transcripts.push((*name, backend.0.transcript));
     }
+    let recorded_plans = std::fs::read_to_string(workspace_file(PLANS_PATH)).unwrap();
+    let recorded_transcripts = std::fs::read_to_string(workspace_file(TRANSCRIPTS_PATH)).unwrap();
+    // Scenario by scenario first, so that a failure names the scenario.
+    for (i, (name, outcome)) in plans.iter().enumerate() {
+        let native: serde_json::Value = serde_json::from_str(&recorded_plans).unwrap();
+        assert_eq!(
+            recorded("outcome", &[(*name, outcome)]),
+            recorded("outcome", &[(*name, &native[i]["outcome"])]),
+            "{name}: the component's plan differs from the native core's"
+        );
+    }
+    assert_eq!(
+        recorded("transcript", &transcripts),
+        recorded_transcripts,
+        "the calls made differ from the native core's"
+    );
+    assert_eq!(recorded("outcome", &plans), recorded_plans);
 }
 
 /// Two cores in one process are independent: dropping one leaves the
@@ -154,4 +188,77 @@ fn component_imports_only_what_the_design_names() {
             || i.starts_with("wasi:random/random")),
         "{imports:?}"
     );
+}
+
+/// `leverage component --write FILE` hands out the very component this
+/// binary runs (the tests above run it too), whole.
+#[test]
+fn component_write_gives_the_embedded_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("core.wasm");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leverage"))
+        .args(["component", "--write"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read(&file).unwrap();
+    assert_eq!(&written[..8], b"\0asm\x0d\x00\x01\x00", "not a component");
+    assert!(
+        written == std::fs::read(host::COMPONENT_WASM_PATH).unwrap(),
+        "the component written is not the one embedded"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["core.wasm"], "a temporary file was left behind");
+
+    let to_stdout = std::process::Command::new(env!("CARGO_BIN_EXE_leverage"))
+        .args(["component", "--write", "-"])
+        .output()
+        .unwrap();
+    assert!(to_stdout.status.success());
+    assert!(
+        to_stdout.stdout == written,
+        "--write - does not write the same component"
+    );
+}
+
+/// `leverage component` names the WIT package the component implements,
+/// the version embedders build against: the one in wit/world.wit and in the
+/// names of the component's own imports.
+#[test]
+fn component_prints_the_wit_package_it_implements() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leverage"))
+        .arg("component")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let world = std::fs::read_to_string(workspace_file("wit/world.wit")).unwrap();
+    let package = printed.trim_end();
+    assert!(world.contains(&format!("package {package};")), "{printed:?}");
+    let (_, version) = package.split_once('@').expect("a versioned package");
+    let imports = Core::load().unwrap().import_names();
+    assert!(
+        imports.contains(&format!("leverage:credentials/files@{version}")),
+        "{imports:?}"
+    );
+}
+
+/// A place that cannot be written: an error naming it, exit code 1, nothing made.
+#[test]
+fn component_write_to_a_missing_directory_fails_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("no-such-dir/core.wasm");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leverage"))
+        .args(["component", "--write"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

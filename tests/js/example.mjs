@@ -4,29 +4,37 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as wasi from '@bytecodealliance/preview2-shim';
+// Types from jco's declarations (tests/js/types, `npm run types`); tsc checks this file against them.
+/** @typedef {typeof import('./types/interfaces/leverage-credentials-aws.js')} Aws */
+/** @typedef {typeof import('./types/interfaces/leverage-credentials-files.js')} Files */
+/** @typedef {import('./types/leverage_core.js').ConfigureRequest} ConfigureRequest */
 
 const [core, project, keys, awsRoot, awsJson] = process.argv.slice(2);
 const { instantiate } = await import(pathToFileURL(join(core, 'leverage_core.js')).href);
 // Imports are synchronous (Node 20 cannot await in one): fetch what AWS says beforehand.
 const { identity, accounts } = JSON.parse(readFileSync(awsJson, 'utf8'));
+/** @type {Aws['callAll']} every call of the batch answered, in order; a result in a list is { tag, val } */
+const callAll = (calls) => calls.map(({ request }) => ({ tag: 'ok', val: request.tag === 'get-caller-identity'
+  ? { tag: 'caller-identity', val: identity } : request.tag === 'list-accounts' ? { tag: 'accounts', val: accounts } : { tag: 'mfa-devices', val: [] } }));
+/** @type {Files['read']} the text, or undefined when nothing is there; an error is thrown as a variant */
+const read = (path) => { try { return readFileSync(path, 'utf8'); } catch (e) { if (e.code === 'ENOENT') return undefined; throw { tag: 'other', val: e.message }; } };
 const noTerminal = () => { throw { tag: 'unavailable', val: 'no terminal here' }; }; // a variant: { tag, val }
 const ours = {
-  'leverage:credentials/files': {
-    read: (path) => { try { return readFileSync(path, 'utf8'); } catch (e) { if (e.code === 'ENOENT') return undefined; throw { tag: 'other', val: e.message }; } },
-    readStdin: () => readFileSync(0, 'utf8'),
-  },
-  'leverage:credentials/aws': { getCallerIdentity: () => identity, listAccounts: () => accounts, listMfaDevices: () => [] },
+  'leverage:credentials/files': { read, readStdin: () => readFileSync(0, 'utf8') },
+  'leverage:credentials/aws': { callAll },
   'leverage:credentials/prompt': { text: noTerminal, secret: noTerminal, select: noTerminal },
   'leverage:credentials/log': { line: (level, message) => console.error(`${level}: ${message}`) },
 };
 // Whatever WASI the Rust standard library links comes from jco's shim.
 const camel = (s) => s.replace(/-(\w)/g, (_, c) => c.toUpperCase());
-const imports = new Proxy(ours, { get: (o, name) => o[name] ?? wasi[name.split(/[:/]/)[1]][camel(name.split('/')[1])] });
+const imports = new Proxy(ours, { get: (o, /** @type {string} */ name) => o[name] ?? wasi[name.split(/[:/]/)[1]][camel(name.split('/')[1])] });
 const { configure } = instantiate((file) => new WebAssembly.Module(readFileSync(join(core, file))), imports);
+/** @type {ConfigureRequest} */
+const request = { credentialsType: 'management', credentialsFile: keys, fetchMfaDevice: false,
+  overwriteExistingCredentials: false, skipAccessKeysSetup: false, skipAssumableRolesSetup: false, dryRun: true,
+  nonInteractive: true, allAccounts: false, projectRoot: project, currentDir: project, awsRoot };
 try {
-  const plan = configure({ credentialsType: 'management', credentialsFile: keys, fetchMfaDevice: false,
-    overwriteExistingCredentials: false, skipAccessKeysSetup: false, skipAssumableRolesSetup: false, dryRun: true,
-    nonInteractive: true, allAccounts: false, projectRoot: project, currentDir: project, awsRoot });
+  const plan = configure(request);
   // Show the plan with secrets masked; a real host would now write every change atomically.
   for (const change of plan.changes) console.log(`--- ${change.path}\n${change.maskedAfter}`);
   console.log(JSON.stringify(plan.report.profiles.map((p) => p.name)));

@@ -1,6 +1,6 @@
 // Runs the embedder example of wit/README.md (tests/js/example.mjs) the way an
 // embedder would: a separate `node` process on a real project directory.
-// Run by `cargo test -p leverage --test js`, which sets $LEVERAGE_JS_CORE.
+// `npm test` runs it (and `cargo test -p leverage --test js` runs `npm test`).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
+import { transpiledCore } from './core.mjs';
 
 const example = fileURLToPath(new URL('./example.mjs', import.meta.url));
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
@@ -35,8 +37,7 @@ function project(projectYaml) {
 }
 
 function runExample(p) {
-  assert.ok(process.env.LEVERAGE_JS_CORE, 'run through `cargo test -p leverage --test js`');
-  return spawnSync(process.execPath, [example, process.env.LEVERAGE_JS_CORE, p.dir, p.keys, p.aws, p.answers], { encoding: 'utf8' });
+  return spawnSync(process.execPath, [example, transpiledCore(), p.dir, p.keys, p.aws, p.answers], { encoding: 'utf8' });
 }
 
 const PROJECT_YAML = `project_name: binbash

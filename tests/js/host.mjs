@@ -88,30 +88,51 @@ export class ScriptedHost {
     return new ImportError({ tag: 'unavailable', val: `the script answers ${got} where a ${expected} was asked` });
   }
 
+  /** One call of a batch, answered from the scenario (Rust shape: `{Ok: reply}` / `{Err: aws-error}`). */
+  answer({ credentials, region, request }) {
+    const s = this.scenario;
+    const key = credentials.accessKeyId;
+    const failure = (kind, code, message) => ({ Err: { kind, code, message } });
+    const identity = () =>
+      Object.hasOwn(s.identities, key)
+        ? s.identities[key]
+        : failure('InvalidCredentials', 'InvalidClientTokenId', 'InvalidClientTokenId: The security token included in the request is invalid');
+    const reply = (outcome, as) => ('Ok' in outcome ? { Ok: { [as]: outcome.Ok } } : outcome);
+    switch (request.tag) {
+      case 'get-caller-identity':
+        this.transcript.push(`aws.get-caller-identity ${key} ${region}`);
+        return reply(identity(), 'CallerIdentity');
+      case 'list-accounts':
+        this.transcript.push(`aws.list-accounts ${key} ${region}`);
+        return reply(
+          Object.hasOwn(s.organizations, key) ? s.organizations[key] : failure('AccessDenied', 'AccessDeniedException', 'AccessDeniedException: not allowed'),
+          'Accounts',
+        );
+      case 'list-mfa-devices': {
+        this.transcript.push(`aws.list-mfa-devices ${key} ${region} ${request.val ?? '-'}`);
+        let user = request.val;
+        if (user === undefined) {
+          // Without a user name AWS lists the caller's own devices.
+          const caller = identity();
+          if ('Err' in caller) return caller;
+          user = caller.Ok.arn.split('/').at(-1);
+        }
+        return { Ok: { MfaDevices: Object.hasOwn(s.mfa_devices, user) ? [...s.mfa_devices[user]] : [] } };
+      }
+      default:
+        throw new Error(`unknown request ${JSON.stringify(request)}`);
+    }
+  }
+
   /** The four imported interfaces, keyed as jco's sync instantiation wants them. */
   imports() {
     const s = this.scenario;
     const t = this.transcript;
-    const lookup = (map, key, missing) => {
-      const outcome = Object.hasOwn(map, key) ? map[key] : missing;
-      if ('Err' in outcome) throw new ImportError(wit.AwsError.fromRust(outcome.Err));
-      return outcome.Ok;
-    };
     return {
       'leverage:credentials/aws': {
-        getCallerIdentity: (credentials, region) => {
-          t.push(`aws.get-caller-identity ${credentials.accessKeyId} ${region}`);
-          const identity = lookup(s.identities, credentials.accessKeyId, { Err: { InvalidCredentials: 'InvalidClientTokenId' } });
-          return wit.CallerIdentity.fromRust(identity);
-        },
-        listAccounts: (credentials, region) => {
-          t.push(`aws.list-accounts ${credentials.accessKeyId} ${region}`);
-          const accounts = lookup(s.organizations, credentials.accessKeyId, { Err: { AccessDenied: 'AccessDeniedException' } });
-          return wit.list(wit.OrganizationAccount).fromRust(accounts);
-        },
-        listMfaDevices: (credentials, region, userName) => {
-          t.push(`aws.list-mfa-devices ${credentials.accessKeyId} ${region} ${userName}`);
-          return Object.hasOwn(s.mfa_devices, userName) ? [...s.mfa_devices[userName]] : [];
+        callAll: (calls) => {
+          t.push(`aws.call-all ${calls.length} call(s)`);
+          return calls.map((call) => wit.Answer.fromRust(this.answer(call)));
         },
       },
       'leverage:credentials/files': this.files

@@ -1,6 +1,6 @@
 // The JavaScript host's own pieces (issue 9): `files` over the real disk, the
 // error shapes an import throws, and the strictness of the WIT mirror.
-// Run by `cargo test -p leverage --test js`, which sets $LEVERAGE_JS_CORE.
+// `npm test` runs it (and `cargo test -p leverage --test js` runs `npm test`).
 
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
+import { transpiledCore } from './core.mjs';
 import { ScriptedHost, configureRustShaped, loadCore, nodeFiles, rustDebugString } from './host.mjs';
 import * as wit from './wit.mjs';
 
@@ -65,8 +66,7 @@ test('the WIT mirror refuses a shape it does not know', () => {
 });
 
 test('an unreadable credentials file reaches the component as files-error and comes back as invalid-input naming it', async () => {
-  assert.ok(process.env.LEVERAGE_JS_CORE, 'run through `cargo test -p leverage --test js`');
-  const instantiate = await loadCore(process.env.LEVERAGE_JS_CORE);
+  const instantiate = await loadCore(transpiledCore());
   const project = join(root, 'project');
   mkdirSync(project);
   writeFileSync(join(project, 'project.yaml'), 'project_name: binbash\nshort_name: bb\nprimary_region: us-east-1\n');

@@ -166,14 +166,9 @@ export const Plan = record({ changes: list(FileChange), report: Report });
 
 export const InputError = record({ file: option(str), line: option(u32), message: str });
 
-export const AwsError = variant({
-  'invalid-credentials': str,
-  'access-denied': str,
-  'organization-not-in-use': str,
-  throttled: str,
-  network: str,
-  other: str,
-});
+export const AwsErrorKind = enumeration(['invalid-credentials', 'access-denied', 'organization-not-in-use', 'throttled', 'network', 'other']);
+
+export const AwsError = record({ kind: AwsErrorKind, code: option(str), message: str });
 
 export const AwsFailure = record({ operation: str, error: AwsError, message: str });
 
@@ -190,6 +185,11 @@ export const ConfigureError = variant({
 
 export const CallerIdentity = record({ account: str, arn: str, 'user-id': str });
 export const OrganizationAccount = record({ id: str, name: str, email: str });
+export const Request = variant({ 'get-caller-identity': null, 'list-accounts': null, 'list-mfa-devices': option(str) });
+export const Call = record({ credentials: AwsCredentials, region: str, request: Request });
+export const Reply = variant({ 'caller-identity': CallerIdentity, accounts: list(OrganizationAccount), 'mfa-devices': list(str) });
+/** One answer of `call-all`, in jco's shape for a `result` inside a list: `{ tag: 'ok' | 'err', val }`. */
+export const Answer = result(Reply, AwsError);
 export const FilesError = variant({ 'is-directory': null, 'permission-denied': null, 'not-text': null, other: str });
 export const PromptError = variant({ cancelled: null, unavailable: str });
 export const Level = enumeration(['debug', 'info', 'warn']);
@@ -206,4 +206,30 @@ export function canonicalJson(value) {
         ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])]))
         : v;
   return JSON.stringify(sort(value), null, 1);
+}
+
+/**
+ * The scenarios of tests/fixtures/scenarios/table.json, each request laid
+ * over `request_defaults` (Rust serde shape, as the file holds them).
+ */
+export function scenarioTable(file) {
+  return file.scenarios.map(({ name, request, world }) => ({ name, request: { ...file.request_defaults, ...request }, world }));
+}
+
+/** `value` with every object's keys sorted, at every depth. */
+function sortedKeys(value) {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys(value[k])]));
+  }
+  return value;
+}
+
+/**
+ * The recorded form of tests/fixtures/scenarios/*.json, as the native core
+ * writes it (leverage_core::scenarios::recorded): an array of
+ * `{ name, [key]: value }`, keys sorted, two-space indentation, final newline.
+ */
+export function recorded(key, entries) {
+  return JSON.stringify(sortedKeys(entries.map(({ name, value }) => ({ name, [key]: value }))), null, 2) + '\n';
 }

@@ -1,0 +1,12 @@
+/** @module Interface leverage:credentials/log@0.1.0 **/
+export function line(level: Level, message: string): void;
+/**
+ * # Variants
+ * 
+ * ## `"debug"`
+ * 
+ * ## `"info"`
+ * 
+ * ## `"warn"`
+ */
+export type Level = 'debug' | 'info' | 'warn';
