@@ -42,7 +42,7 @@ pub enum Command {
     /// Print the manual page of `leverage credentials configure` (roff) to standard output.
     Man {
         /// Write every page (leverage.1, leverage-credentials.1, leverage-credentials-configure.1,
-        /// leverage-completions.1) into this directory instead.
+        /// leverage-completions.1, leverage-component.1) into this directory instead.
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },

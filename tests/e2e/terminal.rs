@@ -1371,6 +1371,7 @@ fn the_man_page_is_generated_from_the_same_definitions() {
         pages,
         [
             "leverage-completions.1",
+            "leverage-component.1",
             "leverage-credentials-configure.1",
             "leverage-credentials.1",
             "leverage-man.1",

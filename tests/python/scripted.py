@@ -6,11 +6,10 @@ the Rust core's types), so its values pass through `leverage_host.RUST`."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import List
 
 import leverage_host
-from leverage_host import Err, Ok
+from leverage_host import Ok
 
 FIXTURES = leverage_host.REPOSITORY / "tests" / "fixtures" / "scenarios"
 

@@ -2,7 +2,6 @@
 apply, and the values crossing the component boundary."""
 
 import io
-import os
 import stat
 
 import botocore.exceptions

@@ -4,7 +4,6 @@ core recorded in plans.json, with the world's files served from memory and
 from a real directory by the host's own `files_read`."""
 
 import json
-import os
 
 import leverage_host
 import scripted

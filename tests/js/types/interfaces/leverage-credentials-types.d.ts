@@ -30,6 +30,7 @@ export interface ConfigureRequest {
   projectRoot: string,
   currentDir: string,
   awsRoot: string,
+  homeDir?: string,
 }
 /**
  * # Variants
