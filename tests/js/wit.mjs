@@ -1,4 +1,4 @@
-// The WIT types of `leverage:credentials@0.1.0`, mirrored as converters
+// The WIT types of `leverage:credentials@0.2.0`, mirrored as converters
 // between the two JSON shapes the tests compare:
 //
 // - jco's shape (what the transpiled component takes and returns): records are

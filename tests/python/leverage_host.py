@@ -315,7 +315,7 @@ class Core:
         for name, item in ty.imports(self.engine).items():
             if not name.startswith(PACKAGE + "/"):
                 continue  # WASI, provided by wasmtime
-            self.version = name.rpartition("@")[2]  # e.g. 0.1.0
+            self.version = name.rpartition("@")[2]  # e.g. 0.2.0
             self.imports[name] = {
                 fn: f.ty for fn, f in item.ty.exports(self.engine).items() if isinstance(f.ty, wc.FuncType)
             }
