@@ -18,7 +18,7 @@ const SECRET_COLUMN: &str = "Secret access key";
 const EXPECTED_HEADER: &str = "`Access key ID,Secret access key`";
 
 /// Parses the CSV text and returns the first row's keys, validated against
-/// SPEC's patterns.
+/// The patterns access keys must match.
 pub fn parse_csv(text: &str) -> Result<AccessKeys, InputError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rows = Rows::new(text);
@@ -266,7 +266,7 @@ mod tests {
         assert_eq!(keys.secret_access_key.expose(), SECRET);
     }
 
-    /// Issue 8 (bad-input corpus `csv-cr-only-bad-key`): with old Mac line
+    /// (bad-input corpus `csv-cr-only-bad-key`): with old Mac line
     /// ends (a lone `\r`) the error named line 1 for the second row.
     #[test]
     fn lone_cr_line_ends_count_as_lines() {

@@ -1,4 +1,4 @@
-//! SPEC's flow, step by step: decide everything, write nothing, return a plan.
+//! The run, step by step: decide everything, write nothing, return a plan.
 
 use crate::host::*;
 use crate::ini::IniDocument;
@@ -85,7 +85,7 @@ impl Ctx<'_> {
 /// `text` with every control character escaped (`\n`, `\r`, `\u{1b}`...).
 /// Messages quote names and values from files and from AWS replies: raw, a
 /// line break would split the one-line error, and a `\r` or an escape
-/// sequence would rewind or repaint the user's terminal (issue 8).
+/// sequence would rewind or repaint the user's terminal.
 pub fn printable(text: &str) -> String {
     if !text.contains(char::is_control) {
         return text.to_string();
@@ -180,7 +180,7 @@ impl IniFile {
     }
 }
 
-/// Plan `leverage credentials configure` (see SPEC.md "The flow").
+/// Plan `leverage credentials configure`.
 pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan, ConfigureError> {
     check_flags(request)?;
     let mut ctx = Ctx { host, request };

@@ -156,7 +156,7 @@ pub struct IniDocument {
     has_cr: bool,
     /// The section the last `set` found or made, and its index: callers set
     /// several keys of one section in a row, and a lookup compares long
-    /// names (issue 10). Sections never move, and a section found stays the
+    /// names. Sections never move, and a section found stays the
     /// first match, so the index stays right.
     last_set: Option<(String, usize)>,
 }
@@ -418,7 +418,7 @@ impl IniDocument {
     }
 
     /// The writer's edit of a *plain* section, found without re-reading it
-    /// (issue 10: the flow sets thousands of keys, nearly all in sections it
+    /// (the flow sets thousands of keys, nearly all in sections it
     /// has just made). A section is plain when each of its body lines is one
     /// key of its own: `name = value` or `name: value`, not indented, ending
     /// in `\n`; when it is not `[DEFAULT]`; and when the next header is not

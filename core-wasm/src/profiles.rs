@@ -1,4 +1,4 @@
-//! Naming rules for the profiles the tool writes (SPEC flow steps 1 and 6).
+//! Naming rules for the profiles the tool writes.
 
 use crate::host::CredentialsType;
 

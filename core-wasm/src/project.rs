@@ -1,5 +1,5 @@
-//! Where things live and which value comes from where (SPEC "Where things
-//! live", "Which values come from where" and the identification step).
+//! Where things live, which value comes from where, and how the project is
+//! identified.
 
 use crate::accounts::{self, Placeholder};
 use crate::flow::{input_error, Ctx};
@@ -418,7 +418,7 @@ fn invalid_value(path: &str, line: Option<u32>, key: &str, value: &str, rule: &s
 fn merge_accounts(yaml: Option<&ProjectYaml>, tfvars: Option<&TfvarsConfig>) -> Vec<DeclaredAccount> {
     let mut accounts: Vec<DeclaredAccount> = tfvars.map(|t| t.accounts.clone()).unwrap_or_default();
     // Name → position of its first entry: a search per account would be
-    // quadratic for thousands of accounts (issue 10).
+    // quadratic for thousands of accounts.
     let mut known: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (i, account) in accounts.iter().enumerate() {
         known.entry(account.name.clone()).or_insert(i);

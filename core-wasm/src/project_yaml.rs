@@ -849,7 +849,7 @@ fn last_end(node: &Node) -> LastEnd {
         }
         // A block sequence ending with an empty item (a `-` and nothing
         // more) ends on that `-`'s line, which no event gives: unknown, not
-        // the end of an earlier item (issue 8, found by fuzzing).
+        // the end of an earlier item (found by fuzzing).
         Kind::Seq(items) => match items.last().map(last_end) {
             Some(LastEnd::Empty) => LastEnd::Unknown,
             Some(end) => end,
@@ -977,7 +977,7 @@ fn entry_edit(lines: &Lines, entry: &Node, name: &str, id: &str) -> Result<Edit,
                     let at = key_end + blanks + 1;
                     // `id: &anchor` or `id: !tag` is an empty value with
                     // something written after the colon: a value put right
-                    // after the colon would not parse (issue 8, found by
+                    // after the colon would not parse (found by
                     // fuzzing).
                     let rest = text.get(at..).unwrap_or("");
                     let rest = rest.split(['\n', '\r']).next().unwrap_or("").trim_matches(is_ws);
@@ -1121,13 +1121,13 @@ pub fn set_account_ids(text: &str, ids: &[(String, String)]) -> Result<IdUpdate,
     };
     // One parse of the original serves both reading its accounts and, in
     // `verify`, the comparison with the edited text (a 5,000-account file
-    // costs a few milliseconds a parse, issue 10).
+    // costs a few milliseconds a parse).
     let (before, original) = read_document(text)?;
     let Some(accounts) = before.accounts else {
         return Ok(unchanged());
     };
     // The last id given for a name wins. A map, not a search per account:
-    // that is quadratic for thousands of accounts (issue 10).
+    // that is quadratic for thousands of accounts.
     let wanted_ids: std::collections::BTreeMap<&str, &str> =
         ids.iter().map(|(n, id)| (n.as_str(), id.as_str())).collect();
     let wanted = |name: &str| wanted_ids.get(name).copied();
@@ -1262,7 +1262,7 @@ fn verify(
         );
     }
     // The edited text is parsed once (a 5,000-account file costs a few
-    // milliseconds a parse, issue 10): its accounts are read from that parse
+    // milliseconds a parse): its accounts are read from that parse
     // through the same `RawProject` as `read`, and the whole document is
     // compared below.
     let (after, got) = read_document(edited).map_err(|e| refuse(&format!("does not read back ({e})")))?;
@@ -1421,7 +1421,7 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
         );
     }
 
-    /// Issue 8 (fuzzing, target `project_yaml_set` in strict mode): an entry
+    /// (fuzzing, target `project_yaml_set` in strict mode): an entry
     /// whose last value is a block sequence ending with an empty item got
     /// its `id` line between the key and the items, and the edit was refused.
     #[test]
@@ -1440,7 +1440,7 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
         }
     }
 
-    /// Issue 8 (fuzzing, target `project_yaml_set` in strict mode): `id:`
+    /// (fuzzing, target `project_yaml_set` in strict mode): `id:`
     /// with an anchor and no value got the id between the colon and the
     /// anchor, which does not parse (the edit was refused by the final
     /// check); it is now a clear error on its line.
@@ -1465,7 +1465,7 @@ id: 123456789012\n  - name: shared\n  organizational_units:\n  - name: security\
         );
     }
 
-    /// Issue 8 (fuzzing, target `project_yaml_read`): libyaml counts U+0085,
+    /// (fuzzing, target `project_yaml_read`): libyaml counts U+0085,
     /// U+2028 and U+2029 as line breaks, so an error after one named a line
     /// past the end of the file.
     #[test]

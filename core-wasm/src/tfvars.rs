@@ -1,5 +1,5 @@
 //! `config/common.tfvars`: read the values the command needs, and write the
-//! account ids back (SPEC, flow step 7).
+//! account ids back.
 //!
 //! Reading uses `hcl-edit`'s parser. Writing never re-encodes the document:
 //! the parser gives every key and value its byte span in the original text,
@@ -82,7 +82,7 @@ pub fn read(text: &str) -> Result<TfvarsConfig, InputError> {
     Ok(config)
 }
 
-/// Write the accounts into `common.tfvars` (SPEC flow step 7), patching the
+/// Write the accounts into `common.tfvars`, patching the
 /// text in place:
 ///
 /// - for every account with an id and a name that makes a valid HCL
@@ -347,7 +347,7 @@ impl Wanted<'_> {
 fn wanted_accounts(accounts: &[DeclaredAccount]) -> Vec<Wanted<'_>> {
     let mut wanted: Vec<Wanted<'_>> = Vec::new();
     // A set, not a search of `wanted` per account: quadratic for thousands
-    // of accounts (issue 10).
+    // of accounts.
     let mut seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for account in accounts {
         if account.name.is_empty() || !seen.insert(account.name.as_str()) {
@@ -414,7 +414,7 @@ fn plan(src: &str, body: &Body, wanted: &[Wanted<'_>]) -> Result<Plan, InputErro
     let eol = line_end(src);
     let attrs: Vec<&Attribute> = body.attributes().collect();
     // Key → its first attribute, built once: a search per account is
-    // quadratic for thousands of accounts (issue 10).
+    // quadratic for thousands of accounts.
     let attr_by_key: std::collections::BTreeMap<&str, &Attribute> =
         attrs.iter().rev().map(|a| (a.key.as_str(), *a)).collect();
     let mut plan = Plan {
@@ -1060,7 +1060,7 @@ fn patch_map(
     let base_indent = indent_before(src, span_of(attr)?.start).unwrap_or("");
     let style = MapStyle::of(src, &entries, base_indent)?;
     let mut new_entries = Vec::new();
-    // Name → its first entry (a search per account is quadratic; issue 10).
+    // Name → its first entry (a search per account is quadratic).
     let entry_by_name: std::collections::BTreeMap<&str, &Item<'_>> =
         entries.iter().rev().map(|e| (e.name.as_str(), e)).collect();
     for w in wanted {

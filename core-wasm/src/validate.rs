@@ -1,4 +1,4 @@
-//! SPEC's validation patterns, each anchored to the whole value. Written by
+//! The validation patterns, each anchored to the whole value. Written by
 //! hand rather than with `regex` to keep the component small; the tests below
 //! pin each pattern's edges.
 

@@ -27,8 +27,7 @@ pub enum Verbosity {
 #[derive(Debug, Default)]
 struct State {
     /// A prompt was just answered: a warning that follows at once is the
-    /// core rejecting that answer before it asks again (SPEC: prompt
-    /// answers are validated), shown as the prompt's validation message.
+    /// core rejecting that answer before it asks again, shown as the prompt's validation message.
     after_prompt: bool,
     /// The spinner on screen, if any: lines are printed above it.
     spinner: Option<ProgressBar>,

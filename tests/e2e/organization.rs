@@ -986,3 +986,51 @@ fn access_denied_on_list_accounts_uses_the_declared_ids() {
     assert_eq!(terraform["accounts"]["shared"]["id"], "033333333333");
     assert_ne!(org_id(&state, "shared"), "033333333333");
 }
+
+/// `--mfa-serial` without `--fetch-mfa-device` is checked against the user's
+/// own devices (listed with the run's other calls): one of them is written,
+/// any other is refused naming the devices, and nothing is written.
+#[test]
+fn mfa_serial_without_fetch_is_checked_against_the_users_devices() {
+    let moto = Moto::start();
+    let state = organization(
+        &moto,
+        &names(&["security", "shared"]),
+        json!([{ "name": "john", "mfa": 2 }]),
+    );
+    let first = text(&state, "/users/john/mfa/0").to_string();
+    let mut project = Project::new();
+    project.write("project.yaml", PROJECT_YAML);
+
+    let other = first.replace(":mfa/", ":mfa/not-");
+    let before = project.snapshot();
+    let out = configure_with_keys(
+        &mut project,
+        &moto,
+        &state,
+        "john",
+        "MANAGEMENT",
+        &["--mfa-serial", &other],
+    );
+    assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("is not one of the MFA devices of john") && out.stderr.contains(&first),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(project.snapshot(), before, "a refused serial wrote something");
+
+    let out = configure_with_keys(
+        &mut project,
+        &moto,
+        &state,
+        "john",
+        "MANAGEMENT",
+        &["--mfa-serial", &first],
+    );
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert!(!out.stderr.contains("not checked"), "{}", out.stderr);
+    let config = project.read_aws("bb", "config");
+    let keys = role_profile(org_id(&state, "shared"), OAAR, "bb-management", Some(first.as_str()));
+    assert_eq!(profile(&config, "bb-shared-oaar"), keys, "{config}");
+}
