@@ -1658,7 +1658,19 @@ fn at_sixty_columns_the_summary_fits_and_try_it_pastes_whole() {
     assert_eq!(code, 0, "{text}");
     let summary = &text[text.find("Done.").expect("a summary")..];
     for line in summary.lines() {
-        assert!(line.chars().count() <= 60, "wider than 60 columns: {line:?}\n{summary}");
+        // A path longer than the terminal cannot be folded without breaking
+        // it for copying: such a line holds that one path (after its label).
+        let one_path = line
+            .trim_start()
+            .strip_prefix("backup: ")
+            .unwrap_or(line.trim_start())
+            .split_whitespace()
+            .count()
+            == 1;
+        assert!(
+            line.chars().count() <= 60 || one_path,
+            "wider than 60 columns: {line:?}\n{summary}"
+        );
     }
     assert!(summary.contains("Profiles (2)"), "{summary}");
     let try_it = &summary[summary.find("Try it:").unwrap() + "Try it:".len()..];
