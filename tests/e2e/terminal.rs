@@ -1043,46 +1043,11 @@ fn quiet_shows_only_errors_and_verbose_shows_the_aws_calls() {
     );
 }
 
-/// Replace what changes from run to run (temporary paths, moto's random
-/// ids and keys, backup times) with stable names of the same width.
-struct Redactions(Vec<(String, String)>);
-
-impl Redactions {
-    fn apply(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for (from, to) in &self.0 {
-            out = out.replace(from.as_str(), to);
-        }
-        // <file>.YYYYMMDDTHHMMSSZ.bak
-        let mut result = String::new();
-        let mut rest = out.as_str();
-        while let Some(at) = rest.find(".bak") {
-            let (head, tail) = rest.split_at(at);
-            let stamp_len = "20260101T000000Z".len();
-            let cut = head.len().saturating_sub(stamp_len);
-            let stamp = &head[cut..];
-            let is_stamp = stamp.len() == stamp_len
-                && stamp.char_indices().all(|(i, c)| match i {
-                    8 => c == 'T',
-                    15 => c == 'Z',
-                    _ => c.is_ascii_digit(),
-                });
-            result.push_str(if is_stamp { &head[..cut] } else { head });
-            if is_stamp {
-                result.push_str("YYYYMMDDTHHMMSSZ");
-            }
-            result.push_str(".bak");
-            rest = &tail[4..];
-        }
-        result.push_str(rest);
-        result
-    }
-}
-
 /// The stderr of a full run off a terminal (first configuration, key
 /// rotation, rejected keys, outside a project) against the committed
-/// snapshot, so that wording changes are deliberate. `UPDATE_SNAPSHOTS=1`
-/// rewrites the snapshot.
+/// snapshot, so that wording changes are deliberate. To accept a change:
+/// `cargo insta review` (or `INSTA_UPDATE=always`); under `CI` insta never
+/// writes a snapshot, so a changed output fails there.
 #[test]
 fn full_run_output_matches_the_snapshot() {
     let moto = Moto::start();
@@ -1099,7 +1064,9 @@ fn full_run_output_matches_the_snapshot() {
     let john_csv = project.keys_csv(john_key, john_secret);
     let bad_csv = project.keys_csv("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
 
-    let mut redactions = vec![
+    // Values that differ between runs become fixed stand-ins; insta applies
+    // these filters (regular expressions) before comparing.
+    let mut filters: Vec<(String, String)> = vec![
         (project.home.display().to_string(), "$HOME".to_string()),
         (
             text(&state, "/management_account_id").to_string(),
@@ -1116,8 +1083,13 @@ fn full_run_output_matches_the_snapshot() {
         (jane_key.to_string(), "AKIAJANEJANEJANEJANE".to_string()),
         (john_key.to_string(), "AKIAJOHNJOHNJOHNJOHN".to_string()),
     ];
-    redactions.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-    let redactions = Redactions(redactions);
+    filters.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    let mut filters: Vec<(String, String)> = filters
+        .into_iter()
+        .map(|(from, to)| (regex_escape(&from), to.replace('$', "$$")))
+        .collect();
+    // A backup's timestamp: <file>.YYYYMMDDTHHMMSSZ.bak
+    filters.push((r"\.\d{8}T\d{6}Z\.bak".into(), ".YYYYMMDDTHHMMSSZ.bak".into()));
 
     let runs: Vec<(String, Vec<String>, PathBuf)> = vec![
         (
@@ -1173,48 +1145,28 @@ fn full_run_output_matches_the_snapshot() {
         );
         transcript.push_str(&format!(
             "## {title}\n$ leverage {}\n[exit {}]\n{}\n",
-            redactions.apply(&args.join(" ")),
+            args.join(" "),
             out.code,
-            redactions.apply(&out.stderr)
+            out.stderr
         ));
     }
 
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/snapshots/terminal_full_run.txt");
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
-        // A snapshot rewritten in CI would be compared with itself.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "UPDATE_SNAPSHOTS=1 is refused when CI is set: update snapshots locally and commit them"
-        );
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &transcript).unwrap();
+    let mut settings = insta::Settings::clone_current();
+    for (from, to) in &filters {
+        settings.add_filter(from, to.as_str());
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected != transcript {
-        let diff = similar_lines(&expected, &transcript);
-        panic!(
-            "the output differs from {} (UPDATE_SNAPSHOTS=1 rewrites it):\n{diff}",
-            path.display()
-        );
-    }
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!("terminal_full_run", transcript));
 }
 
-/// A line diff for the failure message: `-` expected, `+` actual.
-fn similar_lines(expected: &str, actual: &str) -> String {
-    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-    let mut out = String::new();
-    for i in 0..e.len().max(a.len()) {
-        match (e.get(i), a.get(i)) {
-            (Some(x), Some(y)) if x == y => out.push_str(&format!("  {x}\n")),
-            (x, y) => {
-                if let Some(x) = x {
-                    out.push_str(&format!("- {x}\n"));
-                }
-                if let Some(y) = y {
-                    out.push_str(&format!("+ {y}\n"));
-                }
-            }
+/// `text` as a regular expression matching itself.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
         }
+        out.push(c);
     }
     out
 }

@@ -41,14 +41,14 @@ const WIDE_MARGIN: f64 = 3.0;
 /// One guard at a time: they time processes and must not share the CPUs.
 static TIMING: Mutex<()> = Mutex::new(());
 
-/// The product binary of this build. `cargo test --workspace` builds it
+/// The product binary of this build. `cargo test` builds it
 /// with the host's integration tests; it is looked up beside this package's
 /// own binaries.
 fn leverage() -> PathBuf {
     let path = Path::new(env!("CARGO_BIN_EXE_floor")).with_file_name("leverage");
     assert!(
         path.exists(),
-        "{} is missing: run the workspace's tests (cargo test --workspace), or cargo build -p leverage first",
+        "{} is missing: run `cargo test` (or `cargo build -p leverage`) first",
         path.display()
     );
     path
