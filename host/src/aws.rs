@@ -257,32 +257,42 @@ async fn one_call(
     watch: Arc<Watch>,
     timeouts: Timeouts,
 ) -> Result<Reply, AwsError> {
+    let listing = timeouts.listing;
     let answer = match request {
         Request::GetCallerIdentity => get_caller_identity(&config, &watch).await,
-        Request::ListAccounts => match tokio::time::timeout(timeouts.listing, list_accounts(&config, &watch)).await {
-            Ok(answer) => answer,
-            Err(_) => Err(AwsError::new(
-                AwsErrorKind::Network,
-                format!(
-                    "listing the organization's accounts took longer than {} s; stopped",
-                    timeouts.listing.as_secs()
-                ),
-            )),
-        },
+        Request::ListAccounts => {
+            with_deadline(
+                "listing the organization's accounts",
+                listing,
+                list_accounts(&config, &watch),
+            )
+            .await
+        }
         Request::ListMfaDevices(user) => {
-            match tokio::time::timeout(timeouts.listing, list_mfa_devices(&config, user, &watch)).await {
-                Ok(answer) => answer,
-                Err(_) => Err(AwsError::new(
-                    AwsErrorKind::Network,
-                    format!(
-                        "listing the MFA devices took longer than {} s; stopped",
-                        timeouts.listing.as_secs()
-                    ),
-                )),
-            }
+            with_deadline(
+                "listing the MFA devices",
+                listing,
+                list_mfa_devices(&config, user, &watch),
+            )
+            .await
         }
     };
     answer.map_err(|e| watch.name_endpoint(e))
+}
+
+/// `call`, stopped as a network failure when it takes longer than `limit`
+/// as a whole (each attempt within it has its own, shorter, timeout).
+async fn with_deadline(
+    what: &str,
+    limit: Duration,
+    call: impl std::future::Future<Output = Result<Reply, AwsError>>,
+) -> Result<Reply, AwsError> {
+    tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
+        Err(AwsError::new(
+            AwsErrorKind::Network,
+            format!("{what} took longer than {} s; stopped", limit.as_secs()),
+        ))
+    })
 }
 
 async fn get_caller_identity(config: &SdkConfig, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
