@@ -231,8 +231,10 @@ fn wrap_list(items: &[String], width: usize, indent: &str) -> String {
 
 /// [`table`] when it fits in `width` columns. Otherwise the last column
 /// goes on a line of its own under each row (indented to the second
-/// column), and when even that is too wide, every cell after the first
-/// does: no line is cut, and no cell is broken.
+/// column), and when the other columns are still too wide, every cell after
+/// the first does: no line is cut, and no cell is broken. A last cell wider
+/// than its line (a long path) stays under its row and overflows: folding
+/// the whole table would not make one word fit, only make it harder to read.
 fn fit_table(rows: &[Vec<String>], indent: &str, width: usize) -> String {
     let full = table(rows, indent);
     if widest(&full) <= width {
@@ -250,11 +252,7 @@ fn fit_table(rows: &[Vec<String>], indent: &str, width: usize) -> String {
         .map(|r| r[..r.len().saturating_sub(1).max(1).min(r.len())].to_vec())
         .collect();
     let heads_table = table(&heads, indent);
-    let lasts_fit = rows
-        .iter()
-        .filter_map(|r| r.last())
-        .all(|last| under.chars().count() + last.chars().count() <= width);
-    if widest(&heads_table) <= width && lasts_fit {
+    if widest(&heads_table) <= width {
         let mut out = String::new();
         for (line, row) in heads_table.lines().zip(rows) {
             let _ = writeln!(out, "{line}");
@@ -718,8 +716,14 @@ mod tests {
             "  updated  config/common.tfvars\n           backup: config/common.tfvars.20260101T000000Z.bak\n  created  build.env\n"
         );
         assert_eq!(fit_table(&rows, "  ", 120), table(&rows, "  "));
-        // Narrower still: every cell on a line of its own.
-        let fitted = fit_table(&rows, "  ", 40);
+        // A backup path wider than the line stays under its row: folding the
+        // table would not make it fit.
+        assert_eq!(
+            fit_table(&rows, "  ", 40),
+            "  updated  config/common.tfvars\n           backup: config/common.tfvars.20260101T000000Z.bak\n  created  build.env\n"
+        );
+        // Narrower than the first columns: every cell on a line of its own.
+        let fitted = fit_table(&rows, "  ", 25);
         assert!(
             fitted.starts_with("  updated\n      config/common.tfvars\n"),
             "{fitted}"
