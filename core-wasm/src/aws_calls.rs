@@ -8,9 +8,9 @@
 //! are then read in a fixed order (the order of the calls), which keeps the
 //! outcome the same whichever call a host finished first.
 
-use crate::flow::{aws_failure, Ctx};
 use crate::host::*;
 use crate::model::AccessKeys;
+use crate::run::{aws_failure, Ctx};
 
 /// Which calls the run needs, and with which keys.
 #[derive(Default)]

@@ -13,17 +13,21 @@
 //! [`scripted::ScriptedHost`].
 
 pub mod access_keys;
+mod account_profiles;
 mod accounts;
 mod aws_calls;
 pub mod dotenv;
 mod flow;
 mod host;
 pub mod ini;
+mod keys;
 mod mask;
+mod mfa;
 pub mod model;
 mod profiles;
 mod project;
 pub mod project_yaml;
+mod run;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod scenarios;
 pub mod scripted;
@@ -31,6 +35,7 @@ pub mod tfvars;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+mod write_back;
 
 pub use flow::configure;
 pub use host::*;

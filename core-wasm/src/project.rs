@@ -2,10 +2,10 @@
 //! identified.
 
 use crate::accounts::{self, Placeholder};
-use crate::flow::{input_error, Ctx};
 use crate::host::{ConfigureError, Level};
 use crate::model::DeclaredAccount;
 use crate::project_yaml::ProjectYaml;
+use crate::run::{input_error, Ctx};
 use crate::tfvars::TfvarsConfig;
 use crate::{dotenv, project_yaml, tfvars, validate};
 
