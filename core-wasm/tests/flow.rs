@@ -1,5 +1,5 @@
-//! The flow through the scripted host: every branch of SPEC's flow, asserting
-//! the plan and the calls made (issues 3, 4, 5).
+//! The flow through the scripted host: every branch of `configure`, asserting
+//! the plan and the calls made.
 
 use leverage_core::scenarios::{self, *};
 use leverage_core::scripted::{Answer, Scenario, ScriptedHost};

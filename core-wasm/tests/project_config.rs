@@ -1,5 +1,5 @@
-//! Project configuration (issue 3; SPEC "Where things live", "Which values
-//! come from where" and the identification step), driven through
+//! Project configuration (where each file lives, which value comes from
+//! where, how the project is identified), driven through
 //! `configure` and the scripted host. Every resolved value is observed the
 //! way a user would see it: the profile names and `region =` lines of the
 //! planned config file, the account ids in the role ARNs, the planned
@@ -1337,7 +1337,7 @@ fn cancelling_either_question_stops_with_nothing_planned() {
 }
 
 // ---------------------------------------------------------------------------
-// SPEC's region pattern, with the original's `gov-` bug fixed.
+// The region pattern, with the original's `gov-` bug fixed.
 
 #[test]
 fn region_pattern_is_specs_with_gov_done_right() {

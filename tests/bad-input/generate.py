@@ -128,7 +128,7 @@ def yaml_project(**extra):
 
 
 # ---------------------------------------------------------------------------
-# The access keys CSV (SPEC step 3). The project is fine; the CSV is not.
+# The access keys CSV. The project is fine; the CSV is not.
 
 
 def csv_case(name, about, content, where="~/keys.csv", message=(), **kw):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`moto_server`, patched to cost what AWS costs per call (issue 10, row 4).
+"""`moto_server`, patched to cost what AWS costs per call (bench row 4).
 
 Usage: moto_aws_like.py -H 127.0.0.1 -p PORT   (the arguments of moto_server)
 

@@ -1,4 +1,4 @@
-//! The core in another runtime (issue 9, DESIGN "Tests" 5): the very component
+//! The core in another runtime: the very component
 //! the CLI embeds, transpiled by jco and driven from Node by a JavaScript host
 //! (`tests/js/`), must plan exactly what the native core plans for every
 //! scenario of the shared table, and make the same calls. (The wasmtime run of
@@ -137,7 +137,7 @@ fn node_plans_equal_native_plans() {
 const EXAMPLE_BEGIN: &str = "<!-- tests/js/example.mjs begins -->\n```js\n";
 const EXAMPLE_END: &str = "```\n<!-- tests/js/example.mjs ends -->";
 
-/// Issue 9: the example in the embedder documentation is the one the tests
+/// The example in the embedder documentation is the one the tests
 /// run, byte for byte.
 #[test]
 fn readme_example_is_the_tested_example() {
@@ -239,7 +239,7 @@ fn check_wit_record(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Issue 9 "WIT stability": `wit/wit.sha256` records the hash of the
+/// WIT stability: `wit/wit.sha256` records the hash of the
 /// normalized WIT beside the package version it describes. A WIT change
 /// without a version change fails here; so does a version or a hash that is
 /// not recorded, so the file always describes the WIT as it is.

@@ -1,4 +1,4 @@
-//! The bad-input corpus (issue 8, SPEC "Files, backups, safety"): every
+//! The bad-input corpus: every
 //! case under `tests/bad-input/` (one folder each, made by its
 //! `generate.py`) runs through the real binary. Each must end with exit code
 //! 1 (2 for a usage error), one error paragraph that names the file and line

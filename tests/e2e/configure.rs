@@ -1,4 +1,4 @@
-//! `credentials configure` against the emulator (SPEC "The flow").
+//! `credentials configure` against the emulator, step by step.
 
 use serde_json::json;
 
@@ -15,7 +15,7 @@ fn organization(moto: &Moto, mfa: u32) -> serde_json::Value {
     }))
 }
 
-/// Issue 2's walking skeleton, end to end: keys from a CSV are checked with
+/// The whole path, end to end: keys from a CSV are checked with
 /// AWS, written 0600 in a 0700 directory, and one profile per account follows.
 #[test]
 fn management_with_csv_writes_credentials_and_profiles() {
@@ -56,7 +56,7 @@ fn management_with_csv_writes_credentials_and_profiles() {
     );
 }
 
-/// SPEC step 3 [better]: keys are checked before anything is written.
+/// Keys are checked before anything is written.
 #[test]
 fn rejected_keys_change_nothing() {
     let moto = Moto::start();
@@ -71,7 +71,7 @@ fn rejected_keys_change_nothing() {
     assert_eq!(project.snapshot(), before, "rejected keys changed files");
 }
 
-/// Issue 4: keys from standard input (`--credentials-file -`) and from the
+/// Keys from standard input (`--credentials-file -`) and from the
 /// environment (CI), and a rotation with `--overwrite-existing-credentials`.
 #[test]
 fn keys_from_stdin_then_from_the_environment_with_overwrite() {

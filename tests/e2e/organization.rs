@@ -1,5 +1,5 @@
 //! Account profiles from the organization and the write-back of their ids
-//! (issues 5 and 6; SPEC flow steps 4–7), end to end: the real binary against
+//! end to end: the real binary against
 //! moto with auth enforced, then the generated profiles used by the real AWS
 //! CLI, the edited common.tfvars read by HashiCorp's HCL parser (pygohcl) and
 //! the edited project.yaml by PyYAML.
@@ -83,7 +83,7 @@ fn pairs(keys: &[(&str, &str)]) -> Vec<(String, String)> {
     keys.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-/// SPEC step 6: an account profile's keys, in order.
+/// An account profile's keys, in order.
 fn role_profile(id: &str, role: &str, source: &str, mfa: Option<&str>) -> Vec<(String, String)> {
     let arn = format!("arn:aws:iam::{id}:role/{role}");
     let mut keys = pairs(&[
@@ -205,7 +205,7 @@ fn backups(project: &Project) -> Vec<std::path::PathBuf> {
 /// A project.yaml declaring the management account and four members.
 const FOUR_MEMBERS_YAML: &str =
     leverage_test_support::project_yaml!("management", "security", "shared", "network", "apps-devstg");
-/// Issue 5: an organization of four member accounts; MANAGEMENT keys from a
+/// An organization of four member accounts; MANAGEMENT keys from a
 /// CSV give one `-oaar` profile per declared account, and the AWS CLI uses
 /// each to reach its member account.
 #[test]
@@ -275,7 +275,7 @@ fn four_member_accounts_get_profiles_the_aws_cli_can_use() {
     assert_eq!(ids["management"], Value::Null);
 }
 
-/// Issue 5: ListAccounts is read to the last page (the host asks for 20 a
+/// ListAccounts is read to the last page (the host asks for 20 a
 /// page); `--all-accounts` writes a profile for every organization account.
 #[test]
 fn all_accounts_reads_every_page_of_250_accounts() {
@@ -332,7 +332,7 @@ fn all_accounts_reads_every_page_of_250_accounts() {
     assert_eq!(identity["Account"], org_id(&state, "member-250"));
 }
 
-/// Issue 5: `--fetch-mfa-device` with one virtual device puts its serial on
+/// `--fetch-mfa-device` with one virtual device puts its serial on
 /// every account profile; the AWS CLI then asks for a code before assuming
 /// the role.
 #[test]
@@ -375,7 +375,7 @@ fn one_mfa_device_goes_on_every_profile_and_the_cli_asks_for_a_code() {
     assert_eq!(identity["Account"], org_id(&state, "shared"));
 }
 
-/// Issue 5 [better]: with several devices, `--mfa-serial` picks one of them.
+/// With several devices, `--mfa-serial` picks one of them.
 #[test]
 fn mfa_serial_picks_one_of_several_devices() {
     let moto = Moto::start();
@@ -404,8 +404,8 @@ fn mfa_serial_picks_one_of_several_devices() {
     }
 }
 
-/// Issue 5: the MFA errors. Several devices, no `--mfa-serial` and no
-/// prompting allowed: an error that lists the devices ([better]); no device at
+/// The MFA errors. Several devices, no `--mfa-serial` and no
+/// prompting allowed: an error that lists the devices; no device at
 /// all: "no MFA device found". Either way nothing is written.
 #[test]
 fn mfa_device_errors_write_nothing() {
@@ -472,7 +472,7 @@ fn without_csv(
         .collect()
 }
 
-/// SPEC step 5: security users cannot read the organization, so SECURITY
+/// Security users cannot read the organization, so SECURITY
 /// reads it with the management keys configured before, and writes `-devops`
 /// profiles sourced from its own keys, management excepted.
 #[test]
@@ -556,7 +556,7 @@ accounts = {
 sso_enabled   = false
 "#;
 
-/// SPEC step 4: the first BOOTSTRAP learns the management account's id from
+/// The first BOOTSTRAP learns the management account's id from
 /// GetCallerIdentity, writes it into project.yaml and common.tfvars, and
 /// writes no account profile.
 #[test]
@@ -750,7 +750,7 @@ fn without_ids(mut terraform: Value) -> Value {
     terraform
 }
 
-/// Issue 6: after MANAGEMENT, common.tfvars and project.yaml hold the
+/// After MANAGEMENT, common.tfvars and project.yaml hold the
 /// organization's ids and nothing else in them changed; both still parse
 /// with the standard parsers; a re-run changes no byte and makes no backup.
 #[test]
@@ -932,7 +932,7 @@ fn write_back_changes_only_the_ids_and_a_rerun_changes_nothing() {
     }
 }
 
-/// SPEC step 6: keys that may not read the organization (AccessDenied on
+/// Keys that may not read the organization (AccessDenied on
 /// ListAccounts) give a warning, and the profiles use the declared ids.
 #[test]
 fn access_denied_on_list_accounts_uses_the_declared_ids() {

@@ -1,4 +1,4 @@
-//! The terminal experience (issue 11): the real binary in a pseudo-terminal
+//! The terminal experience: the real binary in a pseudo-terminal
 //! for every prompt (shortcuts, arrow keys, validation, the hidden secret,
 //! cancelling), colour and the spinner; off a terminal, plain lines, a
 //! snapshot of a full run's output, the message that asks for
@@ -435,7 +435,7 @@ fn backups_of(path: &Path) -> Vec<PathBuf> {
 }
 
 // ---------------------------------------------------------------------------
-// The "already configured" choice: `s` skips, `o` overwrites (SPEC step 2).
+// The "already configured" choice: `s` skips, `o` overwrites.
 
 /// `s` picks "Skip": the keys stay byte for byte, the profiles are written.
 #[test]
@@ -526,7 +526,7 @@ fn shortcut_o_overwrites_from_a_csv_path_and_keeps_a_backup() {
 }
 
 // ---------------------------------------------------------------------------
-// Keys typed in (SPEC step 3): arrow keys, inline validation, the hidden secret.
+// Keys typed in: arrow keys, inline validation, the hidden secret.
 
 /// The arrow key picks "Manually"; a bad key id is refused with the reason
 /// under the prompt and asked again; the secret never shows on the screen.

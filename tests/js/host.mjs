@@ -1,4 +1,4 @@
-// A JavaScript host for the credentials core component (issue 9).
+// A JavaScript host for the credentials core component.
 //
 // `ScriptedHost` is the twin of `leverage_core::scripted::ScriptedHost`
 // (core-wasm/src/scripted.rs): it plays the same scenario description (the

@@ -1,4 +1,4 @@
-// The JavaScript host's own pieces (issue 9): `files` over the real disk, the
+// The JavaScript host's own pieces: `files` over the real disk, the
 // error shapes an import throws, and the strictness of the WIT mirror.
 // `npm test` runs it (and `cargo test -p leverage --test js` runs `npm test`).
 

@@ -1,4 +1,4 @@
-//! Shared pieces of issue 10's benchmarks (`src/bin/bench.rs`) and of the
+//! Shared pieces of the benchmarks (`src/bin/bench.rs`) and of the
 //! test that guards their budgets (`tests/budgets.rs`).
 //!
 //! - [`moto`]: an AWS emulator of our own on a free loopback port, patched to

@@ -1,4 +1,4 @@
-//! The large planning input of issue 10 (rows 4 and 5): an organization of
+//! The large planning input (bench row 4): an organization of
 //! thousands of accounts and a config file of about 1 MiB, planned by the
 //! native core ([`leverage_core::configure`] with a [`ScriptedHost`]) and by
 //! the component in wasmtime ([`leverage_cli::engine::Core`] with

@@ -1,4 +1,4 @@
-//! The start-up baseline of issue 10's third row: a Rust program that prints
+//! The start-up baseline of the bench's third row: a Rust program that prints
 //! one line, as `leverage --version` does, and nothing else.
 
 fn main() {
