@@ -5,7 +5,7 @@
 //! (or the flag or variable to blame), no panic or backtrace, no secret in
 //! the output, and not one byte changed on disk.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::Project;
+use crate::support::{finish_within, Project};
 
 /// A run that takes longer than this is a hang.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -214,38 +214,17 @@ fn run_case(case: &Case) -> Result<Run, String> {
     let writer = std::thread::spawn(move || {
         let _ = input.write_all(&stdin);
     });
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let ran = finish_within(child, TIMEOUT);
     let elapsed = started.elapsed();
     let _ = writer.join();
+    let timed_out = ran.timed_out;
     let run = Run {
-        code: status.and_then(|s| s.code()),
-        stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
+        code: ran.code,
+        stdout: ran.stdout,
+        stderr: ran.stderr,
         elapsed,
     };
-    if status.is_none() {
+    if timed_out {
         return Err(format!(
             "still running after {TIMEOUT:?}: a hang\nstderr:\n{}",
             run.stderr

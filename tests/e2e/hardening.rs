@@ -9,7 +9,7 @@
 //! Every run here is bounded in time and killed when it overstays, so an
 //! attack that makes the binary hang fails the test instead of hanging it.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{configure_args, keys_of, mode, Moto, Project};
+use crate::support::{configure_args, finish_within, keys_of, mode, Moto, Project, Ran};
 
 /// A run that takes longer than this is a hang.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -55,44 +55,9 @@ fn project() -> Project {
     project
 }
 
-/// What a bounded run printed; `code` is `None` when it was killed.
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 /// Wait for `child` at most [`TIMEOUT`], killing it when it overstays.
-fn finish(mut child: Child) -> Ran {
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Ran {
-        code: status.and_then(|s| s.code()),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+fn finish(child: Child) -> Ran {
+    finish_within(child, TIMEOUT)
 }
 
 /// Run `cmd` with `args` and no standard input, bounded in time.

@@ -314,6 +314,50 @@ impl Running<'_> {
     }
 }
 
+/// What a bounded run printed; `code` is `None` when it was killed.
+pub struct Ran {
+    pub code: Option<i32>,
+    /// Whether it was killed for overstaying its time.
+    pub timed_out: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Wait for `child` (its stdout and stderr piped) at most `timeout`, killing
+/// it when it overstays: a hang fails its test instead of the whole suite.
+pub fn finish_within(mut child: Child, timeout: Duration) -> Ran {
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stdout.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    });
+    let err = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stderr.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Ran {
+        code: status.and_then(|s| s.code()),
+        timed_out: status.is_none(),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
 /// An advisory lock on the project root directory, as a run takes it (an
 /// `flock` on the directory itself), held until dropped: what another run,
 /// from this HOME or another, holds while it plans and writes.
