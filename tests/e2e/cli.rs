@@ -1,26 +1,13 @@
 //! The command-line surface: flags, help, version, usage errors.
 
-use crate::support::Project;
+use crate::support::{Project, CONFIGURE_FLAGS};
 
 #[test]
 fn help_lists_every_flag() {
     let project = Project::new();
     let out = project.run(None, &["credentials", "configure", "--help"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    for flag in [
-        "--type",
-        "--credentials-file",
-        "--fetch-mfa-device",
-        "--overwrite-existing-credentials",
-        "--skip-access-keys-setup",
-        "--skip-assumable-roles-setup",
-        "--dry-run",
-        "--non-interactive",
-        "--output",
-        "--role-name",
-        "--all-accounts",
-        "--mfa-serial",
-    ] {
+    for flag in CONFIGURE_FLAGS {
         assert!(
             out.stdout.contains(flag),
             "--help does not list {flag}:\n{}",

@@ -432,4 +432,20 @@ pub fn configure_args<'a>(kind: &'a str, csv: &'a str, extra: &[&'a str]) -> Vec
 
 /// A project.yaml like `leverage project init` writes: management,
 /// security and shared.
+/// Every flag of `credentials configure`: its help and the man page list each.
+pub const CONFIGURE_FLAGS: &[&str] = &[
+    "--type",
+    "--credentials-file",
+    "--fetch-mfa-device",
+    "--overwrite-existing-credentials",
+    "--skip-access-keys-setup",
+    "--skip-assumable-roles-setup",
+    "--dry-run",
+    "--non-interactive",
+    "--output",
+    "--role-name",
+    "--all-accounts",
+    "--mfa-serial",
+];
+
 pub const PROJECT_YAML: &str = leverage_test_support::project_yaml!("management", "security", "shared");

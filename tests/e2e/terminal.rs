@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::support::{Moto, Project, PROJECT_YAML};
+use crate::support::{Moto, Project, CONFIGURE_FLAGS, PROJECT_YAML};
 
 /// A pseudo-terminal of our own, so that the terminal starts as a real one
 /// does (echo and line editing on, 100×30). The pty crates turn echo off
@@ -1284,22 +1284,7 @@ fn the_man_page_is_generated_from_the_same_definitions() {
         }
         shown
     };
-    for flag in [
-        "--type",
-        "--credentials-file",
-        "--fetch-mfa-device",
-        "--overwrite-existing-credentials",
-        "--skip-access-keys-setup",
-        "--skip-assumable-roles-setup",
-        "--dry-run",
-        "--non-interactive",
-        "--output",
-        "--role-name",
-        "--all-accounts",
-        "--mfa-serial",
-        "--verbose",
-        "--quiet",
-    ] {
+    for flag in CONFIGURE_FLAGS.iter().chain(&["--verbose", "--quiet"]) {
         assert!(text.contains(flag), "the man page lacks {flag}:\n{text}");
     }
     for section in ["EXAMPLES", "ENVIRONMENT", "FILES", "EXIT STATUS"] {
