@@ -5,7 +5,7 @@ use crate::host::*;
 use crate::keys::{obtain_keys, rejected_keys};
 use crate::project::{self, join};
 use crate::run::{aws_failure, warn, Ctx, IniFile};
-use crate::write_back::{new_change, placeholder_warnings, write_back};
+use crate::write_back::{new_change, placeholder_warnings, put_in_write_order, write_back};
 use crate::{aws_calls, profiles, validate};
 
 /// Plan `leverage credentials configure`.
@@ -38,7 +38,10 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
         false
     } else if configured_before && !request.overwrite_existing_credentials {
         let choice = ctx.select(
-            &format!("Credentials already configured for {profile}"),
+            &Question::new(
+                &format!("Credentials already configured for {profile}"),
+                "--overwrite-existing-credentials (replace the keys) or --skip-access-keys-setup (keep them)",
+            ),
             &[
                 "Skip credentials configuration. Continue on with assumable roles setup.",
                 "Overwrite current credentials. Backups will be made.",
@@ -195,6 +198,13 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
             warn(&mut ctx, &mut report, warning);
         }
     }
+    if changes.is_empty() {
+        ctx.log(
+            Level::Info,
+            "Nothing to change: every file already holds what this run would write.",
+        );
+    }
+    put_in_write_order(&mut changes);
     Ok(Plan { changes, report })
 }
 

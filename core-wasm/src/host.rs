@@ -3,7 +3,7 @@
 pub use crate::bindings::leverage::credentials::aws::{Call, CallerIdentity, OrganizationAccount, Reply, Request};
 pub use crate::bindings::leverage::credentials::files::FilesError;
 pub use crate::bindings::leverage::credentials::log::Level;
-pub use crate::bindings::leverage::credentials::prompt::PromptError;
+pub use crate::bindings::leverage::credentials::prompt::{PromptError, Question};
 pub use crate::bindings::leverage::credentials::types::{
     AccountId, AccountProfile, AwsCredentials, AwsError, AwsErrorKind, AwsFailure, ConfigureError, ConfigureRequest,
     CredentialsType, FileChange, FileKind, InputError as WitInputError, Plan, Report,
@@ -22,13 +22,23 @@ pub trait Host {
     /// `files.read-stdin`
     fn read_stdin(&mut self) -> Result<String, FilesError>;
     /// `prompt.text`
-    fn prompt_text(&mut self, question: &str, default: Option<&str>) -> Result<String, PromptError>;
+    fn prompt_text(&mut self, question: &Question, default: Option<&str>) -> Result<String, PromptError>;
     /// `prompt.secret`
-    fn prompt_secret(&mut self, question: &str) -> Result<String, PromptError>;
+    fn prompt_secret(&mut self, question: &Question) -> Result<String, PromptError>;
     /// `prompt.select`
-    fn prompt_select(&mut self, question: &str, choices: &[String], default: u32) -> Result<u32, PromptError>;
+    fn prompt_select(&mut self, question: &Question, choices: &[String], default: u32) -> Result<u32, PromptError>;
     /// `log.line`
     fn log(&mut self, level: Level, message: &str);
+}
+
+impl Question {
+    /// `text`, answered without a prompt by `answered_by`.
+    pub fn new(text: &str, answered_by: &str) -> Question {
+        Question {
+            text: text.to_string(),
+            answered_by: answered_by.to_string(),
+        }
+    }
 }
 
 impl AwsError {

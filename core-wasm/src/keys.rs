@@ -31,6 +31,10 @@ pub fn rejected_keys(error: AwsError) -> ConfigureError {
     aws_failure("sts:GetCallerIdentity", error, message)
 }
 
+/// What gives the keys without a prompt.
+const KEYS_ANSWERED_BY: &str = "--credentials-file PATH (`-` reads the CSV from standard input), or the variables \
+     LEVERAGE_AWS_ACCESS_KEY_ID and LEVERAGE_AWS_SECRET_ACCESS_KEY";
+
 /// Step 3's sources: a CSV file (or standard input), the environment, or prompts.
 pub fn obtain_keys(ctx: &mut Ctx<'_>) -> Result<AccessKeys, ConfigureError> {
     if let Some(path) = ctx.request.credentials_file.clone() {
@@ -54,7 +58,10 @@ pub fn obtain_keys(ctx: &mut Ctx<'_>) -> Result<AccessKeys, ConfigureError> {
         return Ok(keys);
     }
     let how = ctx.select(
-        "Select the means by which you'll provide the programmatic keys",
+        &Question::new(
+            "Select the means by which you'll provide the programmatic keys",
+            KEYS_ANSWERED_BY,
+        ),
         &["Path to an access keys file obtained from AWS", "Manually"],
         "access keys are needed: pass --credentials-file PATH (or - for standard input), or set LEVERAGE_AWS_ACCESS_KEY_ID and LEVERAGE_AWS_SECRET_ACCESS_KEY",
     )?;
@@ -62,9 +69,12 @@ pub fn obtain_keys(ctx: &mut Ctx<'_>) -> Result<AccessKeys, ConfigureError> {
         loop {
             let home = ctx.request.home_dir.clone();
             let cwd = ctx.request.current_dir.clone();
-            let typed = ctx.ask_validated("Path to the access keys file", None, "--credentials-file", |p| {
-                typed_path(p, home.as_deref(), &cwd).map(|_| ())
-            })?;
+            let typed = ctx.ask_validated(
+                &Question::new("Path to the access keys file", KEYS_ANSWERED_BY),
+                None,
+                "--credentials-file",
+                |p| typed_path(p, home.as_deref(), &cwd).map(|_| ()),
+            )?;
             let path = typed_path(&typed, home.as_deref(), &cwd).map_err(answer_error)?;
             match keys_from_csv_path(ctx, &path) {
                 Ok(keys) => return Ok(keys),
@@ -73,15 +83,20 @@ pub fn obtain_keys(ctx: &mut Ctx<'_>) -> Result<AccessKeys, ConfigureError> {
             }
         }
     }
-    let access_key_id = ctx.ask_validated("Access key ID", None, "--credentials-file", |v| {
-        validate::is_access_key_id(v)
-            .then_some(())
-            .ok_or("an access key id is 20 upper-case letters or digits".to_string())
-    })?;
+    let access_key_id = ctx.ask_validated(
+        &Question::new("Access key ID", KEYS_ANSWERED_BY),
+        None,
+        "--credentials-file",
+        |v| {
+            validate::is_access_key_id(v)
+                .then_some(())
+                .ok_or("an access key id is 20 upper-case letters or digits".to_string())
+        },
+    )?;
     loop {
         let secret = Secret::new(
             ctx.host
-                .prompt_secret("Secret access key")
+                .prompt_secret(&Question::new("Secret access key", KEYS_ANSWERED_BY))
                 .map_err(prompt_error)?
                 .trim(),
         );

@@ -156,7 +156,12 @@ fn pick_device(
         devices.join(", ")
     );
     let default = current.and_then(|i| u32::try_from(i).ok()).unwrap_or(0);
-    let chosen = ctx.select_from("Which MFA device should the profiles use?", &choices, default, &needed)?;
+    let chosen = ctx.select_from(
+        &Question::new("Which MFA device should the profiles use?", "--mfa-serial ARN"),
+        &choices,
+        default,
+        &needed,
+    )?;
     devices
         .get(chosen as usize)
         .cloned()

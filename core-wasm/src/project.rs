@@ -2,7 +2,7 @@
 //! identified.
 
 use crate::accounts::{self, Placeholder};
-use crate::host::{ConfigureError, Level};
+use crate::host::{ConfigureError, Level, Question};
 use crate::model::DeclaredAccount;
 use crate::project_yaml::ProjectYaml;
 use crate::run::{input_error, Ctx};
@@ -315,7 +315,10 @@ fn resolve_short_name(
         }
     }
     ctx.ask_validated(
-        "Project short name",
+        &Question::new(
+            "Project short name",
+            "`short_name` in project.yaml or PROJECT=<short name> in build.env",
+        ),
         None,
         "the project's short name (`short_name` in project.yaml, or PROJECT in build.env)",
         |answer| {
@@ -357,11 +360,17 @@ fn resolve_primary_region(
         "the primary region (so that it is never asked: {})",
         region_line(yaml, "us-east-1")
     );
-    let region = ctx.ask_validated("Primary region", Some("us-east-1"), &needed, |answer| {
-        validate::is_region(answer)
-            .then_some(())
-            .ok_or(format!("`{answer}` is not an AWS region name such as us-east-1"))
-    })?;
+    let answered_by = region_answered_by(yaml);
+    let region = ctx.ask_validated(
+        &Question::new("Primary region", &answered_by),
+        Some("us-east-1"),
+        &needed,
+        |answer| {
+            validate::is_region(answer)
+                .then_some(())
+                .ok_or(format!("`{answer}` is not an AWS region name such as us-east-1"))
+        },
+    )?;
     // The line to copy goes on a line of its own: a terminal would break it
     // anywhere inside a sentence.
     let (file, line) = region_setting(yaml, &region);
@@ -382,6 +391,12 @@ fn region_setting(yaml: Option<&SourceFile<ProjectYaml>>, region: &str) -> (&'st
         Some(_) => ("project.yaml", format!("primary_region: {region}")),
         None => ("config/common.tfvars", format!("region_primary = \"{region}\"")),
     }
+}
+
+/// What gives the primary region without a prompt: the line to add.
+fn region_answered_by(yaml: Option<&SourceFile<ProjectYaml>>) -> String {
+    let (file, line) = region_setting(yaml, "us-east-1");
+    format!("the line `{line}` (your region) in {file}")
 }
 
 fn region_line(yaml: Option<&SourceFile<ProjectYaml>>, region: &str) -> String {

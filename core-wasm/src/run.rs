@@ -26,7 +26,7 @@ impl Ctx<'_> {
     /// fail naming `needed`, which says what supplies the answer.
     pub fn ask_validated(
         &mut self,
-        question: &str,
+        question: &Question,
         default: Option<&str>,
         needed: &str,
         check: impl Fn(&str) -> Result<(), String>,
@@ -51,14 +51,14 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn select(&mut self, question: &str, choices: &[&str], needed: &str) -> Result<u32, ConfigureError> {
+    pub fn select(&mut self, question: &Question, choices: &[&str], needed: &str) -> Result<u32, ConfigureError> {
         self.select_from(question, choices, 0, needed)
     }
 
     /// [`Ctx::select`] with the cursor starting on choice `default`.
     pub fn select_from(
         &mut self,
-        question: &str,
+        question: &Question,
         choices: &[&str],
         default: u32,
         needed: &str,

@@ -46,6 +46,8 @@ pub struct ScriptedHost {
     answers: VecDeque<Answer>,
     /// One line per call, in order. Secrets never appear in it.
     pub transcript: Vec<String>,
+    /// Every question asked, in order, with what answers it without a prompt.
+    pub questions: Vec<Question>,
 }
 
 impl ScriptedHost {
@@ -55,6 +57,7 @@ impl ScriptedHost {
             scenario,
             answers,
             transcript: Vec::new(),
+            questions: Vec::new(),
         }
     }
 
@@ -147,19 +150,21 @@ impl Host for ScriptedHost {
         Ok(self.scenario.stdin.clone().unwrap_or_default())
     }
 
-    fn prompt_text(&mut self, question: &str, default: Option<&str>) -> Result<String, PromptError> {
+    fn prompt_text(&mut self, question: &Question, default: Option<&str>) -> Result<String, PromptError> {
         self.transcript
-            .push(format!("prompt.text {question} [{}]", default.unwrap_or("")));
-        match self.next_answer(question)? {
+            .push(format!("prompt.text {} [{}]", question.text, default.unwrap_or("")));
+        self.questions.push(question.clone());
+        match self.next_answer(&question.text)? {
             Answer::Text(text) if text.is_empty() => Ok(default.unwrap_or("").to_string()),
             Answer::Text(text) => Ok(text),
             other => Err(mismatch("text", &other)),
         }
     }
 
-    fn prompt_secret(&mut self, question: &str) -> Result<String, PromptError> {
-        self.transcript.push(format!("prompt.secret {question}"));
-        match self.next_answer(question)? {
+    fn prompt_secret(&mut self, question: &Question) -> Result<String, PromptError> {
+        self.transcript.push(format!("prompt.secret {}", question.text));
+        self.questions.push(question.clone());
+        match self.next_answer(&question.text)? {
             Answer::Secret(secret) => Ok(secret),
             other => Err(mismatch(
                 "secret",
@@ -168,10 +173,11 @@ impl Host for ScriptedHost {
         }
     }
 
-    fn prompt_select(&mut self, question: &str, choices: &[String], default: u32) -> Result<u32, PromptError> {
+    fn prompt_select(&mut self, question: &Question, choices: &[String], default: u32) -> Result<u32, PromptError> {
         self.transcript
-            .push(format!("prompt.select {question} {choices:?} default={default}"));
-        match self.next_answer(question)? {
+            .push(format!("prompt.select {} {choices:?} default={default}", question.text));
+        self.questions.push(question.clone());
+        match self.next_answer(&question.text)? {
             Answer::Select(index) => Ok(index),
             other => Err(mismatch("select", &other)),
         }

@@ -16,13 +16,13 @@ impl Host for Imports {
     fn read_stdin(&mut self) -> Result<String, FilesError> {
         files::read_stdin()
     }
-    fn prompt_text(&mut self, question: &str, default: Option<&str>) -> Result<String, PromptError> {
+    fn prompt_text(&mut self, question: &Question, default: Option<&str>) -> Result<String, PromptError> {
         prompt::text(question, default)
     }
-    fn prompt_secret(&mut self, question: &str) -> Result<String, PromptError> {
+    fn prompt_secret(&mut self, question: &Question) -> Result<String, PromptError> {
         prompt::secret(question)
     }
-    fn prompt_select(&mut self, question: &str, choices: &[String], default: u32) -> Result<u32, PromptError> {
+    fn prompt_select(&mut self, question: &Question, choices: &[String], default: u32) -> Result<u32, PromptError> {
         prompt::select(question, choices, default)
     }
     fn log(&mut self, level: Level, message: &str) {

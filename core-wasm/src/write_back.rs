@@ -8,6 +8,23 @@ use crate::project::Project;
 use crate::run::input_error;
 use crate::{project_yaml, tfvars};
 
+/// Put `changes` in the order the host writes them. A crash between two
+/// writes leaves some files new and the others old, and running the command
+/// again must still finish the job, so the files whose content decides what a
+/// run does come last: common.tfvars (its ids decide which accounts are news,
+/// and only news is written to project.yaml), and last of all the
+/// credentials file (its keys decide whether the profile is already
+/// configured, and whether this is a first bootstrap).
+pub fn put_in_write_order(changes: &mut [FileChange]) {
+    changes.sort_by_key(|change| match change.kind {
+        FileKind::BuildEnv => 0,
+        FileKind::AwsConfig => 1,
+        FileKind::ProjectYaml => 2,
+        FileKind::TerraformVars => 3,
+        FileKind::AwsCredentials => 4,
+    });
+}
+
 pub fn new_change(
     path: &str,
     kind: FileKind,

@@ -658,13 +658,13 @@ fn mfa_serial_that_cannot_be_checked_is_used_with_a_warning() {
         fn read_stdin(&mut self) -> Result<String, FilesError> {
             self.0.read_stdin()
         }
-        fn prompt_text(&mut self, q: &str, d: Option<&str>) -> Result<String, PromptError> {
+        fn prompt_text(&mut self, q: &Question, d: Option<&str>) -> Result<String, PromptError> {
             self.0.prompt_text(q, d)
         }
-        fn prompt_secret(&mut self, q: &str) -> Result<String, PromptError> {
+        fn prompt_secret(&mut self, q: &Question) -> Result<String, PromptError> {
             self.0.prompt_secret(q)
         }
-        fn prompt_select(&mut self, q: &str, c: &[String], d: u32) -> Result<u32, PromptError> {
+        fn prompt_select(&mut self, q: &Question, c: &[String], d: u32) -> Result<u32, PromptError> {
             self.0.prompt_select(q, c, d)
         }
         fn log(&mut self, level: Level, message: &str) {
@@ -831,4 +831,73 @@ fn a_typed_path_understands_the_home_directory() {
             .any(|l| l.starts_with("log.level::warn `~/keys.csv` starts with the home directory")),
         "{transcript:#?}"
     );
+}
+
+/// The plan lists its changes in the order the host writes them: the files
+/// that decide what a re-run does (common.tfvars, then the credentials file)
+/// last, so that a crash between two writes leaves a state a re-run completes.
+/// The CLI applies them in exactly this order (`tests/e2e/transaction.rs`).
+#[test]
+fn the_plan_lists_its_changes_in_the_order_they_are_written() {
+    let (request, mut world) = scenario("management-first-run");
+    world.files.insert(
+        format!("{ROOT}/config/common.tfvars"),
+        "accounts = {\n  shared = { id = \"XXXXXXXXXXXX\" }\n}\n".into(),
+    );
+    let (result, _) = run(&request, world);
+    let plan = result.unwrap();
+    let kinds: Vec<FileKind> = plan.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            FileKind::BuildEnv,
+            FileKind::AwsConfig,
+            FileKind::ProjectYaml,
+            FileKind::TerraformVars,
+            FileKind::AwsCredentials
+        ]
+    );
+}
+
+/// Every question the core asks carries what answers it without a prompt
+/// (the CLI names exactly that when it cannot ask: tests/bad-input's
+/// `answer-*-no-terminal` cases); checked over every question the scenario
+/// table asks.
+#[test]
+fn every_question_carries_what_answers_it_without_a_prompt() {
+    let expected = [
+        ("Credentials already configured for", "--skip-access-keys-setup"),
+        ("Select the means", "--credentials-file"),
+        ("Path to the access keys file", "--credentials-file"),
+        ("Access key ID", "LEVERAGE_AWS_ACCESS_KEY_ID"),
+        ("Secret access key", "LEVERAGE_AWS_SECRET_ACCESS_KEY"),
+        ("Project short name", "PROJECT="),
+        ("Primary region", "region"),
+        ("Which MFA device", "--mfa-serial"),
+    ];
+    let mut asked = std::collections::BTreeSet::new();
+    for (name, request, world) in scenarios::table() {
+        let mut host = ScriptedHost::new(world);
+        let _ = configure(&mut host, &request);
+        for question in &host.questions {
+            let (start, flag) = expected
+                .iter()
+                .find(|(start, _)| question.text.starts_with(start))
+                .unwrap_or_else(|| panic!("{name}: a question this test does not know: {question:?}"));
+            assert!(
+                question.answered_by.contains(flag),
+                "{name}: `{}` is answered by {:?}",
+                question.text,
+                question.answered_by
+            );
+            asked.insert(*start);
+        }
+    }
+    for start in [
+        "Credentials already configured for",
+        "Select the means",
+        "Which MFA device",
+    ] {
+        assert!(asked.contains(start), "no scenario asks `{start}...`: {asked:?}");
+    }
 }

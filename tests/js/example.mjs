@@ -31,7 +31,7 @@ const imports = new Proxy(ours, { get: (o, /** @type {string} */ name) => o[name
 const { configure } = instantiate((file) => new WebAssembly.Module(readFileSync(join(core, file))), imports);
 /** @type {ConfigureRequest} */
 const request = { credentialsType: 'management', credentialsFile: keys, fetchMfaDevice: false,
-  overwriteExistingCredentials: false, skipAccessKeysSetup: false, skipAssumableRolesSetup: false, dryRun: true,
+  overwriteExistingCredentials: false, skipAccessKeysSetup: false, skipAssumableRolesSetup: false,
   nonInteractive: true, allAccounts: false, projectRoot: project, currentDir: project, awsRoot };
 try {
   const plan = configure(request);

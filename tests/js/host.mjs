@@ -158,13 +158,13 @@ export class ScriptedHost {
             },
           },
       'leverage:credentials/prompt': {
-        text: (question, defaultValue) => {
+        text: ({ text: question }, defaultValue) => {
           t.push(`prompt.text ${question} [${defaultValue ?? ''}]`);
           const answer = this.nextAnswer(question);
           if (answerCase(answer) !== 'Text') throw this.mismatch('text', rustDebugAnswer(answer));
           return answer.Text === '' ? (defaultValue ?? '') : answer.Text;
         },
-        secret: (question) => {
+        secret: ({ text: question }) => {
           t.push(`prompt.secret ${question}`);
           const answer = this.nextAnswer(question);
           if (answerCase(answer) !== 'Secret') {
@@ -174,7 +174,7 @@ export class ScriptedHost {
           }
           return answer.Secret;
         },
-        select: (question, choices, defaultIndex) => {
+        select: ({ text: question }, choices, defaultIndex) => {
           t.push(`prompt.select ${question} [${choices.map(rustDebugString).join(', ')}] default=${defaultIndex}`);
           const answer = this.nextAnswer(question);
           if (answerCase(answer) !== 'Select') throw this.mismatch('select', rustDebugAnswer(answer));

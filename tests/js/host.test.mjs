@@ -47,10 +47,11 @@ test('files.read reports a directory and a non-UTF-8 file as the WIT errors', ()
 test('the scripted host answers prompts like scripted.rs, in order, then is unavailable', () => {
   const host = new ScriptedHost({ answers: [{ Text: '' }, { Select: 2 }, 'Cancel'] });
   const prompt = host.imports()['leverage:credentials/prompt'];
-  assert.equal(prompt.text('Name?', 'bb'), 'bb');
-  assert.equal(prompt.select('Pick', ['a "x"', 'b'], 1), 2);
-  assert.deepEqual(payloadOf(() => prompt.secret('Key?')), { tag: 'cancelled' });
-  assert.deepEqual(payloadOf(() => prompt.text('More?', undefined)), { tag: 'unavailable', val: 'no scripted answer for More?' });
+  const q = (text) => ({ text, answeredBy: '--flag' });
+  assert.equal(prompt.text(q('Name?'), 'bb'), 'bb');
+  assert.equal(prompt.select(q('Pick'), ['a "x"', 'b'], 1), 2);
+  assert.deepEqual(payloadOf(() => prompt.secret(q('Key?'))), { tag: 'cancelled' });
+  assert.deepEqual(payloadOf(() => prompt.text(q('More?'), undefined)), { tag: 'unavailable', val: 'no scripted answer for More?' });
   assert.deepEqual(host.transcript, ['prompt.text Name? [bb]', 'prompt.select Pick ["a \\"x\\"", "b"] default=1', 'prompt.secret Key?', 'prompt.text More? []']);
   assert.equal(rustDebugString('tab\there\u0001'), '"tab\\there\\u{1}"');
 });
@@ -75,7 +76,7 @@ test('an unreadable credentials file reaches the component as files-error and co
   const request = {
     credentials_type: 'Management', credentials_file: join(root, 'keys-dir.csv'), fetch_mfa_device: false,
     overwrite_existing_credentials: false, skip_access_keys_setup: false, skip_assumable_roles_setup: false,
-    dry_run: false, non_interactive: true, role_name: null, all_accounts: false, mfa_serial: null,
+    non_interactive: true, role_name: null, all_accounts: false, mfa_serial: null,
     environment_keys: null, project_root: project, current_dir: project, aws_root: join(root, 'aws'),
     home_dir: null,
   };

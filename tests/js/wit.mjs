@@ -1,4 +1,4 @@
-// The WIT types of `leverage:credentials@0.2.0`, mirrored as converters
+// The WIT types of `leverage:credentials@0.3.0`, mirrored as converters
 // between the two JSON shapes the tests compare:
 //
 // - jco's shape (what the transpiled component takes and returns): records are
@@ -118,7 +118,6 @@ export const ConfigureRequest = record({
   'overwrite-existing-credentials': bool,
   'skip-access-keys-setup': bool,
   'skip-assumable-roles-setup': bool,
-  'dry-run': bool,
   'non-interactive': bool,
   'role-name': option(str),
   'all-accounts': bool,
@@ -192,6 +191,7 @@ export const Reply = variant({ 'caller-identity': CallerIdentity, accounts: list
 export const Answer = result(Reply, AwsError);
 export const FilesError = variant({ 'is-directory': null, 'permission-denied': null, 'not-text': null, other: str });
 export const PromptError = variant({ cancelled: null, unavailable: str });
+export const Question = record({ text: str, 'answered-by': str });
 export const Level = enumeration(['debug', 'info', 'warn']);
 
 /** The outcome of `configure` in the Rust serde shape: `{Ok: plan}` or `{Err: error}`. */

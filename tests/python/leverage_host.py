@@ -315,7 +315,7 @@ class Core:
         for name, item in ty.imports(self.engine).items():
             if not name.startswith(PACKAGE + "/"):
                 continue  # WASI, provided by wasmtime
-            self.version = name.rpartition("@")[2]  # e.g. 0.2.0
+            self.version = name.rpartition("@")[2]  # e.g. 0.3.0
             self.imports[name] = {
                 fn: f.ty for fn, f in item.ty.exports(self.engine).items() if isinstance(f.ty, wc.FuncType)
             }
@@ -490,28 +490,33 @@ class TerminalHost:
                 self._stdin_text = Err({"tag": "other", "val": e.strerror or str(e)})
         return self._stdin_text
 
-    # prompt: a cancelled question (Ctrl-C, end of input) is `cancelled`.
-    def _ask(self, question: str, read: Callable[[str], str]):
+    # prompt: a cancelled question (Ctrl-C, end of input) is `cancelled`;
+    # without a terminal, the answer is named: what the core says gives it.
+    def _ask(self, question: dict, shown: str, read: Callable[[str], str]):
         if not self.interactive:
-            return Err({"tag": "unavailable", "val": f"cannot ask “{question}”: there is no terminal"})
+            return Err({
+                "tag": "unavailable",
+                "val": f"cannot ask “{question['text']}”: there is no terminal; give the answer with {question['answered_by']}",
+            })
         try:
-            return Ok(read(question))
+            return Ok(read(shown))
         except (EOFError, KeyboardInterrupt):
             return Err({"tag": "cancelled"})
 
-    def prompt_text(self, question: str, default: Optional[str]):
-        shown = f"{question} [{default}]: " if default else f"{question}: "
-        answer = self._ask(shown, input)
+    def prompt_text(self, question: dict, default: Optional[str]):
+        text = question["text"]
+        shown = f"{text} [{default}]: " if default else f"{text}: "
+        answer = self._ask(question, shown, input)
         if isinstance(answer, Ok) and answer.value == "" and default is not None:
             return Ok(default)
         return answer
 
-    def prompt_secret(self, question: str):
-        return self._ask(f"{question}: ", getpass.getpass)
+    def prompt_secret(self, question: dict):
+        return self._ask(question, f"{question['text']}: ", getpass.getpass)
 
-    def prompt_select(self, question: str, choices: List[str], default: int):
+    def prompt_select(self, question: dict, choices: List[str], default: int):
         def pick(_):
-            print(question, file=self.out)
+            print(question["text"], file=self.out)
             for i, choice in enumerate(choices, 1):
                 print(f"  {i}) {choice}", file=self.out)
             while True:
@@ -522,7 +527,7 @@ class TerminalHost:
                     return int(answer) - 1
                 print(f"Type a number from 1 to {len(choices)}.", file=self.out)
 
-        return self._ask(question, pick)
+        return self._ask(question, question["text"], pick)
 
     # log: lines never hold a secret.
     def log_line(self, level: str, message: str):
@@ -634,7 +639,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         "overwrite_existing_credentials": False,
         "skip_access_keys_setup": False,
         "skip_assumable_roles_setup": False,
-        "dry_run": args.dry_run,
         "non_interactive": args.non_interactive,
         "all_accounts": False,
         "project_root": str(project_root(cwd)),

@@ -106,7 +106,7 @@ class ScriptedHost:
         return {"Err": {"Unavailable": f"the script answers {got} where a {expected} was asked"}}
 
     def prompt_text(self, question, default):
-        answer, error = self._next(question)
+        answer, error = self._next(question["text"])
         if error:
             return error
         if not isinstance(answer, dict) or "Text" not in answer:
@@ -114,7 +114,7 @@ class ScriptedHost:
         return {"Ok": (default or "") if answer["Text"] == "" else answer["Text"]}
 
     def prompt_secret(self, question):
-        answer, error = self._next(question)
+        answer, error = self._next(question["text"])
         if error:
             return error
         if not isinstance(answer, dict) or "Secret" not in answer:
@@ -122,7 +122,7 @@ class ScriptedHost:
         return {"Ok": answer["Secret"]}
 
     def prompt_select(self, question, choices, default):
-        answer, error = self._next(question)
+        answer, error = self._next(question["text"])
         if error:
             return error
         if not isinstance(answer, dict) or "Select" not in answer:

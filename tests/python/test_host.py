@@ -36,22 +36,27 @@ def test_standard_input_is_read_once_and_kept():
     assert host.files_read_stdin() == Ok(KEYS_CSV)
 
 
-def test_without_a_terminal_every_question_is_unavailable_naming_it():
+SHORT_NAME = {"text": "Short name", "answered_by": "PROJECT=<short name> in build.env"}
+PICK = {"text": "Pick", "answered_by": "--pick"}
+
+
+def test_without_a_terminal_every_question_is_unavailable_naming_what_answers_it():
     host = TerminalHost(interactive=False, stdin=io.StringIO(""))
-    answer = host.prompt_text("Short name", "bb")
+    answer = host.prompt_text(SHORT_NAME, "bb")
     assert isinstance(answer, Err) and answer.value["tag"] == "unavailable"
     assert "Short name" in answer.value["val"]
-    assert host.prompt_select("Pick", ["a", "b"], 0).value["tag"] == "unavailable"
+    assert "PROJECT=<short name> in build.env" in answer.value["val"]
+    assert host.prompt_select(PICK, ["a", "b"], 0).value["tag"] == "unavailable"
 
 
 def test_prompts_take_defaults_and_a_closed_input_cancels(monkeypatch):
     host = TerminalHost(interactive=True, out=io.StringIO())
     answers = iter(["", "7", "2"])
     monkeypatch.setattr("builtins.input", lambda _prompt: next(answers))
-    assert host.prompt_text("Short name", "bb") == Ok("bb")
-    assert host.prompt_select("Pick", ["a", "b"], 0) == Ok(1)  # 7 is refused, 2 is the second
+    assert host.prompt_text(SHORT_NAME, "bb") == Ok("bb")
+    assert host.prompt_select(PICK, ["a", "b"], 0) == Ok(1)  # 7 is refused, 2 is the second
     monkeypatch.setattr("builtins.input", lambda _prompt: (_ for _ in ()).throw(EOFError()))
-    assert host.prompt_text("Short name", None) == Err({"tag": "cancelled"})
+    assert host.prompt_text(SHORT_NAME, None) == Err({"tag": "cancelled"})
 
 
 def test_debug_lines_show_only_when_verbose():
@@ -136,7 +141,7 @@ def project(tmp_path):
 def request(root, tmp_path, **fields):
     return {"credentials_type": "management", "credentials_file": None, "fetch_mfa_device": False,
             "overwrite_existing_credentials": False, "skip_access_keys_setup": False,
-            "skip_assumable_roles_setup": False, "dry_run": False, "non_interactive": True, "all_accounts": False,
+            "skip_assumable_roles_setup": False, "non_interactive": True, "all_accounts": False,
             "project_root": str(root), "current_dir": str(root), "aws_root": str(tmp_path / "aws"), **fields}
 
 

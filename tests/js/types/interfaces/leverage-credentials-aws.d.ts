@@ -1,4 +1,4 @@
-/** @module Interface leverage:credentials/aws@0.2.0 **/
+/** @module Interface leverage:credentials/aws@0.3.0 **/
 export function callAll(calls: Array<Call>): Array<Result<Reply, AwsError>>;
 export type AwsCredentials = import('./leverage-credentials-types.js').AwsCredentials;
 export type Request = RequestGetCallerIdentity | RequestListAccounts | RequestListMfaDevices;

@@ -1,7 +1,11 @@
-/** @module Interface leverage:credentials/prompt@0.2.0 **/
-export function text(question: string, default_: string | undefined): string;
-export function secret(question: string): string;
-export function select(question: string, choices: Array<string>, default_: number): number;
+/** @module Interface leverage:credentials/prompt@0.3.0 **/
+export function text(question: Question, default_: string | undefined): string;
+export function secret(question: Question): string;
+export function select(question: Question, choices: Array<string>, default_: number): number;
+export interface Question {
+  text: string,
+  answeredBy: string,
+}
 export type PromptError = PromptErrorCancelled | PromptErrorUnavailable;
 export interface PromptErrorCancelled {
   tag: 'cancelled',

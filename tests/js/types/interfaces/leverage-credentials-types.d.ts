@@ -1,4 +1,4 @@
-/** @module Interface leverage:credentials/types@0.2.0 **/
+/** @module Interface leverage:credentials/types@0.3.0 **/
 /**
  * # Variants
  * 
@@ -21,7 +21,6 @@ export interface ConfigureRequest {
   overwriteExistingCredentials: boolean,
   skipAccessKeysSetup: boolean,
   skipAssumableRolesSetup: boolean,
-  dryRun: boolean,
   nonInteractive: boolean,
   roleName?: string,
   allAccounts: boolean,
