@@ -17,8 +17,9 @@
 //!    (`<file>.<UTC timestamp>.bak`, never overwritten): beside an AWS file,
 //!    and for a project file under `.git/leverage-backups/` (same relative
 //!    path), where `git status` does not list it;
-//! 5. rename each temporary over its target (in the order of
-//!    [`replace_order`]) and sync the directories.
+//! 5. rename each temporary over its target, in the plan's order (the core
+//!    orders the changes so that a crash between two renames leaves a state
+//!    a re-run completes), and sync the directories.
 //!
 //! No target changes until every temporary and backup exists, so a full disk
 //! or a permission problem stops the run before anything is replaced. If a
@@ -36,6 +37,13 @@ use anyhow::{anyhow, bail, Context, Result};
 
 use crate::engine::{FileChange, FileKind, FilesError};
 use crate::files::{not_a_regular_file, read_text};
+
+mod hooks;
+mod targets;
+
+use hooks::*;
+pub use targets::resolve_targets;
+use targets::*;
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -63,164 +71,6 @@ pub fn tightened_note(file: &AppliedFile, paths: &crate::render::PathStyle) -> S
         note.push_str(&format!("; {} {old:04o} -> 0700", paths.show(dir)));
     }
     note
-}
-
-/// The steps of the apply at which the test fault switch can fire.
-#[derive(Clone, Copy)]
-enum FaultPoint {
-    Temp,
-    Backup,
-    Rename,
-}
-
-/// A test-only fault switch, read only in debug builds (in release builds
-/// `cfg!(debug_assertions)` is false and the check is compiled away):
-/// `LEVERAGE_TEST_FAULT=<step>:<n>[:<how>]` fires the n-th time `step`
-/// (`temp`, `backup`, `rename`) is reached. `how` is `abort` (the process
-/// dies on the spot, as in a crash: no rollback runs), `enospc` (a full
-/// disk), `eacces` (permission denied), or absent (a generic I/O error).
-/// Injected failures are I/O errors at the very call that would fail, so they
-/// travel through the same error handling and messages as real ones.
-#[derive(Default)]
-struct Faults {
-    temps: usize,
-    backups: usize,
-    renames: usize,
-}
-
-impl Faults {
-    fn reach(&mut self, point: FaultPoint) -> io::Result<()> {
-        let (name, count) = match point {
-            FaultPoint::Temp => ("temp", &mut self.temps),
-            FaultPoint::Backup => ("backup", &mut self.backups),
-            FaultPoint::Rename => ("rename", &mut self.renames),
-        };
-        *count += 1;
-        if !cfg!(debug_assertions) {
-            return Ok(());
-        }
-        let Ok(spec) = std::env::var("LEVERAGE_TEST_FAULT") else {
-            return Ok(());
-        };
-        let mut parts = spec.splitn(3, ':');
-        if parts.next() != Some(name) || parts.next().and_then(|n| n.parse::<usize>().ok()) != Some(*count) {
-            return Ok(());
-        }
-        match parts.next() {
-            Some("abort") => std::process::abort(),
-            Some("enospc") => Err(io::Error::from_raw_os_error(28)),
-            Some("eacces") => Err(io::Error::from_raw_os_error(13)),
-            _ => Err(io::Error::other("injected fault (LEVERAGE_TEST_FAULT)")),
-        }
-    }
-}
-
-/// A test-only hook, read only in debug builds: change a file after the
-/// core has planned and before the apply checks its targets, which is the
-/// window in which another program could edit one.
-/// `LEVERAGE_TEST_EDIT_BEFORE_APPLY=append:<path>` appends a comment line,
-/// `remove:<path>` deletes the file.
-fn edit_before_apply_hook() {
-    if !cfg!(debug_assertions) {
-        return;
-    }
-    let Ok(spec) = std::env::var("LEVERAGE_TEST_EDIT_BEFORE_APPLY") else {
-        return;
-    };
-    match spec.split_once(':') {
-        Some(("append", path)) => {
-            if let Ok(mut file) = OpenOptions::new().append(true).open(path) {
-                let _ = file.write_all(b"# edited by another program\n");
-            }
-        }
-        Some(("remove", path)) => {
-            let _ = fs::remove_file(path);
-        }
-        _ => {}
-    }
-}
-
-/// Follow symbolic links to the file that is really written.
-fn final_target(path: &Path) -> Result<PathBuf> {
-    let mut current = path.to_path_buf();
-    for _ in 0..40 {
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let target =
-                    fs::read_link(&current).with_context(|| format!("reading the link {}", current.display()))?;
-                current = match current.parent() {
-                    Some(parent) if target.is_relative() => parent.join(target),
-                    _ => target,
-                };
-            }
-            _ => return Ok(current),
-        }
-    }
-    bail!("{}: too many levels of symbolic links", path.display())
-}
-
-/// Whether the file is the project's (under the project root) rather than
-/// one of the AWS files under `~/.aws`.
-fn is_project_file(kind: FileKind) -> bool {
-    match kind {
-        FileKind::ProjectYaml | FileKind::TerraformVars | FileKind::BuildEnv => true,
-        FileKind::AwsCredentials | FileKind::AwsConfig => false,
-    }
-}
-
-/// The nearest ancestor of `path` (itself included) that exists, with links
-/// resolved; `None` when none can be resolved.
-fn canonical_existing_ancestor(path: &Path) -> Option<PathBuf> {
-    path.ancestors().find_map(|p| fs::canonicalize(p).ok())
-}
-
-/// The file each change really writes: its path, or a symbolic link's final
-/// target. Refused, naming the file, before anything is written:
-/// - a target that exists and is not a regular file (a device, a FIFO, a
-///   socket, a directory): replacing it would turn a device node into a
-///   file, and a FIFO blocks whoever reads it;
-/// - a project file whose final target is outside the project root (a
-///   committed `build.env -> ../../outside/.bash_profile` must not create
-///   or change a file of the user's home);
-/// - a link whose target's folder does not exist: folders are created for
-///   the AWS files themselves (`~/.aws/<short>`), never for a link's target
-///   (links under `~/.aws` are written through, as dotfile managers expect).
-pub fn resolve_targets(changes: &[FileChange], root: &Path, show: &dyn Fn(&Path) -> String) -> Result<Vec<PathBuf>> {
-    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    changes
-        .iter()
-        .map(|change| {
-            let path = Path::new(&change.path);
-            let target = final_target(path)?;
-            let linked = target != path;
-            let shown = match fs::read_link(path) {
-                Ok(link) if linked => format!("{} (a link to {})", show(path), link.display()),
-                _ => show(path),
-            };
-            if let Ok(meta) = fs::metadata(&target) {
-                if let Some(why) = not_a_regular_file(&meta) {
-                    bail!("{shown} cannot be written: {why}; nothing was written");
-                }
-            }
-            let folder = parent_of(&target);
-            if is_project_file(change.kind) {
-                let inside = canonical_existing_ancestor(&folder).is_some_and(|f| f.starts_with(&canonical_root));
-                if !inside {
-                    bail!(
-                        "{shown} cannot be written: it leads outside the project, and a project file is written \
-                         through a link only when its target is inside the project; nothing was written"
-                    );
-                }
-            }
-            if linked && !folder.is_dir() {
-                bail!(
-                    "{shown} cannot be written: the folder of the link's target does not exist, and folders are \
-                     not created for a link's target; nothing was written"
-                );
-            }
-            Ok(target)
-        })
-        .collect()
 }
 
 fn timestamp() -> String {
@@ -395,23 +245,6 @@ fn backup_dir(change: &FileChange, target: &Path, root: &Path, git: Option<&Path
     git.join("leverage-backups").join(relative)
 }
 
-/// The order in which targets are replaced. A crash between two renames
-/// leaves some files new and the others old, and running the command again
-/// must still finish the job, so the files whose content decides what a run
-/// does are replaced last: common.tfvars (its ids decide which accounts are
-/// news, and only news is written to project.yaml), and last of all the
-/// credentials file (its keys decide whether the profile is already
-/// configured, and whether this is a first bootstrap).
-fn replace_order(kind: FileKind) -> u8 {
-    match kind {
-        FileKind::BuildEnv => 0,
-        FileKind::AwsConfig => 1,
-        FileKind::ProjectYaml => 2,
-        FileKind::TerraformVars => 3,
-        FileKind::AwsCredentials => 4,
-    }
-}
-
 /// Apply every change, or none. `private_dirs` are created 0700 when missing
 /// (the per-project AWS directory), and tightened to 0700 when a file in
 /// them holds secrets. `root` is the project root (see [`resolve_targets`]
@@ -446,11 +279,9 @@ pub fn apply_plan(
         remove_stale_temps(dir);
     }
 
-    let mut order: Vec<usize> = (0..steps.len()).collect();
-    order.sort_by_key(|&i| replace_order(steps[i].change.kind));
     let mut done = Done::default();
-    if let Err(error) = apply_steps(&mut steps, &order, private_dirs, &mut done) {
-        let problems = roll_back(&mut steps, &order, &done);
+    if let Err(error) = apply_steps(&mut steps, private_dirs, &mut done) {
+        let problems = roll_back(&mut steps, &done);
         if problems.is_empty() {
             return Err(error.context(
                 "could not write the changes; nothing was changed (every file is as it was before this run)",
@@ -515,7 +346,7 @@ fn check_unchanged(target: &Path, change: &FileChange) -> Result<()> {
     )
 }
 
-fn apply_steps(steps: &mut [Step<'_>], order: &[usize], private_dirs: &[PathBuf], done: &mut Done) -> Result<()> {
+fn apply_steps(steps: &mut [Step<'_>], private_dirs: &[PathBuf], done: &mut Done) -> Result<()> {
     let mut faults = Faults::default();
     // Everything written below, synced together before any is named.
     let mut unsynced: Vec<(PathBuf, File)> = Vec::new();
@@ -586,9 +417,8 @@ fn apply_steps(steps: &mut [Step<'_>], order: &[usize], private_dirs: &[PathBuf]
             step.backup = Some(name_backup(&step.backup_dir, &step.target, &temp, &stamp)?);
         }
     }
-    // Renames: the only step that changes a target.
-    for &i in order {
-        let step = &mut steps[i];
+    // Renames, in the plan's order: the only step that changes a target.
+    for step in steps.iter_mut() {
         let Some(temp) = step.temp.clone() else { continue };
         faults
             .reach(FaultPoint::Rename)
@@ -599,29 +429,6 @@ fn apply_steps(steps: &mut [Step<'_>], order: &[usize], private_dirs: &[PathBuf]
         pause_after_rename_hook(faults.renames);
     }
     Ok(())
-}
-
-/// A test-only hook, read only in debug builds: stop in the middle of the
-/// renames, the window in which a signal must not end the run.
-/// `LEVERAGE_TEST_PAUSE_AFTER_RENAME=<n>:<path>` prints
-/// `test hook: paused after rename <n>` on standard error after the n-th
-/// rename, then waits (at most 30 s) until `<path>` exists.
-fn pause_after_rename_hook(renames: usize) {
-    if !cfg!(debug_assertions) {
-        return;
-    }
-    let Ok(spec) = std::env::var("LEVERAGE_TEST_PAUSE_AFTER_RENAME") else {
-        return;
-    };
-    let Some((n, path)) = spec.split_once(':') else { return };
-    if n.parse::<usize>().ok() != Some(renames) {
-        return;
-    }
-    eprintln!("test hook: paused after rename {renames}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !Path::new(path).exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
 }
 
 /// Where a backup's content is written before it is synced and named, in
@@ -684,10 +491,9 @@ fn create_dirs(dir: &Path, private: &dyn Fn(&Path) -> bool, created: &mut Vec<Pa
 /// directories their modes back. Returns what could not
 /// be undone; the backup of a file that could not be restored is kept and
 /// named.
-fn roll_back(steps: &mut [Step<'_>], order: &[usize], done: &Done) -> Vec<String> {
+fn roll_back(steps: &mut [Step<'_>], done: &Done) -> Vec<String> {
     let mut problems = Vec::new();
-    for &i in order.iter().rev() {
-        let step = &mut steps[i];
+    for step in steps.iter_mut().rev() {
         for temp in [step.temp.take(), step.backup_temp.take()].into_iter().flatten() {
             let _ = fs::remove_file(temp);
         }

@@ -60,7 +60,7 @@ components (wasmtime in Rust or Python, jco in Node) can embed it. The WIT packa
 printed names the contract it implements. See wit/README.md in the source repository.
 
 Examples:
-  leverage component                        # e.g. leverage:credentials@0.2.0
+  leverage component                        # e.g. leverage:credentials@0.3.0
   leverage component --write core.wasm";
 
 #[derive(Subcommand, Debug)]

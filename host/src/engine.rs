@@ -1,9 +1,7 @@
 //! Loading the embedded component and calling its `configure` export.
 
-use std::marker::PhantomData;
-
 use anyhow::{anyhow, Result};
-use wasmtime::component::{Component, HasData, Linker, ResourceTable};
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -16,8 +14,9 @@ wasmtime::component::bindgen!({
 pub use leverage::credentials::aws::{CallerIdentity, OrganizationAccount};
 pub use leverage::credentials::files::FilesError;
 pub use leverage::credentials::log::Level;
-pub use leverage::credentials::prompt::PromptError;
+pub use leverage::credentials::prompt::{PromptError, Question};
 pub use leverage::credentials::types::*;
+use leverage::credentials::{aws, files, log, prompt};
 
 /// The component, precompiled by build.rs for this host's wasmtime (with
 /// wasmtime's default configuration, which the loader's engine shares).
@@ -26,51 +25,71 @@ static PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/leverage_c
 /// Where the build put the component itself (for other runtimes and embedders).
 pub const COMPONENT_WASM_PATH: &str = env!("LEVERAGE_CORE_WASM_PATH");
 
-/// Everything a host must serve: the four imported interfaces.
-pub trait Backend:
-    leverage::credentials::aws::Host
-    + leverage::credentials::files::Host
-    + leverage::credentials::prompt::Host
-    + leverage::credentials::log::Host
-    + leverage::credentials::types::Host
-    + Send
-    + 'static
-{
+/// What serves the component's imports: one value per interface, each
+/// implementing that interface's generated `Host` trait and linked with that
+/// interface's own `add_to_linker`. A new import goes into the interface's
+/// value (e.g. an AWS call into the `aws` one); a new interface, into a new
+/// field here and a line in [`Core::instantiate`].
+pub struct Imports<A, F, P, L> {
+    pub aws: A,
+    pub files: F,
+    pub prompt: P,
+    pub log: L,
 }
 
-impl<T> Backend for T where
-    T: leverage::credentials::aws::Host
-        + leverage::credentials::files::Host
-        + leverage::credentials::prompt::Host
-        + leverage::credentials::log::Host
-        + leverage::credentials::types::Host
-        + Send
-        + 'static
+impl<T: Clone> Imports<T, T, T, T> {
+    /// One value serving every interface (each gets a clone: give a handle
+    /// to shared state when the interfaces must see each other's calls).
+    pub fn all(value: T) -> Self {
+        Imports {
+            aws: value.clone(),
+            files: value.clone(),
+            prompt: value.clone(),
+            log: value,
+        }
+    }
+}
+
+/// The bounds every set of [`Imports`] meets.
+pub trait ImportHosts: Send + 'static {
+    type Aws: aws::Host + Send + 'static;
+    type Files: files::Host + Send + 'static;
+    type Prompt: prompt::Host + Send + 'static;
+    type Log: log::Host + Send + 'static;
+    fn parts(&mut self) -> &mut Imports<Self::Aws, Self::Files, Self::Prompt, Self::Log>;
+}
+
+impl<A, F, P, L> ImportHosts for Imports<A, F, P, L>
+where
+    A: aws::Host + Send + 'static,
+    F: files::Host + Send + 'static,
+    P: prompt::Host + Send + 'static,
+    L: log::Host + Send + 'static,
 {
+    type Aws = A;
+    type Files = F;
+    type Prompt = P;
+    type Log = L;
+    fn parts(&mut self) -> &mut Imports<A, F, P, L> {
+        self
+    }
 }
 
 /// The store's data: WASI's state (the component is a wasip2 program and
-/// imports stdio and clocks it never really uses) and the backend.
-struct RunState<B> {
+/// imports stdio and clocks it never really uses) and the imports.
+struct RunState<I> {
     wasi: WasiCtx,
     table: ResourceTable,
-    backend: B,
+    imports: I,
 }
 
-impl<B: Send> WasiView for RunState<B> {
+impl<I: Send> WasiView for RunState<I> {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
             ctx: &mut self.wasi,
             table: &mut self.table,
         }
     }
-}
-
-/// Projects the store's data to the backend for the generated imports.
-struct BackendOf<B>(PhantomData<B>);
-
-impl<B: 'static> HasData for BackendOf<B> {
-    type Data<'a> = &'a mut B;
 }
 
 /// wasmtime has its own error type: carry it into anyhow with a context line.
@@ -98,32 +117,44 @@ impl Core {
     }
 
     /// Run `configure` once, in a fresh store (a trap poisons an instance).
-    /// Returns the core's answer and the backend, so callers can inspect it.
-    pub fn configure<B: Backend>(
+    /// Returns the core's answer and the imports, so callers can inspect them.
+    pub fn configure<I: ImportHosts>(
         &self,
         request: &ConfigureRequest,
-        backend: B,
-    ) -> Result<(Result<Plan, ConfigureError>, B)> {
-        let (mut store, instance) = self.instantiate(backend)?;
+        imports: I,
+    ) -> Result<(Result<Plan, ConfigureError>, I)> {
+        let (mut store, instance) = self.instantiate(imports)?;
         let outcome = wt(
             instance.call_configure(&mut store, request),
             "the credentials core failed (an internal error; see the log lines above)",
         )?;
-        Ok((outcome, store.into_data().backend))
+        Ok((outcome, store.into_data().imports))
     }
 
-    /// A fresh store and instance serving `backend`'s imports.
-    fn instantiate<B: Backend>(&self, backend: B) -> Result<(Store<RunState<B>>, CredentialsCore)> {
-        let mut linker: Linker<RunState<B>> = Linker::new(&self.engine);
+    /// A fresh store and instance serving `imports`.
+    fn instantiate<I: ImportHosts>(&self, imports: I) -> Result<(Store<RunState<I>>, CredentialsCore)> {
+        let mut linker: Linker<RunState<I>> = Linker::new(&self.engine);
         wt(wasmtime_wasi::p2::add_to_linker_sync(&mut linker), "linking WASI")?;
         wt(
-            CredentialsCore::add_to_linker::<RunState<B>, BackendOf<B>>(&mut linker, |state| &mut state.backend),
-            "linking the host imports",
+            aws::add_to_linker::<_, HasSelf<I::Aws>>(&mut linker, |s| &mut s.imports.parts().aws),
+            "linking the aws import",
+        )?;
+        wt(
+            files::add_to_linker::<_, HasSelf<I::Files>>(&mut linker, |s| &mut s.imports.parts().files),
+            "linking the files import",
+        )?;
+        wt(
+            prompt::add_to_linker::<_, HasSelf<I::Prompt>>(&mut linker, |s| &mut s.imports.parts().prompt),
+            "linking the prompt import",
+        )?;
+        wt(
+            log::add_to_linker::<_, HasSelf<I::Log>>(&mut linker, |s| &mut s.imports.parts().log),
+            "linking the log import",
         )?;
         let state = RunState {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
-            backend,
+            imports,
         };
         let mut store = Store::new(&self.engine, state);
         let instance = wt(
@@ -166,13 +197,13 @@ pub mod bench {
         pub instantiate: Duration,
     }
 
-    /// Times `Core::load()` and one instantiation serving `backend`'s
-    /// imports (nothing is called).
-    pub fn time_load_and_instantiate<B: Backend>(backend: B) -> Result<LoadTimings> {
+    /// Times `Core::load()` and one instantiation serving `imports`
+    /// (nothing is called).
+    pub fn time_load_and_instantiate<I: ImportHosts>(imports: I) -> Result<LoadTimings> {
         let start = Instant::now();
         let core = Core::load()?;
         let loaded = Instant::now();
-        let instance = core.instantiate(backend)?;
+        let instance = core.instantiate(imports)?;
         let instantiated = Instant::now();
         drop(instance);
         Ok(LoadTimings {

@@ -18,3 +18,4 @@ pub mod prompt;
 pub mod render;
 pub mod run;
 pub mod signals;
+pub mod test_hooks;

@@ -6,10 +6,11 @@
 
 use std::process::ExitCode;
 
-use clap::error::ErrorKind;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser};
 use leverage_cli::cli::{Cli, Command, CredentialsCommand};
 use leverage_cli::render::Failure;
+use leverage_cli::run::HomeError;
 
 fn main() -> ExitCode {
     no_core_dumps();
@@ -74,17 +75,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn failure_of(error: &anyhow::Error) -> Failure {
     let mut failure = Failure::new(error.to_string());
     failure.causes = error.chain().skip(1).map(|cause| cause.to_string()).collect();
-    if error
-        .chain()
-        .any(|e| e.to_string().contains("it is needed to find ~/.aws"))
-    {
-        failure = failure.hint("set HOME to your home directory; the AWS files live under $HOME/.aws");
+    if error.chain().any(|e| e.is::<HomeError>()) {
+        failure = failure.hint(HomeError::HINT);
     }
     failure
 }
 
 /// clap's errors in our style: `Error:` first, clap's usage line, and its
-/// tips as `Hint:` lines. Help and version go out as clap prints them.
+/// suggestions as `Hint:` lines, read from the error's typed context. Help and
+/// version go out as clap prints them.
 fn usage_error(error: &clap::Error) -> ExitCode {
     if matches!(
         error.kind(),
@@ -93,41 +92,64 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         let _ = error.print();
         return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
     }
-    let rendered = error.render().to_string();
     let mut failure = Failure {
         exit_code: error.exit_code().clamp(1, 255) as u8,
-        ..Failure::new("")
+        ..Failure::new(usage_message(error))
     };
-    let mut hints = Vec::new();
-    let mut listed = Vec::new();
-    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Some(message) = line.strip_prefix("error: ") {
-            failure.message = message.to_string();
-        } else if let Some(tip) = line.strip_prefix("tip: ") {
-            hints.push(tip.to_string());
-        } else if line.starts_with("For more information") {
-            hints.push(format!("see `{} --help`", command_named_by_argv()));
-        } else if let Some(values) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            hints.push(values.to_string());
-        } else if let Some(usage) = line.strip_prefix("Usage: ") {
-            failure.usage = Some(usage.to_string());
-        } else if failure.message.ends_with(':') && failure.usage.is_none() {
-            // A list after the message, e.g. the required arguments missing.
-            listed.push(line.to_string());
-        } else {
-            failure.causes.push(line.to_string());
-        }
+    if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
+        let usage = usage.to_string();
+        let usage = usage.trim();
+        failure.usage = Some(usage.strip_prefix("Usage:").unwrap_or(usage).trim().to_string());
     }
-    if !listed.is_empty() {
-        failure.message = format!("{} {}", failure.message, listed.join(", "));
-    }
-    if failure.message.is_empty() {
-        failure.message = rendered.trim().to_string();
-    }
-    if !hints.is_empty() {
-        failure.hint = Some(hints.join("; "));
-    }
+    failure.hint = Some(usage_hints(error).join("; "));
     failure.print()
+}
+
+/// The message of a usage error: the first paragraph clap writes, without
+/// its `error: ` label; a list after a colon (e.g. the required arguments
+/// missing) joins the line it completes.
+fn usage_message(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let paragraph = rendered.trim().split("\n\n").next().unwrap_or_default();
+    let mut lines = paragraph.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    let first = first.strip_prefix("error:").unwrap_or(first).trim();
+    if first.ends_with(':') {
+        format!("{first} {}", lines.collect::<Vec<_>>().join(", "))
+    } else {
+        first.to_string()
+    }
+}
+
+/// The hints of a usage error, from clap's context: the valid values, the
+/// similar names and tips clap suggests, and where the full help is.
+fn usage_hints(error: &clap::Error) -> Vec<String> {
+    let mut hints = Vec::new();
+    if let Some(ContextValue::Strings(values)) = error.get(ContextKind::ValidValue) {
+        hints.push(format!("possible values: {}", values.join(", ")));
+    }
+    for (kind, what) in [
+        (ContextKind::SuggestedSubcommand, "subcommand"),
+        (ContextKind::SuggestedArg, "argument"),
+        (ContextKind::SuggestedValue, "value"),
+    ] {
+        let similar: Vec<String> = match error.get(kind) {
+            Some(ContextValue::String(one)) => vec![one.clone()],
+            Some(ContextValue::Strings(several)) => several.clone(),
+            _ => continue,
+        };
+        let quoted: Vec<String> = similar.iter().map(|s| format!("'{s}'")).collect();
+        hints.push(match quoted.as_slice() {
+            [one] => format!("a similar {what} exists: {one}"),
+            several => format!("some similar {what}s exist: {}", several.join(", ")),
+        });
+    }
+    if let Some(ContextValue::StyledStrs(tips)) = error.get(ContextKind::Suggested) {
+        hints.extend(tips.iter().map(|tip| tip.to_string()));
+    }
+    // Every command of this CLI has `--help`.
+    hints.push(format!("see `{} --help`", command_named_by_argv()));
+    hints
 }
 
 /// The (sub)command the command line names, e.g. `leverage credentials

@@ -25,7 +25,7 @@ use inquire::list_option::ListOption;
 use inquire::ui::{Color, RenderConfig, StyleSheet, Styled};
 use inquire::{Password, PasswordDisplayMode, Select, Text};
 
-use crate::engine::leverage::credentials::prompt::Host;
+use crate::engine::leverage::credentials::prompt::{Host, Question};
 use crate::engine::PromptError;
 use crate::log::Logger;
 
@@ -76,18 +76,19 @@ impl Terminal {
         }
     }
 
-    fn check(&self, question: &str) -> Result<OnTerminal, PromptError> {
+    /// The terminal to ask `question` on, or why there is none: the error
+    /// names what the core says answers the question without a prompt.
+    fn check(&self, question: &Question) -> Result<OnTerminal, PromptError> {
+        let Question { text, answered_by } = question;
         if self.non_interactive {
             return Err(PromptError::Unavailable(format!(
-                "`{question}` needs an answer and --non-interactive forbids asking; give it with {}",
-                answers_for(question)
+                "`{text}` needs an answer and --non-interactive forbids asking; give it with {answered_by}"
             )));
         }
         OnTerminal::open(&self.logger).ok_or_else(|| {
             PromptError::Unavailable(format!(
-                "cannot ask `{question}`: there is no terminal to ask on; run with --non-interactive \
-                 and give the answer with {}",
-                answers_for(question)
+                "cannot ask `{text}`: there is no terminal to ask on; run with --non-interactive \
+                 and give the answer with {answered_by}"
             ))
         })
     }
@@ -158,27 +159,6 @@ fn columns() -> usize {
 /// Choices shown at once in a select list.
 const PAGE_SIZE: usize = 7;
 
-/// What supplies the answer to a question without a prompt: the flags,
-/// variables or project settings to name when no terminal can ask.
-pub fn answers_for(question: &str) -> &'static str {
-    let q = question.to_ascii_lowercase();
-    if q.starts_with("credentials already configured") {
-        "--overwrite-existing-credentials (replace the keys) or --skip-access-keys-setup (keep them)"
-    } else if q.contains("programmatic keys") || q.contains("access key") {
-        "--credentials-file PATH (`-` reads the CSV from standard input), or the variables \
-         LEVERAGE_AWS_ACCESS_KEY_ID and LEVERAGE_AWS_SECRET_ACCESS_KEY"
-    } else if q.contains("short name") {
-        "`short_name` in project.yaml or PROJECT=<short name> in build.env"
-    } else if q.contains("region") {
-        "the line `primary_region: us-east-1` (your region) in project.yaml, or \
-         `region_primary = \"us-east-1\"` in config/common.tfvars"
-    } else if q.contains("mfa") {
-        "--mfa-serial ARN"
-    } else {
-        "the flags that `leverage credentials configure --help` lists"
-    }
-}
-
 /// Cancelling (Esc, Ctrl-C, Ctrl-D) and a terminal that went away both end
 /// the run with nothing written.
 fn outcome<T>(result: Result<T, InquireError>) -> Result<T, PromptError> {
@@ -231,8 +211,9 @@ fn keeps(input: &str, choice: &Choice, any_shortcut: impl Fn(char) -> bool) -> b
 }
 
 impl Host for Terminal {
-    fn text(&mut self, question: String, default: Option<String>) -> Result<String, PromptError> {
+    fn text(&mut self, question: Question, default: Option<String>) -> Result<String, PromptError> {
         let _terminal = self.check(&question)?;
+        let question = question.text;
         let mut prompt = Text::new(&question).with_render_config(self.render_config());
         if let Some(default) = default.as_deref() {
             prompt = prompt.with_default(default);
@@ -243,8 +224,9 @@ impl Host for Terminal {
         self.ended(&question, result)
     }
 
-    fn secret(&mut self, question: String) -> Result<String, PromptError> {
+    fn secret(&mut self, question: Question) -> Result<String, PromptError> {
         let _terminal = self.check(&question)?;
+        let question = question.text;
         let prompt = Password::new(&question)
             .with_render_config(self.render_config())
             .with_display_mode(PasswordDisplayMode::Masked)
@@ -262,8 +244,9 @@ impl Host for Terminal {
         self.ended(&question, result)
     }
 
-    fn select(&mut self, question: String, choices: Vec<String>, default: u32) -> Result<u32, PromptError> {
+    fn select(&mut self, question: Question, choices: Vec<String>, default: u32) -> Result<u32, PromptError> {
         let _terminal = self.check(&question)?;
+        let question = question.text;
         if choices.is_empty() {
             return Err(PromptError::Unavailable(format!("`{question}` has no choices")));
         }
@@ -342,31 +325,5 @@ mod tests {
         // Not a shortcut: a plain filter on the text.
         assert!(keeps("cred", &skip, is_key) && keeps("cred", &overwrite, is_key));
         assert!(keeps("e", &skip, is_key) && keeps("e", &overwrite, is_key));
-    }
-
-    #[test]
-    fn every_question_of_the_core_names_what_answers_it() {
-        for (question, expected) in [
-            (
-                "Credentials already configured for bb-management",
-                "--skip-access-keys-setup",
-            ),
-            (
-                "Select the means by which you'll provide the programmatic keys",
-                "--credentials-file",
-            ),
-            ("Path to the access keys file", "--credentials-file"),
-            ("Access key ID", "LEVERAGE_AWS_ACCESS_KEY_ID"),
-            ("Secret access key", "LEVERAGE_AWS_SECRET_ACCESS_KEY"),
-            ("Project short name", "build.env"),
-            ("Primary region", "primary_region"),
-            ("Which MFA device should the profiles use?", "--mfa-serial"),
-        ] {
-            assert!(
-                answers_for(question).contains(expected),
-                "{question}: {}",
-                answers_for(question)
-            );
-        }
     }
 }

@@ -9,6 +9,12 @@ use crate::apply::AppliedFile;
 use crate::engine::{AccountId, AccountProfile, ConfigureError, FileChange, FileKind, Plan};
 use crate::log::Paint;
 
+mod failure;
+mod layout;
+
+pub use failure::*;
+use layout::*;
+
 /// Paths as people know them: `~/...` under the home directory, relative
 /// under the project root.
 pub struct PathStyle {
@@ -204,163 +210,6 @@ fn columns_of(fd: std::os::fd::BorrowedFd<'_>) -> Option<usize> {
         .filter(|&columns| columns > 0)
 }
 
-/// `text` cut into lines of at most `width` columns at `, ` boundaries,
-/// every line after the first indented by `indent`.
-fn wrap_list(items: &[String], width: usize, indent: &str) -> String {
-    let mut out = String::new();
-    let mut column = 0;
-    for (i, item) in items.iter().enumerate() {
-        let piece = if i + 1 < items.len() {
-            format!("{item},")
-        } else {
-            item.clone()
-        };
-        if column > 0 && column + 1 + piece.chars().count() > width {
-            out.push('\n');
-            out.push_str(indent);
-            column = indent.len();
-        } else if column > 0 {
-            out.push(' ');
-            column += 1;
-        }
-        column += piece.chars().count();
-        out.push_str(&piece);
-    }
-    out
-}
-
-/// [`table`] when it fits in `width` columns. Otherwise the last column
-/// goes on a line of its own under each row (indented to the second
-/// column), and when the other columns are still too wide, every cell after
-/// the first does: no line is cut, and no cell is broken. A last cell wider
-/// than its line (a long path) stays under its row and overflows: folding
-/// the whole table would not make one word fit, only make it harder to read.
-fn fit_table(rows: &[Vec<String>], indent: &str, width: usize) -> String {
-    let full = table(rows, indent);
-    if widest(&full) <= width {
-        return full;
-    }
-    let first_width = rows
-        .iter()
-        .filter_map(|r| r.first())
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(0);
-    let under = format!("{indent}{}", " ".repeat(first_width + 2));
-    let heads: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r[..r.len().saturating_sub(1).max(1).min(r.len())].to_vec())
-        .collect();
-    let heads_table = table(&heads, indent);
-    if widest(&heads_table) <= width {
-        let mut out = String::new();
-        for (line, row) in heads_table.lines().zip(rows) {
-            let _ = writeln!(out, "{line}");
-            if row.len() > 1 {
-                if let Some(last) = row.last().filter(|c| !c.is_empty()) {
-                    let _ = writeln!(out, "{under}{last}");
-                }
-            }
-        }
-        return out;
-    }
-    let mut out = String::new();
-    for row in rows {
-        let _ = writeln!(out, "{indent}{}", row.first().map(String::as_str).unwrap_or(""));
-        for cell in row.iter().skip(1).filter(|c| !c.is_empty()) {
-            let _ = writeln!(out, "{indent}    {cell}");
-        }
-    }
-    out
-}
-
-fn widest(text: &str) -> usize {
-    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
-}
-
-/// Prose cut into lines of at most `width` columns between words, lines
-/// after the first starting with `indent`; a word wider than a line keeps a
-/// line of its own. The result ends with a line break.
-fn wrap_words(text: &str, width: usize, indent: &str) -> String {
-    let leading: String = text.chars().take_while(|c| *c == ' ').collect();
-    let mut out = String::new();
-    let mut line = leading.clone();
-    let mut fresh = true;
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let extra = if fresh { 0 } else { 1 };
-        if !fresh && line.chars().count() + extra + word.chars().count() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line = indent.to_string();
-            fresh = true;
-        }
-        if !fresh {
-            line.push(' ');
-        }
-        line.push_str(word);
-        fresh = false;
-    }
-    out.push_str(&line);
-    out.push('\n');
-    out
-}
-
-/// A command line cut into lines of at most `width` columns at spaces, each
-/// line but the last ending with ` \` so that the whole still pastes as one
-/// command. A word is never cut: a word wider than `width` gets a line of
-/// its own.
-fn shell_lines(words: &[String], indent: &str, width: usize) -> String {
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in words {
-        let candidate = if current.is_empty() {
-            format!("{indent}{word}")
-        } else {
-            format!("{current} {word}")
-        };
-        // Room for the ` \` that ends every line but the last.
-        if !current.is_empty() && candidate.chars().count() + 2 > width {
-            lines.push(std::mem::take(&mut current));
-            current = format!("{indent}{word}");
-        } else {
-            current = candidate;
-        }
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    let mut out = lines.join(" \\\n");
-    out.push('\n');
-    out
-}
-
-/// Columns padded to their widest cell, two spaces apart, no trailing blanks.
-fn table(rows: &[Vec<String>], indent: &str) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = indent.to_string();
-        for (c, cell) in row.iter().enumerate() {
-            line.push_str(cell);
-            if c + 1 < row.len() {
-                line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 /// The closing summary for people: what was written where, the backups,
 /// the Terraform attributes, the warnings again, and a command to try.
 pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: Paint, width: usize) -> String {
@@ -376,14 +225,8 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             .unwrap_or_else(|| name.to_string())
     };
 
-    if plan.changes.is_empty() {
-        out.push('\n');
-        out.push_str(&wrap_words(
-            "Nothing changed: every file already holds what this run would write.",
-            width,
-            "",
-        ));
-    } else {
+    // An empty plan: the core has said why there is nothing to write.
+    if !plan.changes.is_empty() {
         let _ = writeln!(out, "\n{}", paint.green("Done."));
     }
     if report.keys_written {
@@ -523,155 +366,6 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
         out.push_str(&shell_lines(&words, "  ", width));
     }
     out
-}
-
-/// The exit code of a cancelled run: 128 + SIGINT, as shells report Ctrl-C.
-pub const CANCELLED: u8 = 130;
-
-/// An error in one style: `Error:`, `Caused by:` lines, and a `Hint:`.
-pub struct Failure {
-    pub message: String,
-    pub causes: Vec<String>,
-    /// The command's usage line, for usage errors.
-    pub usage: Option<String>,
-    pub hint: Option<String>,
-    pub exit_code: u8,
-}
-
-impl Failure {
-    pub fn new(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            causes: Vec::new(),
-            usage: None,
-            hint: None,
-            exit_code: 1,
-        }
-    }
-
-    pub fn hint(mut self, hint: impl Into<String>) -> Failure {
-        self.hint = Some(hint.into());
-        self
-    }
-
-    /// Plain text.
-    pub fn render(&self) -> String {
-        self.render_with(Paint(false))
-    }
-
-    pub fn render_with(&self, paint: Paint) -> String {
-        let mut out = format!("{} {}\n", paint.red("Error:"), self.message);
-        for cause in &self.causes {
-            let _ = writeln!(out, "{} {cause}", paint.bold("Caused by:"));
-        }
-        if let Some(usage) = &self.usage {
-            let _ = writeln!(out, "{} {usage}", paint.bold("Usage:"));
-        }
-        if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "{} {hint}", paint.cyan("Hint:"));
-        }
-        out
-    }
-
-    /// Print to standard error (coloured on a terminal without `NO_COLOR`)
-    /// and return the exit code.
-    pub fn print(&self) -> std::process::ExitCode {
-        eprint!("{}", self.render_with(Paint(crate::log::stderr_color())));
-        std::process::ExitCode::from(self.exit_code)
-    }
-}
-
-/// What to tell the user about an AWS failure, by operation, kind and code.
-fn aws_hint(operation: &str, error: &crate::engine::AwsError) -> Option<String> {
-    use crate::engine::AwsErrorKind as Kind;
-    let service = operation.split(':').next().unwrap_or(operation);
-    let hint = match (service, error.kind, error.code.as_deref()) {
-        (_, Kind::Network, _) => "check the network connection and any proxy (HTTPS_PROXY), or the \
-             AWS_ENDPOINT_URL variables if one is set, then run again"
-            .to_string(),
-        (_, Kind::Throttled, _) => "AWS is throttling this account's API calls: wait a minute and run again".to_string(),
-        (_, _, Some("SignatureDoesNotMatch")) => "the secret access key does not belong to this access key id: \
-             copy both from the same access key (the CSV the IAM console downloaded when you created it)"
-            .to_string(),
-        (_, _, Some("InvalidClientTokenId")) => "this access key id does not exist or was deleted: create a new \
-             access key in the IAM console (your user, Security credentials) and pass the CSV it downloads with \
-             --credentials-file"
-            .to_string(),
-        (_, Kind::InvalidCredentials, _) => "the access key may be mistyped, deactivated or deleted: create a new one \
-             in the IAM console (your user, Security credentials) and pass the CSV it downloads with --credentials-file"
-            .to_string(),
-        ("organizations", Kind::AccessDenied, _) => "SECURITY keys cannot read the organization: configure MANAGEMENT \
-             keys first (`leverage credentials configure --type MANAGEMENT`), then run this again; MANAGEMENT keys need \
-             organizations:ListAccounts in the management account"
-            .to_string(),
-        ("organizations", Kind::OrganizationNotInUse, _) => "the account is not in an organization yet: create it \
-             first, or declare the account ids in config/common.tfvars or project.yaml"
-            .to_string(),
-        ("iam", Kind::AccessDenied, _) => "the user may not list its own MFA devices (iam:ListMFADevices): name the \
-             device with --mfa-serial ARN instead of --fetch-mfa-device"
-            .to_string(),
-        (_, Kind::AccessDenied, _) => format!("the keys are valid but not allowed to call {operation}"),
-        _ => return None,
-    };
-    Some(hint)
-}
-
-pub fn failure(error: &ConfigureError, paths: &PathStyle) -> Failure {
-    match error {
-        ConfigureError::Usage(message) => Failure {
-            exit_code: 2,
-            ..Failure::new(message.clone()).hint("see `leverage credentials configure --help`")
-        },
-        ConfigureError::InvalidInput(input) => {
-            let is_root = input.file.as_deref().is_some_and(|f| Path::new(f) == paths.root);
-            let place = match (&input.file, input.line) {
-                // The project root itself: name it as people know it.
-                (Some(_), _) if is_root => {
-                    let under_home = paths.home.as_ref().and_then(|h| paths.root.strip_prefix(h).ok());
-                    match under_home {
-                        Some(rest) if rest.as_os_str().is_empty() => "~: ".to_string(),
-                        Some(rest) => format!("~/{}: ", rest.display()),
-                        None => format!("{}: ", paths.root.display()),
-                    }
-                }
-                (Some(file), Some(line)) => format!("{}:{line}: ", paths.show(Path::new(file))),
-                (Some(file), None) => format!("{}: ", paths.show(Path::new(file))),
-                _ => String::new(),
-            };
-            let failure = Failure::new(format!("{place}{}; nothing was written", input.message));
-            if is_root {
-                failure.hint(
-                    "run leverage inside the project (the git repository holding project.yaml, build.env or \
-                     config/common.tfvars), or create build.env there with PROJECT=<short name>",
-                )
-            } else {
-                failure
-            }
-        }
-        ConfigureError::AnswerNeeded(message) => Failure::new(format!("{message}; nothing was written")).hint(
-            "every answer can come from a flag, a variable or the project's files: see \
-             `leverage credentials configure --help`",
-        ),
-        ConfigureError::Aws(failure) => {
-            let detail = failure.error.message.clone();
-            // The core's message often ends with AWS's detail: say it once,
-            // as the cause.
-            let message = failure
-                .message
-                .strip_suffix(&format!(": {detail}"))
-                .unwrap_or(&failure.message);
-            Failure {
-                causes: vec![format!("{}: {detail}", failure.operation)],
-                hint: aws_hint(&failure.operation, &failure.error),
-                ..Failure::new(format!("{message}; nothing was written"))
-            }
-        }
-        ConfigureError::Cancelled => Failure {
-            exit_code: CANCELLED,
-            ..Failure::new("cancelled; nothing was written")
-        },
-        ConfigureError::Host(message) => Failure::new(format!("{message}; nothing was written")),
-    }
 }
 
 #[cfg(test)]

@@ -10,54 +10,37 @@ use anyhow::{Context, Result};
 
 use crate::aws::AwsClient;
 use crate::cli::{ConfigureArgs, CredentialsTypeArg, OutputFormat};
-use crate::engine::leverage::credentials::{aws, files, log, prompt, types};
 use crate::engine::*;
 use crate::files::FileReader;
 use crate::log::{LogImport, Logger, Verbosity};
 use crate::prompt::Terminal;
 use crate::render::{self, PathStyle};
 
-/// The real imports: AWS SDK, file system, terminal, standard error.
-pub struct CliBackend {
-    pub aws: AwsClient,
-    pub files: FileReader,
-    pub prompt: Terminal,
-    pub log: LogImport,
+/// HOME unusable: the AWS files live under it. Typed, so that `main` gives
+/// its hint without reading the message.
+#[derive(Debug)]
+pub enum HomeError {
+    NotSet,
+    NotADirectory(PathBuf),
 }
 
-impl types::Host for CliBackend {}
-
-impl aws::Host for CliBackend {
-    fn call_all(&mut self, calls: Vec<aws::Call>) -> Vec<Result<aws::Reply, AwsError>> {
-        self.aws.call_all(calls)
-    }
-}
-
-impl files::Host for CliBackend {
-    fn read(&mut self, path: String) -> Result<Option<String>, FilesError> {
-        self.files.read(path)
-    }
-    fn read_stdin(&mut self) -> Result<String, FilesError> {
-        self.files.read_stdin()
+impl std::fmt::Display for HomeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HomeError::NotSet => write!(f, "HOME is not set: it is needed to find ~/.aws"),
+            HomeError::NotADirectory(home) => write!(
+                f,
+                "HOME ({}) is not a directory: it is needed to find ~/.aws",
+                home.display()
+            ),
+        }
     }
 }
 
-impl prompt::Host for CliBackend {
-    fn text(&mut self, question: String, default: Option<String>) -> Result<String, PromptError> {
-        self.prompt.text(question, default)
-    }
-    fn secret(&mut self, question: String) -> Result<String, PromptError> {
-        self.prompt.secret(question)
-    }
-    fn select(&mut self, question: String, choices: Vec<String>, default: u32) -> Result<u32, PromptError> {
-        self.prompt.select(question, choices, default)
-    }
-}
+impl std::error::Error for HomeError {}
 
-impl log::Host for CliBackend {
-    fn line(&mut self, level: Level, message: String) {
-        self.log.line(level, message)
-    }
+impl HomeError {
+    pub const HINT: &'static str = "set HOME to your home directory; the AWS files live under $HOME/.aws";
 }
 
 /// The git top-level of `dir` (the nearest ancestor holding `.git`), else `dir`.
@@ -197,21 +180,14 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
     if let Err(e) = crate::signals::cancel_on_signals(logger.clone()) {
         logger.debug(&format!("signals keep their default action: {e}"));
     }
-    if args.skip_access_keys_setup && args.skip_assumable_roles_setup {
-        logger.info("Nothing to do: both --skip-access-keys-setup and --skip-assumable-roles-setup were given.");
-        return Ok(ExitCode::SUCCESS);
-    }
     let cwd = std::env::current_dir().context("finding the current directory")?;
     let root = project_root(&cwd);
     let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
     let Some(home_dir) = home.clone() else {
-        anyhow::bail!("HOME is not set: it is needed to find ~/.aws");
+        return Err(HomeError::NotSet.into());
     };
     if !home_dir.is_dir() {
-        anyhow::bail!(
-            "HOME ({}) is not a directory: it is needed to find ~/.aws",
-            home_dir.display()
-        );
+        return Err(HomeError::NotADirectory(home_dir).into());
     }
     let aws_root = home_dir.join(".aws");
     let paths = PathStyle {
@@ -237,7 +213,6 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         overwrite_existing_credentials: args.overwrite_existing_credentials,
         skip_access_keys_setup: args.skip_access_keys_setup,
         skip_assumable_roles_setup: args.skip_assumable_roles_setup,
-        dry_run: args.dry_run,
         non_interactive: args.non_interactive,
         role_name: args.role_name.clone(),
         all_accounts: args.all_accounts,
@@ -252,13 +227,14 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
     // Held from before the core reads anything until the apply ends.
     let _locks = lock_run(&home_dir, &aws_root, &root, &logger, args.dry_run)?;
     let core = Core::load()?;
-    let backend = CliBackend {
+    // The real imports: AWS SDK, file system, terminal, standard error.
+    let imports = Imports {
         aws: AwsClient::new(logger.clone()),
         files: FileReader::default(),
         prompt: Terminal::new(args.non_interactive, logger.clone()),
         log: LogImport(logger.clone()),
     };
-    let outcome = core.configure(&request, backend).map(|(outcome, _backend)| outcome);
+    let outcome = core.configure(&request, imports).map(|(outcome, _imports)| outcome);
     forget_secrets(&mut request, None);
     let mut plan = match outcome? {
         Ok(plan) => plan,

@@ -6,8 +6,10 @@
 //! component. The Python host's tests (`tests/python`, pytest) run from here.
 
 mod python;
-use leverage_cli::engine::leverage::credentials::{aws, files, log, prompt, types};
-use leverage_cli::engine::{self as host, Core};
+use std::sync::{Arc, Mutex};
+
+use leverage_cli::engine::leverage::credentials::{aws, files, log, prompt};
+use leverage_cli::engine::{self as host, Core, Imports};
 use leverage_core::scripted::ScriptedHost;
 use leverage_core::Host as _;
 use serde::de::DeserializeOwned;
@@ -20,42 +22,51 @@ fn convert<A: Serialize, B: DeserializeOwned>(value: &A) -> B {
 }
 
 /// Serves the component's imports from the same scripted host the native
-/// tests use.
-struct InMemory(ScriptedHost);
+/// tests use, shared by the four interfaces (one transcript, one script).
+#[derive(Clone)]
+struct InMemory(Arc<Mutex<ScriptedHost>>);
 
-impl types::Host for InMemory {}
+impl InMemory {
+    fn imports(scenario: &leverage_core::scripted::Scenario) -> Imports<Self, Self, Self, Self> {
+        Imports::all(InMemory(Arc::new(Mutex::new(ScriptedHost::new(scenario.clone())))))
+    }
+
+    fn host(&self) -> std::sync::MutexGuard<'_, ScriptedHost> {
+        self.0.lock().unwrap()
+    }
+}
 
 impl aws::Host for InMemory {
     fn call_all(&mut self, calls: Vec<aws::Call>) -> Vec<Result<aws::Reply, host::AwsError>> {
         let calls: Vec<leverage_core::Call> = convert(&calls);
-        convert(&self.0.call_all(&calls))
+        convert(&self.host().call_all(&calls))
     }
 }
 
 impl files::Host for InMemory {
     fn read(&mut self, path: String) -> Result<Option<String>, host::FilesError> {
-        convert(&self.0.read_file(&path))
+        convert(&self.host().read_file(&path))
     }
     fn read_stdin(&mut self) -> Result<String, host::FilesError> {
-        convert(&self.0.read_stdin())
+        convert(&self.host().read_stdin())
     }
 }
 
 impl prompt::Host for InMemory {
-    fn text(&mut self, q: String, default: Option<String>) -> Result<String, host::PromptError> {
-        convert(&self.0.prompt_text(&q, default.as_deref()))
+    fn text(&mut self, q: host::Question, default: Option<String>) -> Result<String, host::PromptError> {
+        convert(&self.host().prompt_text(&convert(&q), default.as_deref()))
     }
-    fn secret(&mut self, q: String) -> Result<String, host::PromptError> {
-        convert(&self.0.prompt_secret(&q))
+    fn secret(&mut self, q: host::Question) -> Result<String, host::PromptError> {
+        convert(&self.host().prompt_secret(&convert(&q)))
     }
-    fn select(&mut self, q: String, choices: Vec<String>, default: u32) -> Result<u32, host::PromptError> {
-        convert(&self.0.prompt_select(&q, &choices, default))
+    fn select(&mut self, q: host::Question, choices: Vec<String>, default: u32) -> Result<u32, host::PromptError> {
+        convert(&self.host().prompt_select(&convert(&q), &choices, default))
     }
 }
 
 impl log::Host for InMemory {
     fn line(&mut self, level: host::Level, message: String) {
-        self.0.log(convert(&level), &message)
+        self.host().log(convert(&level), &message)
     }
 }
 
@@ -70,14 +81,15 @@ fn assert_same_plan(
     let mut native_host = ScriptedHost::new(scenario.clone());
     let native = leverage_core::configure(&mut native_host, request);
     let (component, backend) = core
-        .configure(&convert(request), InMemory(ScriptedHost::new(scenario.clone())))
+        .configure(&convert(request), InMemory::imports(scenario))
         .unwrap_or_else(|e| panic!("{name}: the component trapped: {e:#}"));
     assert_eq!(
         serde_json::to_value(&native).unwrap(),
         serde_json::to_value(&component).unwrap(),
         "{name}: the component's plan differs from the native core's"
     );
-    (native_host.transcript, backend.0.transcript)
+    let transcript = backend.aws.host().transcript.clone();
+    (native_host.transcript, transcript)
 }
 
 /// The workspace file at `relative`.
@@ -97,10 +109,10 @@ fn component_in_wasmtime_writes_the_recorded_plans_byte_for_byte() {
     let mut transcripts = Vec::new();
     for (name, request, scenario) in &table {
         let (outcome, backend) = core
-            .configure(&convert(request), InMemory(ScriptedHost::new(scenario.clone())))
+            .configure(&convert(request), InMemory::imports(scenario))
             .unwrap_or_else(|e| panic!("{name}: the component trapped: {e:#}"));
         plans.push((*name, outcome));
-        transcripts.push((*name, backend.0.transcript));
+        transcripts.push((*name, backend.aws.host().transcript.clone()));
     }
     let recorded_plans = std::fs::read_to_string(workspace_file(PLANS_PATH)).unwrap();
     let recorded_transcripts = std::fs::read_to_string(workspace_file(TRANSCRIPTS_PATH)).unwrap();
@@ -129,7 +141,7 @@ fn cores_in_one_process_outlive_each_other() {
     let second = Core::load().unwrap();
     let (name, request, scenario) = leverage_core::scenarios::table().into_iter().next().unwrap();
     let (first_plan, _) = first
-        .configure(&convert(&request), InMemory(ScriptedHost::new(scenario.clone())))
+        .configure(&convert(&request), InMemory::imports(&scenario))
         .unwrap();
     assert!(first_plan.is_ok(), "{name}: {first_plan:?}");
     drop(first);
@@ -142,11 +154,11 @@ fn component_imports_only_what_the_design_names() {
     let mut imports = Core::load().unwrap().import_names();
     imports.sort();
     let ours = [
-        "leverage:credentials/aws@0.2.0",
-        "leverage:credentials/files@0.2.0",
-        "leverage:credentials/log@0.2.0",
-        "leverage:credentials/prompt@0.2.0",
-        "leverage:credentials/types@0.2.0",
+        "leverage:credentials/aws@0.3.0",
+        "leverage:credentials/files@0.3.0",
+        "leverage:credentials/log@0.3.0",
+        "leverage:credentials/prompt@0.3.0",
+        "leverage:credentials/types@0.3.0",
     ];
     // What any wasm32-wasip2 std program imports (toolchain.md); no filesystem,
     // no sockets, no random.

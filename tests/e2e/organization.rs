@@ -917,6 +917,12 @@ fn write_back_changes_only_the_ids_and_a_rerun_changes_nothing() {
         ],
     );
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Nothing to change: every file already holds what this run would write."),
+        "the core says why the plan is empty:\n{}",
+        out.stderr
+    );
     assert_eq!(backups(&project), backups_before, "the re-run made a backup");
     let after = project.snapshot();
     let paths = |files: &[(std::path::PathBuf, Vec<u8>, std::time::SystemTime)]| -> Vec<std::path::PathBuf> {

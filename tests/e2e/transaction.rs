@@ -357,10 +357,10 @@ fn dry_run_and_json_show_the_plan_without_secrets() {
         kinds,
         [
             ("build-env", true),
-            ("aws-credentials", false),
             ("aws-config", false),
+            ("project-yaml", false),
             ("terraform-vars", false),
-            ("project-yaml", false)
+            ("aws-credentials", false)
         ]
     );
     assert!(
@@ -382,10 +382,10 @@ fn dry_run_and_json_show_the_plan_without_secrets() {
     assert_eq!(files[0]["path"], json!(targets.build_env.to_str().unwrap()));
     assert!(files[0]["backup"].is_null(), "a new file has no backup");
     let old: [(&Path, String); 4] = [
-        (&targets.credentials, old_credentials()),
         (&targets.config, OLD_CONFIG.to_string()),
-        (&targets.tfvars, TFVARS.to_string()),
         (&targets.project_yaml, PROJECT_YAML.to_string()),
+        (&targets.tfvars, TFVARS.to_string()),
+        (&targets.credentials, old_credentials()),
     ];
     for (file, (path, old_content)) in files[1..].iter().zip(old) {
         assert_eq!(file["path"], json!(path.to_str().unwrap()));
@@ -650,6 +650,7 @@ const BACKUP_WINDOW: Duration = Duration::from_secs(600);
 fn every_fault_point_leaves_each_file_old_or_new() {
     let world = World::start();
     let new = expected_after_rotation(&world);
+    let order = planned_order(&world);
     // 5 temporaries, 4 backups (build.env is new), 5 renames.
     let points: Vec<(&str, usize)> = [("temp", 5), ("backup", 4), ("rename", 5)]
         .iter()
@@ -663,17 +664,45 @@ fn every_fault_point_leaves_each_file_old_or_new() {
     // Two at a time: each case has its own project; the emulator is shared.
     std::thread::scope(|scope| {
         for chunk in cases.chunks(cases.len().div_ceil(2)) {
-            let (world, new) = (&world, &new);
+            let (world, new, order) = (&world, &new, &order);
             scope.spawn(move || {
                 for &(step, n, abort) in chunk {
-                    fault_case(world, new, step, n, abort);
+                    fault_case(world, new, order, step, n, abort);
                 }
             });
         }
     });
 }
 
-fn fault_case(world: &World, new: &[Option<Vec<u8>>], step: &str, n: usize, abort: bool) {
+/// The rotation's files (as indices into [`Targets::all`]) in the order of
+/// the plan, read from `--dry-run --output json`; the core decides it to be
+/// build.env, config, project.yaml, common.tfvars, credentials (the files
+/// that decide what a re-run does go last).
+fn planned_order(world: &World) -> Vec<usize> {
+    let (project, args) = rotation(world);
+    let targets = Targets::of(&project);
+    let out = run(&project, world, &args, &["--dry-run", "--output", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let plan: Value = serde_json::from_str(&out.stdout).unwrap();
+    let order: Vec<usize> = plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = Path::new(f["path"].as_str().unwrap());
+            let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            targets
+                .all()
+                .iter()
+                .position(|t| t.canonicalize().unwrap_or_else(|_| t.to_path_buf()) == path)
+                .unwrap_or_else(|| panic!("not a target: {}", path.display()))
+        })
+        .collect();
+    assert_eq!(order, [0, 2, 4, 3, 1], "the plan's order of the files");
+    order
+}
+
+fn fault_case(world: &World, new: &[Option<Vec<u8>>], order: &[usize], step: &str, n: usize, abort: bool) {
     let case = format!("{step}:{n}{}", if abort { ":abort" } else { "" });
     let (project, args) = rotation(world);
     let targets = Targets::of(&project);
@@ -696,11 +725,10 @@ fn fault_case(world: &World, new: &[Option<Vec<u8>>], step: &str, n: usize, abor
                 path.display()
             );
         }
-        // Files are replaced in the order build.env, config, project.yaml,
-        // common.tfvars, credentials (the files that decide what a re-run
-        // does go last): the first n-1 of them are new, the rest old.
+        // Files are replaced in the plan's order: the first n-1 of them are
+        // new, the rest old.
         let renamed = if step == "rename" { n - 1 } else { 0 };
-        for (position, i) in [0, 2, 4, 3, 1].into_iter().enumerate() {
+        for (position, &i) in order.iter().enumerate() {
             let expected = if position < renamed { &new[i] } else { &old[i] };
             assert_eq!(&now[i], expected, "{case}: {}", targets.all()[i].display());
         }
@@ -785,7 +813,8 @@ fn read_only_aws_directory_changes_nothing() {
     let out = project.run_with(cmd, &strs(&args), None);
     std::fs::set_permissions(&aws_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(out.code, 1, "{}", out.stderr);
-    let temp = aws_dir.join(".credentials.leverage-");
+    // The first file of the plan in that directory (see `planned_order`).
+    let temp = aws_dir.join(".config.leverage-");
     assert!(
         out.stderr
             .contains("Error: could not write the changes; nothing was changed"),
@@ -868,7 +897,7 @@ fn full_disk_changes_nothing() {
     assert!(
         out.stderr.contains(&format!(
             "Caused by: writing {}",
-            aws_dir.join(".credentials.leverage-").display()
+            aws_dir.join(".config.leverage-").display()
         )) && out.stderr.contains("No space left on device (os error 28)"),
         "{}",
         out.stderr

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use leverage_cli::engine as host;
-use leverage_cli::engine::leverage::credentials::{aws, files, log, prompt, types};
+use leverage_cli::engine::leverage::credentials::{aws, files, log, prompt};
 use leverage_core::scenarios::{self, AWS_ROOT, CALLER_ACCOUNT, KEY_ID, ROOT, SECRET};
 use leverage_core::scripted::{Scenario, ScriptedHost};
 use leverage_core::{CallerIdentity, ConfigureError, CredentialsType, OrganizationAccount, Plan};
@@ -174,7 +174,7 @@ impl LargeInput {
         core: &host::Core,
         backend: InMemory,
     ) -> anyhow::Result<Result<host::Plan, host::ConfigureError>> {
-        Ok(core.configure(&self.host_request, backend)?.0)
+        Ok(core.configure(&self.host_request, host::Imports::all(backend))?.0)
     }
 
     /// Whether both sides plan the same thing (compared through serde).
@@ -213,8 +213,6 @@ impl InMemory {
     }
 }
 
-impl types::Host for InMemory {}
-
 impl aws::Host for InMemory {
     fn call_all(&mut self, calls: Vec<aws::Call>) -> Vec<Result<aws::Reply, host::AwsError>> {
         calls
@@ -240,13 +238,13 @@ impl files::Host for InMemory {
 }
 
 impl prompt::Host for InMemory {
-    fn text(&mut self, _: String, _: Option<String>) -> Result<String, host::PromptError> {
+    fn text(&mut self, _: host::Question, _: Option<String>) -> Result<String, host::PromptError> {
         Err(host::PromptError::Unavailable("no prompts in a benchmark".into()))
     }
-    fn secret(&mut self, _: String) -> Result<String, host::PromptError> {
+    fn secret(&mut self, _: host::Question) -> Result<String, host::PromptError> {
         Err(host::PromptError::Unavailable("no prompts in a benchmark".into()))
     }
-    fn select(&mut self, _: String, _: Vec<String>, _: u32) -> Result<u32, host::PromptError> {
+    fn select(&mut self, _: host::Question, _: Vec<String>, _: u32) -> Result<u32, host::PromptError> {
         Err(host::PromptError::Unavailable("no prompts in a benchmark".into()))
     }
 }

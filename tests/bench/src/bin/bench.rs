@@ -191,7 +191,7 @@ fn main() -> Result<()> {
     // process, as a run pays them (a process loads the core once; later
     // loads in the same process share it).
     if std::env::args().nth(1).as_deref() == Some(TIME_CORE_START) {
-        let t = host::bench::time_load_and_instantiate(InMemory::empty())?;
+        let t = host::bench::time_load_and_instantiate(host::Imports::all(InMemory::empty()))?;
         println!("{} {}", t.load.as_nanos(), t.instantiate.as_nanos());
         return Ok(());
     }
