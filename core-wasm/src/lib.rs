@@ -28,8 +28,11 @@ mod profiles;
 mod project;
 pub mod project_yaml;
 mod run;
+// Test support (a scripted host and the shared scenario table): native
+// builds only, so the shipped component carries neither.
 #[cfg(not(target_arch = "wasm32"))]
 pub mod scenarios;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod scripted;
 pub mod tfvars;
 pub mod validate;
