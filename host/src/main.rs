@@ -166,3 +166,41 @@ fn command_named_by_argv() -> String {
     }
     words.join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The HOME hint follows the error's type, wherever it is in the chain,
+    /// and never a message that merely reads alike.
+    #[test]
+    fn the_home_hint_comes_from_the_home_error_not_from_its_wording() {
+        let home = anyhow::Error::from(HomeError::NotSet).context("configuring");
+        assert_eq!(failure_of(&home).hint.as_deref(), Some(HomeError::HINT));
+        let alike = anyhow::anyhow!("HOME is not set: it is needed to find ~/.aws");
+        assert_eq!(failure_of(&alike).hint, None);
+    }
+
+    /// clap's suggestions reach the hint from its typed context.
+    #[test]
+    fn usage_hints_name_the_valid_values_and_the_similar_flag() {
+        let error = Cli::try_parse_from(["leverage", "credentials", "configure", "--type", "ADMIN"]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidValue);
+        let hints = usage_hints(&error);
+        assert_eq!(hints[0], "possible values: BOOTSTRAP, MANAGEMENT, SECURITY");
+        let error = Cli::try_parse_from([
+            "leverage",
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--dry-ru",
+        ])
+        .unwrap_err();
+        assert!(
+            usage_hints(&error).contains(&"a similar argument exists: '--dry-run'".to_string()),
+            "{:?}",
+            usage_hints(&error)
+        );
+    }
+}
