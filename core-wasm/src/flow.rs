@@ -97,6 +97,7 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
             identity: new_keys.as_ref().or(mfa_keys),
             accounts: org_reader.as_ref().map(|(_, keys)| keys),
             mfa_devices: mfa_keys,
+            ..Default::default()
         },
     )?;
 

@@ -27,6 +27,7 @@ pub mod model;
 mod profiles;
 mod project;
 pub mod project_yaml;
+mod rotate;
 mod run;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod scenarios;
@@ -39,6 +40,7 @@ mod write_back;
 
 pub use flow::configure;
 pub use host::*;
+pub use rotate::{finish_rotation, rotate};
 
 /// Types generated from the WIT package in `../wit`. On native targets only
 /// the types are used: the generated import functions would panic there, so

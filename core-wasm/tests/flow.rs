@@ -652,6 +652,9 @@ fn mfa_serial_that_cannot_be_checked_is_used_with_a_warning() {
             }
             answers
         }
+        fn wait(&mut self, milliseconds: u32) {
+            self.0.wait(milliseconds)
+        }
         fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError> {
             self.0.read_file(path)
         }
