@@ -16,12 +16,12 @@
 //! key, or the new key in use (the old one inactive, deleted, or, when IAM
 //! refused, still active with the command that finishes the job).
 
-use crate::run::{aws_failure, input_error, printable, Ctx};
 use crate::host::*;
 use crate::ini::IniDocument;
 use crate::mask;
 use crate::model::{AccessKeys, InputError, Secret};
 use crate::project::{self, join};
+use crate::run::{aws_failure, input_error, printable, Ctx};
 use crate::{aws_calls, profiles, validate};
 
 /// The pauses between checks of a new key, in milliseconds: new keys usually

@@ -112,6 +112,35 @@ impl Core {
         Ok((outcome, store.into_data().backend))
     }
 
+    /// Run `rotate` once, in a fresh store; returns the backend too.
+    pub fn rotate<B: Backend>(
+        &self,
+        request: &RotateRequest,
+        backend: B,
+    ) -> Result<(Result<Rotation, ConfigureError>, B)> {
+        let (mut store, instance) = self.instantiate(backend)?;
+        let outcome = wt(
+            instance.call_rotate(&mut store, request),
+            "the credentials core failed (an internal error; see the log lines above)",
+        )?;
+        Ok((outcome, store.into_data().backend))
+    }
+
+    /// Run `finish-rotation` once, in a fresh store; returns the backend too.
+    pub fn finish_rotation<B: Backend>(
+        &self,
+        state: &RotationState,
+        applied: Result<(), String>,
+        backend: B,
+    ) -> Result<(RotateReport, B)> {
+        let (mut store, instance) = self.instantiate(backend)?;
+        let report = wt(
+            instance.call_finish_rotation(&mut store, state, applied.as_ref().map(|_| ()).map_err(String::as_str)),
+            "the credentials core failed (an internal error; see the log lines above)",
+        )?;
+        Ok((report, store.into_data().backend))
+    }
+
     /// A fresh store and instance serving `backend`'s imports.
     fn instantiate<B: Backend>(&self, backend: B) -> Result<(Store<RunState<B>>, CredentialsCore)> {
         let mut linker: Linker<RunState<B>> = Linker::new(&self.engine);

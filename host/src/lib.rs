@@ -16,5 +16,6 @@ pub mod files;
 pub mod log;
 pub mod prompt;
 pub mod render;
+pub mod rotate;
 pub mod run;
 pub mod signals;
