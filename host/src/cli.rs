@@ -42,7 +42,7 @@ pub enum Command {
     /// Print the manual page of `leverage credentials configure` (roff) to standard output.
     Man {
         /// Write every page (leverage.1, leverage-credentials.1, leverage-credentials-configure.1,
-        /// leverage-completions.1, leverage-component.1) into this directory instead.
+        /// leverage-credentials-rotate.1, leverage-completions.1, leverage-component.1) into this directory instead.
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
@@ -60,7 +60,7 @@ components (wasmtime in Rust or Python, jco in Node) can embed it. The WIT packa
 printed names the contract it implements. See wit/README.md in the source repository.
 
 Examples:
-  leverage component                        # e.g. leverage:credentials@0.2.0
+  leverage component                        # e.g. leverage:credentials@0.3.0
   leverage component --write core.wasm";
 
 #[derive(Subcommand, Debug)]

@@ -30,6 +30,9 @@ impl aws::Host for InMemory {
         let calls: Vec<leverage_core::Call> = convert(&calls);
         convert(&self.0.call_all(&calls))
     }
+    fn wait(&mut self, milliseconds: u32) {
+        leverage_core::Host::wait(&mut self.0, milliseconds)
+    }
 }
 
 impl files::Host for InMemory {
@@ -142,11 +145,11 @@ fn component_imports_only_what_the_design_names() {
     let mut imports = Core::load().unwrap().import_names();
     imports.sort();
     let ours = [
-        "leverage:credentials/aws@0.2.0",
-        "leverage:credentials/files@0.2.0",
-        "leverage:credentials/log@0.2.0",
-        "leverage:credentials/prompt@0.2.0",
-        "leverage:credentials/types@0.2.0",
+        "leverage:credentials/aws@0.3.0",
+        "leverage:credentials/files@0.3.0",
+        "leverage:credentials/log@0.3.0",
+        "leverage:credentials/prompt@0.3.0",
+        "leverage:credentials/types@0.3.0",
     ];
     // What any wasm32-wasip2 std program imports (toolchain.md); no filesystem,
     // no sockets, no random.

@@ -21,7 +21,7 @@ const read = (path) => { try { return readFileSync(path, 'utf8'); } catch (e) { 
 const noTerminal = () => { throw { tag: 'unavailable', val: 'no terminal here' }; }; // a variant: { tag, val }
 const ours = {
   'leverage:credentials/files': { read, readStdin: () => readFileSync(0, 'utf8') },
-  'leverage:credentials/aws': { callAll },
+  'leverage:credentials/aws': { callAll, wait: () => {} },
   'leverage:credentials/prompt': { text: noTerminal, secret: noTerminal, select: noTerminal },
   'leverage:credentials/log': { line: (level, message) => console.error(`${level}: ${message}`) },
 };
