@@ -24,6 +24,9 @@ use crate::project::{self, join};
 use crate::run::{aws_failure, input_error, printable, Ctx};
 use crate::{aws_calls, profiles, validate};
 
+/// Keys older than this many days earn `configure` a hint to rotate them.
+pub const ROTATE_AFTER_DAYS: u32 = 90;
+
 /// The pauses between checks of a new key, in milliseconds: new keys usually
 /// reach STS within a few seconds; after these (15 s in all) the new key is
 /// given up and deleted again.
