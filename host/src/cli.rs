@@ -138,7 +138,8 @@ Examples:
     leverage credentials configure --type SECURITY \\
       --credentials-file security_accessKeys.csv --fetch-mfa-device
 
-  Key rotation (the previous files are kept as timestamped backups):
+  Replacing the keys with new ones from a CSV (`leverage credentials rotate` also creates
+  them and deactivates the old key; previous files are kept as timestamped backups):
     leverage credentials configure --type MANAGEMENT \\
       --credentials-file new_accessKeys.csv --overwrite-existing-credentials
 
