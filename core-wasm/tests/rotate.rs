@@ -283,7 +283,7 @@ fn a_failed_deactivation_leaves_the_new_key_written_and_says_how_to_deactivate_t
             "AWS_SHARED_CREDENTIALS_FILE={AWS_ROOT}/bb/credentials AWS_CONFIG_FILE={AWS_ROOT}/bb/config aws iam update-access-key --user-name jane --access-key-id {OLD_KEY_ID} --status Inactive --profile bb-management"
         )]
     );
-    assert_eq!(host.scenario.files[&credentials_path()].contains(KEY_ID), true);
+    assert!(host.scenario.files[&credentials_path()].contains(KEY_ID));
 }
 
 #[test]
