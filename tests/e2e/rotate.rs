@@ -115,8 +115,10 @@ fn no_secret_in(out: &Output, secret: &str) {
 fn rotate_writes_a_key_the_aws_cli_uses_and_deactivates_the_old_one() {
     let moto = Moto::start();
     let (project, old_id, _) = setup(&moto, json!({ "name": "jane" }));
-    let out = rotate(&project, &moto, &[]);
+    // --verbose: the debug lines of every AWS call must not show the new secret either.
+    let out = rotate(&project, &moto, &["--verbose"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("iam:CreateAccessKey"), "{}", out.stderr);
     let (new_id, new_secret) = key_in_file(&project);
     assert_ne!(new_id, old_id);
     no_secret_in(&out, &new_secret);
