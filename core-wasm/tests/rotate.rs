@@ -358,3 +358,20 @@ fn rejected_old_keys_stop_before_anything_is_created() {
     assert_eq!(failure.operation, "sts:GetCallerIdentity");
     assert!(!host.transcript.iter().any(|l| l.contains("create-access-key")));
 }
+
+#[test]
+fn a_malformed_new_key_from_iam_is_deleted_again() {
+    let mut world = world();
+    world.new_keys[0].secret_access_key = "short".into();
+    let mut host = ScriptedHost::new(world);
+    let Err(ConfigureError::Aws(failure)) = rotate(&mut host, &request()) else {
+        panic!("a malformed key must fail the rotation");
+    };
+    assert!(
+        failure.message.contains("not an access key id and secret"),
+        "{}",
+        failure.message
+    );
+    assert!(failure.message.contains("was deleted again"), "{}", failure.message);
+    assert_eq!(keys_of_jane(&host), [(OLD_KEY_ID.to_string(), AccessKeyStatus::Active)]);
+}
