@@ -22,6 +22,8 @@ pub struct Wanted<'a> {
     pub accounts: Option<&'a AccessKeys>,
     /// ListMFADevices of the keys' own user.
     pub mfa_devices: Option<&'a AccessKeys>,
+    /// ListAccessKeys of the keys' own user (their ids, status and age).
+    pub access_keys: Option<&'a AccessKeys>,
 }
 
 /// The answer to each call that was made; `None` where none was asked.
@@ -30,6 +32,7 @@ pub struct Answers {
     pub identity: Option<Result<CallerIdentity, AwsError>>,
     pub accounts: Option<Result<Vec<OrganizationAccount>, AwsError>>,
     pub mfa_devices: Option<Result<Vec<String>, AwsError>>,
+    pub access_keys: Option<Result<Vec<AccessKey>, AwsError>>,
 }
 
 pub fn credentials_of(keys: &AccessKeys) -> AwsCredentials {
@@ -56,6 +59,7 @@ pub fn call(ctx: &mut Ctx<'_>, region: &str, wanted: Wanted<'_>) -> Result<Answe
     let identity = push(wanted.identity, Request::GetCallerIdentity);
     let accounts = push(wanted.accounts, Request::ListAccounts);
     let mfa_devices = push(wanted.mfa_devices, Request::ListMfaDevices(None));
+    let access_keys = push(wanted.access_keys, Request::ListAccessKeys(None));
     if calls.is_empty() {
         return Ok(Answers::default());
     }
@@ -97,9 +101,16 @@ pub fn call(ctx: &mut Ctx<'_>, region: &str, wanted: Wanted<'_>) -> Result<Answe
         Some(Err(e)) => Some(Err(e)),
         Some(Ok(_)) => return Err(unexpected("iam:ListMFADevices")),
     };
+    let access_keys = match take(access_keys) {
+        None => None,
+        Some(Ok(Reply::AccessKeys(list))) => Some(Ok(list)),
+        Some(Err(e)) => Some(Err(e)),
+        Some(Ok(_)) => return Err(unexpected("iam:ListAccessKeys")),
+    };
     Ok(Answers {
         identity,
         accounts,
         mfa_devices,
+        access_keys,
     })
 }

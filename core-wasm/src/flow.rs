@@ -6,7 +6,7 @@ use crate::keys::{obtain_keys, rejected_keys};
 use crate::project::{self, join};
 use crate::run::{aws_failure, warn, Ctx, IniFile};
 use crate::write_back::{new_change, placeholder_warnings, put_in_write_order, write_back};
-use crate::{aws_calls, profiles, validate};
+use crate::{aws_calls, profiles, rotate, validate};
 
 /// Plan `leverage credentials configure`.
 pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan, ConfigureError> {
@@ -93,6 +93,9 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
     if mfa_keys.is_some() {
         ctx.log(Level::Info, &format!("Looking up the MFA devices of {profile}..."));
     }
+    // The age of the keys rides along when the run calls AWS anyway: old
+    // keys earn a hint to rotate them, at no extra round trip.
+    let calls_aws = new_keys.is_some() || org_reader.is_some() || mfa_keys.is_some();
     let answers = aws_calls::call(
         &mut ctx,
         &project.primary_region,
@@ -100,8 +103,10 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
             identity: new_keys.as_ref().or(mfa_keys),
             accounts: org_reader.as_ref().map(|(_, keys)| keys),
             mfa_devices: mfa_keys,
+            access_keys: own_keys.as_ref().filter(|_| calls_aws),
         },
     )?;
+    let key_ages = answers.access_keys;
 
     // An identity that fails stops the run when it checks new keys or names
     // the user whose MFA device is fetched; when it only serves to check
@@ -126,6 +131,25 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
     };
     if let Some(identity) = &own_identity {
         report.caller_account = Some(identity.account.clone());
+    }
+    // Keys that may not list themselves (or any failure) just get no hint.
+    if let (Some(Ok(listed)), Some(keys)) = (&key_ages, &own_keys) {
+        let age = listed
+            .iter()
+            .find(|k| k.access_key_id == keys.access_key_id)
+            .and_then(|k| k.age_days)
+            .filter(|days| *days > rotate::ROTATE_AFTER_DAYS);
+        if let Some(days) = age {
+            let type_name = profiles::type_name(request.credentials_type).to_uppercase();
+            warn(
+                &mut ctx,
+                &mut report,
+                format!(
+                    "the keys of {profile} ({}) are {days} days old; replace them with `leverage credentials rotate --type {type_name}`",
+                    keys.access_key_id
+                ),
+            );
+        }
     }
     if let (Some(keys), Some(identity)) = (&new_keys, &own_identity) {
         ctx.log(

@@ -1,12 +1,15 @@
 //! The one seam between the core's logic and the outside world.
 
-pub use crate::bindings::leverage::credentials::aws::{Call, CallerIdentity, OrganizationAccount, Reply, Request};
+pub use crate::bindings::leverage::credentials::aws::{
+    AccessKeyChange, AccessKeyRef, Call, CallerIdentity, OrganizationAccount, Reply, Request,
+};
 pub use crate::bindings::leverage::credentials::files::FilesError;
 pub use crate::bindings::leverage::credentials::log::Level;
 pub use crate::bindings::leverage::credentials::prompt::{PromptError, Question};
 pub use crate::bindings::leverage::credentials::types::{
-    AccountId, AccountProfile, AwsCredentials, AwsError, AwsErrorKind, AwsFailure, ConfigureError, ConfigureRequest,
-    CredentialsType, FileChange, FileKind, InputError as WitInputError, Plan, Report,
+    AccessKey, AccessKeyStatus, AccountId, AccountProfile, AwsCredentials, AwsError, AwsErrorKind, AwsFailure,
+    ConfigureError, ConfigureRequest, CredentialsType, FileChange, FileKind, InputError as WitInputError,
+    NewKeyOutcome, OldKeyAction, OldKeyOutcome, Plan, Report, RotateReport, RotateRequest, Rotation, RotationState,
 };
 
 /// Everything the core may ask of its host: one method per WIT import.
@@ -17,6 +20,8 @@ pub use crate::bindings::leverage::credentials::types::{
 pub trait Host {
     /// `aws.call-all`: one answer per call, in the order of `calls`.
     fn call_all(&mut self, calls: &[Call]) -> Vec<Result<Reply, AwsError>>;
+    /// `aws.wait`: pause for `milliseconds`.
+    fn wait(&mut self, milliseconds: u32);
     /// `files.read`: none when nothing exists at `path`.
     fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError>;
     /// `files.read-stdin`

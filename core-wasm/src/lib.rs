@@ -27,6 +27,7 @@ pub mod model;
 mod profiles;
 mod project;
 pub mod project_yaml;
+mod rotate;
 mod run;
 // Test support (a scripted host and the shared scenario table): native
 // builds only, so the shipped component carries neither.
@@ -42,6 +43,7 @@ mod write_back;
 
 pub use flow::configure;
 pub use host::*;
+pub use rotate::{finish_rotation, rotate};
 
 /// Types generated from the WIT package in `../wit`. On native targets only
 /// the types are used: the generated import functions would panic there, so

@@ -1,5 +1,5 @@
 //! The component build: adapts the generated imports to [`Host`] and
-//! exports `configure`.
+//! exports `configure`, `rotate` and `finish-rotation`.
 
 use crate::bindings::leverage::credentials::{aws, files, log, prompt};
 use crate::host::*;
@@ -9,6 +9,9 @@ struct Imports;
 impl Host for Imports {
     fn call_all(&mut self, calls: &[Call]) -> Vec<Result<Reply, AwsError>> {
         aws::call_all(calls)
+    }
+    fn wait(&mut self, milliseconds: u32) {
+        aws::wait(milliseconds)
     }
     fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError> {
         files::read(path)
@@ -40,6 +43,20 @@ impl crate::bindings::Guest for Component {
             log::line(Level::Warn, &format!("internal error in the credentials core: {info}"));
         }));
         crate::flow::configure(&mut Imports, &request)
+    }
+
+    fn rotate(request: RotateRequest) -> Result<Rotation, ConfigureError> {
+        std::panic::set_hook(Box::new(|info| {
+            log::line(Level::Warn, &format!("internal error in the credentials core: {info}"));
+        }));
+        crate::rotate::rotate(&mut Imports, &request)
+    }
+
+    fn finish_rotation(state: RotationState, applied: Result<(), String>) -> RotateReport {
+        std::panic::set_hook(Box::new(|info| {
+            log::line(Level::Warn, &format!("internal error in the credentials core: {info}"));
+        }));
+        crate::rotate::finish_rotation(&mut Imports, &state, applied)
     }
 }
 

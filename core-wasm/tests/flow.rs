@@ -64,9 +64,10 @@ fn management_first_run_writes_keys_then_profiles() {
     assert_eq!(
         aws,
         [
-            "aws.call-all 2 call(s)",
+            "aws.call-all 3 call(s)",
             &format!("aws.get-caller-identity {KEY_ID} us-east-1"),
-            &format!("aws.list-accounts {KEY_ID} us-east-1")
+            &format!("aws.list-accounts {KEY_ID} us-east-1"),
+            &format!("aws.list-access-keys {KEY_ID} us-east-1 -")
         ]
     );
     // build.env is created, and the ids land in project.yaml.
@@ -587,7 +588,7 @@ fn project_yaml_catches_up_with_ids_already_in_tfvars() {
 }
 
 /// Every AWS call of a MANAGEMENT run with `--fetch-mfa-device` goes out in
-/// one batch: the identity, the organization and the MFA devices.
+/// one batch: the identity, the organization, the MFA devices and the keys' age.
 #[test]
 fn every_aws_call_of_a_run_is_asked_for_at_once() {
     let (_plan, transcript) = plan_of("mfa-one-device");
@@ -595,10 +596,11 @@ fn every_aws_call_of_a_run_is_asked_for_at_once() {
     assert_eq!(
         aws,
         [
-            "aws.call-all 3 call(s)",
+            "aws.call-all 4 call(s)",
             &format!("aws.get-caller-identity {KEY_ID} us-east-1"),
             &format!("aws.list-accounts {KEY_ID} us-east-1"),
             &format!("aws.list-mfa-devices {KEY_ID} us-east-1 -"),
+            &format!("aws.list-access-keys {KEY_ID} us-east-1 -"),
         ]
     );
 }
@@ -651,6 +653,9 @@ fn mfa_serial_that_cannot_be_checked_is_used_with_a_warning() {
                 }
             }
             answers
+        }
+        fn wait(&mut self, milliseconds: u32) {
+            self.0.wait(milliseconds)
         }
         fn read_file(&mut self, path: &str) -> Result<Option<String>, FilesError> {
             self.0.read_file(path)
@@ -900,4 +905,44 @@ fn every_question_carries_what_answers_it_without_a_prompt() {
     ] {
         assert!(asked.contains(start), "no scenario asks `{start}...`: {asked:?}");
     }
+}
+
+/// Keys older than 90 days earn a hint to rotate them; the age comes from
+/// the batch the run makes anyway, and keys that may not list themselves
+/// get no hint and no error.
+#[test]
+fn old_keys_earn_a_hint_to_rotate_them() {
+    let old_key = |age_days: u32| AccessKey {
+        access_key_id: KEY_ID.into(),
+        status: AccessKeyStatus::Active,
+        created: Some("2026-01-01T00:00:00Z".into()),
+        age_days: Some(age_days),
+        last_used: None,
+    };
+    let (request, mut world) = scenario("management-first-run");
+    world.access_keys.insert("jane".into(), vec![old_key(91)]);
+    let (result, transcript) = run(&request, world.clone());
+    let plan = result.unwrap_or_else(|e| panic!("{e:?}"));
+    let hint = format!(
+        "the keys of bb-management ({KEY_ID}) are 91 days old; replace them with `leverage credentials rotate --type MANAGEMENT`"
+    );
+    assert!(plan.report.warnings.contains(&hint), "{:?}", plan.report.warnings);
+    assert_eq!(transcript.iter().filter(|l| l.starts_with("aws.call-all")).count(), 1);
+
+    world.access_keys.insert("jane".into(), vec![old_key(90)]);
+    let (result, _) = run(&request, world.clone());
+    assert!(!result.unwrap().report.warnings.iter().any(|w| w.contains("rotate")));
+
+    world.access_keys.insert("jane".into(), vec![old_key(400)]);
+    world.failing.insert(
+        "iam:ListAccessKeys".into(),
+        AwsError {
+            kind: AwsErrorKind::AccessDenied,
+            code: Some("AccessDenied".into()),
+            message: "AccessDenied: no".into(),
+        },
+    );
+    let (result, _) = run(&request, world);
+    let plan = result.expect("a denied ListAccessKeys does not stop the run");
+    assert!(!plan.report.warnings.iter().any(|w| w.contains("rotate")));
 }

@@ -34,8 +34,10 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use crate::engine::leverage::credentials::aws::{Call, Host, Reply, Request};
-use crate::engine::{AwsError, AwsErrorKind, CallerIdentity, OrganizationAccount};
+use crate::engine::leverage::credentials::aws::{AccessKeyChange, AccessKeyRef, Call, Host, Reply, Request};
+use crate::engine::{
+    AccessKey, AccessKeyStatus, AwsCredentials, AwsError, AwsErrorKind, CallerIdentity, OrganizationAccount,
+};
 use crate::log::Logger;
 
 mod errors;
@@ -187,6 +189,27 @@ fn operation_name(request: &Request) -> &'static str {
         Request::GetCallerIdentity => "sts:GetCallerIdentity",
         Request::ListAccounts => "organizations:ListAccounts",
         Request::ListMfaDevices(_) => "iam:ListMFADevices",
+        Request::ListAccessKeys(_) => "iam:ListAccessKeys",
+        Request::AccessKeyLastUsed(_) => "iam:GetAccessKeyLastUsed",
+        Request::CreateAccessKey(_) => "iam:CreateAccessKey",
+        Request::UpdateAccessKey(_) => "iam:UpdateAccessKey",
+        Request::DeleteAccessKey(_) => "iam:DeleteAccessKey",
+    }
+}
+
+/// What the debug log says about a call besides its name: the user and key
+/// it is about. Never a secret (a CreateAccessKey reply is not logged at all).
+fn call_subject(request: &Request) -> String {
+    match request {
+        Request::ListMfaDevices(Some(user))
+        | Request::ListAccessKeys(Some(user))
+        | Request::CreateAccessKey(Some(user)) => {
+            format!(" for {user}")
+        }
+        Request::AccessKeyLastUsed(id) => format!(" of {id}"),
+        Request::UpdateAccessKey(change) => format!(" of {} to {:?}", change.key.access_key_id, change.status),
+        Request::DeleteAccessKey(key) => format!(" of {}", key.access_key_id),
+        _ => String::new(),
     }
 }
 
@@ -202,10 +225,7 @@ impl Host for AwsClient {
             logger.debug(&format!(
                 "AWS {}{} with key {} in {}",
                 operation_name(&call.request),
-                match &call.request {
-                    Request::ListMfaDevices(Some(user)) => format!(" for {user}"),
-                    _ => String::new(),
-                },
+                call_subject(&call.request),
                 call.credentials.access_key_id,
                 call.region
             ));
@@ -234,6 +254,10 @@ impl Host for AwsClient {
             }
             answers
         })
+    }
+
+    fn wait(&mut self, milliseconds: u32) {
+        std::thread::sleep(Duration::from_millis(u64::from(milliseconds)));
     }
 }
 
@@ -277,6 +301,11 @@ async fn one_call(
             )
             .await
         }
+        Request::ListAccessKeys(user) => list_access_keys(&config, user, &watch).await,
+        Request::AccessKeyLastUsed(id) => access_key_last_used(&config, id, &watch).await,
+        Request::CreateAccessKey(user) => create_access_key(&config, user, &watch).await,
+        Request::UpdateAccessKey(change) => update_access_key(&config, change, &watch).await,
+        Request::DeleteAccessKey(key) => delete_access_key(&config, key, &watch).await,
     };
     answer.map_err(|e| watch.name_endpoint(e))
 }
@@ -294,6 +323,116 @@ async fn with_deadline(
             format!("{what} took longer than {} s; stopped", limit.as_secs()),
         ))
     })
+}
+
+fn iam_client(config: &SdkConfig, watch: &Arc<Watch>) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(config)
+            .interceptor(SharedWatch(watch.clone()))
+            .build(),
+    )
+}
+
+fn iso_date(date: &aws_smithy_types::DateTime) -> Option<String> {
+    date.fmt(aws_smithy_types::date_time::Format::DateTime).ok()
+}
+
+/// Whole days from `date` to now, by this machine's clock.
+fn age_days(date: &aws_smithy_types::DateTime) -> Option<u32> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    let created = u64::try_from(date.secs()).ok()?;
+    u32::try_from(now.saturating_sub(created) / 86_400).ok()
+}
+
+async fn list_access_keys(config: &SdkConfig, user: Option<String>, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
+    // Without a user name, IAM lists the keys of the caller itself. A user
+    // has two keys at most: one page.
+    let reply = iam_client(config, watch)
+        .list_access_keys()
+        .set_user_name(user)
+        .send()
+        .await
+        .map_err(|e| to_aws_error(e, false))?;
+    let keys = reply
+        .access_key_metadata()
+        .iter()
+        .take(100)
+        .map(|key| AccessKey {
+            access_key_id: key.access_key_id().unwrap_or_default().to_string(),
+            status: match key.status() {
+                Some(aws_sdk_iam::types::StatusType::Active) => AccessKeyStatus::Active,
+                _ => AccessKeyStatus::Inactive,
+            },
+            created: key.create_date().and_then(iso_date),
+            age_days: key.create_date().and_then(age_days),
+            last_used: None,
+        })
+        .collect();
+    Ok(Reply::AccessKeys(keys))
+}
+
+async fn access_key_last_used(config: &SdkConfig, id: String, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
+    let reply = iam_client(config, watch)
+        .get_access_key_last_used()
+        .access_key_id(id)
+        .send()
+        .await
+        .map_err(|e| to_aws_error(e, false))?;
+    Ok(Reply::LastUsed(
+        reply
+            .access_key_last_used()
+            .and_then(|used| used.last_used_date())
+            .and_then(iso_date),
+    ))
+}
+
+async fn create_access_key(config: &SdkConfig, user: Option<String>, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
+    let reply = iam_client(config, watch)
+        .create_access_key()
+        .set_user_name(user)
+        .send()
+        .await
+        .map_err(|e| to_aws_error(e, false))?;
+    let Some(key) = reply.access_key() else {
+        return Err(AwsError::new(
+            AwsErrorKind::Other,
+            "IAM answered CreateAccessKey without a key",
+        ));
+    };
+    Ok(Reply::CreatedKey(AwsCredentials {
+        access_key_id: key.access_key_id().to_string(),
+        secret_access_key: key.secret_access_key().to_string(),
+        session_token: None,
+    }))
+}
+
+async fn update_access_key(config: &SdkConfig, change: AccessKeyChange, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
+    iam_client(config, watch)
+        .update_access_key()
+        .set_user_name(change.key.user_name)
+        .access_key_id(change.key.access_key_id)
+        .status(match change.status {
+            AccessKeyStatus::Active => aws_sdk_iam::types::StatusType::Active,
+            AccessKeyStatus::Inactive => aws_sdk_iam::types::StatusType::Inactive,
+        })
+        .send()
+        .await
+        .map_err(|e| to_aws_error(e, false))?;
+    Ok(Reply::Done)
+}
+
+async fn delete_access_key(config: &SdkConfig, key: AccessKeyRef, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
+    iam_client(config, watch)
+        .delete_access_key()
+        .set_user_name(key.user_name)
+        .access_key_id(key.access_key_id)
+        .send()
+        .await
+        .map_err(|e| to_aws_error(e, false))?;
+    Ok(Reply::Done)
 }
 
 async fn get_caller_identity(config: &SdkConfig, watch: &Arc<Watch>) -> Result<Reply, AwsError> {

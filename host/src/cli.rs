@@ -42,7 +42,7 @@ pub enum Command {
     /// Print the manual page of `leverage credentials configure` (roff) to standard output.
     Man {
         /// Write every page (leverage.1, leverage-credentials.1, leverage-credentials-configure.1,
-        /// leverage-completions.1, leverage-component.1) into this directory instead.
+        /// leverage-credentials-rotate.1, leverage-completions.1, leverage-component.1) into this directory instead.
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
@@ -68,6 +68,58 @@ pub enum CredentialsCommand {
     /// Set up the keys of a credentials type and one assumable-role profile per account.
     #[command(after_long_help = EXAMPLES)]
     Configure(ConfigureArgs),
+    /// Replace the access key of a credentials type by a new one: create it, check it, write it,
+    /// then deactivate (or delete) the old one.
+    #[command(after_long_help = ROTATE_HELP)]
+    Rotate(RotateArgs),
+}
+
+/// How `rotate` works and what it guarantees, for `--help` and the man page.
+pub const ROTATE_HELP: &str = "\
+The profile <short>-<type> must already hold an IAM user's keys (see `leverage credentials
+configure`). The steps: check the keys with STS and list the user's keys (AWS allows two: with
+two, nothing is created); create a new key; wait until STS accepts it (up to 15 s); write it into
+the credentials file with a backup, as `configure` does; deactivate the old key (--delete-old:
+delete it). If the new key cannot be checked or written it is deleted again and the old key stays
+in use; if the old key cannot be deactivated, the new key is kept and the summary gives the
+command that deactivates the old one. Ctrl-C ends in one of those states, never between them.
+The new secret never appears in any output.
+
+Examples:
+  leverage credentials rotate --type MANAGEMENT
+  leverage credentials rotate --type SECURITY --delete-old
+  leverage credentials rotate --type MANAGEMENT --dry-run
+  leverage credentials rotate --type MANAGEMENT --non-interactive --output json";
+
+#[derive(Args, Debug)]
+pub struct RotateArgs {
+    /// Type of the credentials whose key is replaced.
+    #[arg(long = "type", value_name = "TYPE", ignore_case = true)]
+    pub credentials_type: CredentialsTypeArg,
+
+    /// Delete the old key instead of deactivating it.
+    #[arg(long)]
+    pub delete_old: bool,
+
+    /// Check the keys and show what would be done; create, write and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Never prompt: a missing answer is an error naming the flag or variable that supplies it.
+    #[arg(long)]
+    pub non_interactive: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
+    pub output: OutputFormat,
+
+    /// Show each AWS call and other details.
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
+
+    /// Show only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// The journeys, as `--help` and the man page show them. Every command here
@@ -86,7 +138,8 @@ Examples:
     leverage credentials configure --type SECURITY \\
       --credentials-file security_accessKeys.csv --fetch-mfa-device
 
-  Key rotation (the previous files are kept as timestamped backups):
+  Replacing the keys with new ones from a CSV (`leverage credentials rotate` also creates
+  them and deactivates the old key; previous files are kept as timestamped backups):
     leverage credentials configure --type MANAGEMENT \\
       --credentials-file new_accessKeys.csv --overwrite-existing-credentials
 

@@ -131,6 +131,35 @@ impl Core {
         Ok((outcome, store.into_data().imports))
     }
 
+    /// Run `rotate` once, in a fresh store; returns the import hosts too.
+    pub fn rotate<I: ImportHosts>(
+        &self,
+        request: &RotateRequest,
+        imports: I,
+    ) -> Result<(Result<Rotation, ConfigureError>, I)> {
+        let (mut store, instance) = self.instantiate(imports)?;
+        let outcome = wt(
+            instance.call_rotate(&mut store, request),
+            "the credentials core failed (an internal error; see the log lines above)",
+        )?;
+        Ok((outcome, store.into_data().imports))
+    }
+
+    /// Run `finish-rotation` once, in a fresh store; returns the import hosts too.
+    pub fn finish_rotation<I: ImportHosts>(
+        &self,
+        state: &RotationState,
+        applied: Result<(), String>,
+        imports: I,
+    ) -> Result<(RotateReport, I)> {
+        let (mut store, instance) = self.instantiate(imports)?;
+        let report = wt(
+            instance.call_finish_rotation(&mut store, state, applied.as_ref().map(|_| ()).map_err(String::as_str)),
+            "the credentials core failed (an internal error; see the log lines above)",
+        )?;
+        Ok((report, store.into_data().imports))
+    }
+
     /// A fresh store and instance serving `imports`.
     fn instantiate<I: ImportHosts>(&self, imports: I) -> Result<(Store<RunState<I>>, CredentialsCore)> {
         let mut linker: Linker<RunState<I>> = Linker::new(&self.engine);

@@ -46,6 +46,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Credentials {
             command: CredentialsCommand::Configure(args),
         } => leverage_cli::run::configure(args),
+        Command::Credentials {
+            command: CredentialsCommand::Rotate(args),
+        } => leverage_cli::rotate::rotate(args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "leverage", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -75,7 +75,7 @@ fn wait_for_lock(file: &File, what: &Path, logger: &Logger) -> Result<()> {
 ///   there too, so two first runs do not both create it;
 /// - `~/.aws`, when it exists (it may be a link shared by several HOMEs);
 /// - the project root, so that runs from two HOMEs on one project queue.
-fn lock_run(home: &Path, aws_root: &Path, root: &Path, logger: &Logger, dry_run: bool) -> Result<Vec<File>> {
+pub fn lock_run(home: &Path, aws_root: &Path, root: &Path, logger: &Logger, dry_run: bool) -> Result<Vec<File>> {
     let mut held: Vec<(File, (u64, u64))> = Vec::new();
     for dir in [home, aws_root, root] {
         if dir == aws_root && !aws_root.exists() {
@@ -165,7 +165,7 @@ fn forget_secrets(request: &mut ConfigureRequest, plan: Option<&mut Plan>) {
     }
 }
 
-fn print_failure(failure: &render::Failure) -> ExitCode {
+pub fn print_failure(failure: &render::Failure) -> ExitCode {
     failure.print();
     ExitCode::from(failure.exit_code)
 }

@@ -41,6 +41,9 @@ impl aws::Host for InMemory {
         let calls: Vec<leverage_core::Call> = convert(&calls);
         convert(&self.host().call_all(&calls))
     }
+    fn wait(&mut self, milliseconds: u32) {
+        leverage_core::Host::wait(&mut *self.host(), milliseconds)
+    }
 }
 
 impl files::Host for InMemory {

@@ -11,5 +11,6 @@ mod field;
 mod hardening;
 mod network;
 mod organization;
+mod rotate;
 mod terminal;
 mod transaction;

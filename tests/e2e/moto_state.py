@@ -3,7 +3,8 @@
 
 Reads a JSON spec on stdin, prints a JSON result on stdout:
   spec:   {"endpoint": URL, "organization": bool, "accounts": [names],
-           "users": [{"name": str, "mfa": int, "deny_organizations": bool}],
+           "users": [{"name": str, "mfa": int, "deny_organizations": bool,
+                      "deny": [actions], "second_key": bool}],
            "enforce_auth": bool}
   result: {"org_accounts": {name: id}, "management_account_id": id (moto
            lists that account as `master`), "users": {name: {"access_key_id",
@@ -13,7 +14,9 @@ signature, so wrong keys are rejected as on AWS. Every user may do anything
 ("Allow *"), except that a user with deny_organizations also has a Deny on
 organizations:* (ListAccounts then answers AccessDenied, as it does to the
 security users of a Leverage organization); mfa is the number of virtual MFA
-devices made and enabled for the user.
+devices made and enabled for the user; deny lists more actions the user is
+denied; second_key gives the user a second, inactive key (its id is
+`second_access_key_id`).
 """
 import json
 import sys
@@ -61,7 +64,19 @@ for user in spec.get("users", []):
                 }
             ),
         )
+    if user.get("deny"):
+        iam.put_user_policy(
+            UserName=name,
+            PolicyName="denied",
+            PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": user["deny"], "Resource": "*"}]}
+            ),
+        )
     key = iam.create_access_key(UserName=name)["AccessKey"]
+    second = None
+    if user.get("second_key"):
+        second = iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"]
+        iam.update_access_key(UserName=name, AccessKeyId=second, Status="Inactive")
     serials = []
     for i in range(user.get("mfa", 0)):
         device = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"{name}-device-{i}")["VirtualMFADevice"]
@@ -77,6 +92,7 @@ for user in spec.get("users", []):
         "secret_access_key": key["SecretAccessKey"],
         "arn": arn,
         "mfa": serials,
+        "second_access_key_id": second,
     }
 
 if spec.get("enforce_auth"):

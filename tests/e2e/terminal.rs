@@ -895,7 +895,7 @@ fn a_spinner_while_waiting_on_aws_only_on_a_terminal() {
     let mut cmd = terminal_command(&project, Some(&moto), &args, false);
     cmd.env("AWS_ENDPOINT_URL", &relay);
     let mut term = Pty::spawn(cmd);
-    term.expect("Waiting for AWS (sts:GetCallerIdentity)");
+    term.expect("Waiting for AWS (sts:GetCallerIdentity, iam:ListAccessKeys)");
     let (code, raw, _) = term.finish();
     assert_eq!(code, 0, "{}", plain(&raw));
 
@@ -1310,6 +1310,7 @@ fn the_man_page_is_generated_from_the_same_definitions() {
             "leverage-completions.1",
             "leverage-component.1",
             "leverage-credentials-configure.1",
+            "leverage-credentials-rotate.1",
             "leverage-credentials.1",
             "leverage-man.1",
             "leverage.1"

@@ -15,13 +15,14 @@ const { instantiate } = await import(pathToFileURL(join(core, 'leverage_core.js'
 const { identity, accounts } = JSON.parse(readFileSync(awsJson, 'utf8'));
 /** @type {Aws['callAll']} every call of the batch answered, in order; a result in a list is { tag, val } */
 const callAll = (calls) => calls.map(({ request }) => ({ tag: 'ok', val: request.tag === 'get-caller-identity'
-  ? { tag: 'caller-identity', val: identity } : request.tag === 'list-accounts' ? { tag: 'accounts', val: accounts } : { tag: 'mfa-devices', val: [] } }));
+  ? { tag: 'caller-identity', val: identity } : request.tag === 'list-accounts' ? { tag: 'accounts', val: accounts }
+  : request.tag === 'list-access-keys' ? { tag: 'access-keys', val: [] } : { tag: 'mfa-devices', val: [] } }));
 /** @type {Files['read']} the text, or undefined when nothing is there; an error is thrown as a variant */
 const read = (path) => { try { return readFileSync(path, 'utf8'); } catch (e) { if (e.code === 'ENOENT') return undefined; throw { tag: 'other', val: e.message }; } };
 const noTerminal = () => { throw { tag: 'unavailable', val: 'no terminal here' }; }; // a variant: { tag, val }
 const ours = {
   'leverage:credentials/files': { read, readStdin: () => readFileSync(0, 'utf8') },
-  'leverage:credentials/aws': { callAll },
+  'leverage:credentials/aws': { callAll, wait: () => {} },
   'leverage:credentials/prompt': { text: noTerminal, secret: noTerminal, select: noTerminal },
   'leverage:credentials/log': { line: (level, message) => console.error(`${level}: ${message}`) },
 };

@@ -119,6 +119,10 @@ export class ScriptedHost {
         }
         return { Ok: { MfaDevices: Object.hasOwn(s.mfa_devices, user) ? [...s.mfa_devices[user]] : [] } };
       }
+      case 'list-access-keys':
+        // The table's worlds hold no IAM keys.
+        this.transcript.push(`aws.list-access-keys ${key} ${region} ${request.val ?? '-'}`);
+        return { Ok: { AccessKeys: [] } };
       default:
         throw new Error(`unknown request ${JSON.stringify(request)}`);
     }
@@ -133,6 +137,9 @@ export class ScriptedHost {
         callAll: (calls) => {
           t.push(`aws.call-all ${calls.length} call(s)`);
           return calls.map((call) => wit.Answer.fromRust(this.answer(call)));
+        },
+        wait: (milliseconds) => {
+          t.push(`aws.wait ${milliseconds}`);
         },
       },
       'leverage:credentials/files': this.files

@@ -184,9 +184,36 @@ export const ConfigureError = variant({
 
 export const CallerIdentity = record({ account: str, arn: str, 'user-id': str });
 export const OrganizationAccount = record({ id: str, name: str, email: str });
-export const Request = variant({ 'get-caller-identity': null, 'list-accounts': null, 'list-mfa-devices': option(str) });
+export const AccessKeyStatus = enumeration(['active', 'inactive']);
+export const AccessKey = record({
+  'access-key-id': str,
+  status: AccessKeyStatus,
+  created: option(str),
+  'age-days': option(u32),
+  'last-used': option(str),
+});
+export const AccessKeyRef = record({ 'user-name': option(str), 'access-key-id': str });
+export const AccessKeyChange = record({ key: AccessKeyRef, status: AccessKeyStatus });
+export const Request = variant({
+  'get-caller-identity': null,
+  'list-accounts': null,
+  'list-mfa-devices': option(str),
+  'list-access-keys': option(str),
+  'access-key-last-used': str,
+  'create-access-key': option(str),
+  'update-access-key': AccessKeyChange,
+  'delete-access-key': AccessKeyRef,
+});
 export const Call = record({ credentials: AwsCredentials, region: str, request: Request });
-export const Reply = variant({ 'caller-identity': CallerIdentity, accounts: list(OrganizationAccount), 'mfa-devices': list(str) });
+export const Reply = variant({
+  'caller-identity': CallerIdentity,
+  accounts: list(OrganizationAccount),
+  'mfa-devices': list(str),
+  'access-keys': list(AccessKey),
+  'last-used': option(str),
+  'created-key': AwsCredentials,
+  done: null,
+});
 /** One answer of `call-all`, in jco's shape for a `result` inside a list: `{ tag: 'ok' | 'err', val }`. */
 export const Answer = result(Reply, AwsError);
 export const FilesError = variant({ 'is-directory': null, 'permission-denied': null, 'not-text': null, other: str });

@@ -34,6 +34,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,7 +320,9 @@ class Core:
             self.imports[name] = {
                 fn: f.ty for fn, f in item.ty.exports(self.engine).items() if isinstance(f.ty, wc.FuncType)
             }
-        self.configure_type = ty.exports(self.engine)["configure"].ty
+        exports = ty.exports(self.engine)
+        self.configure_type = exports["configure"].ty
+        self.export_types = {name: item.ty for name, item in exports.items() if isinstance(item.ty, wc.FuncType)}
 
     def _linker(self, host, style: Style) -> wc.Linker:
         linker = wc.Linker(self.engine)
@@ -350,6 +353,32 @@ class Core:
         result = configure(store, lower(request_ty, request, style))
         configure.post_return(store)
         return lift(self.configure_type.result, result, style)
+
+    def call_export(self, name: str, args: list, host, style: Style = PLAIN):
+        """Any export, by name, with `host` serving the imports."""
+        store = wasmtime.Store(self.engine)
+        wasi = wasmtime.WasiConfig()
+        wasi.inherit_stderr()
+        store.set_wasi(wasi)
+        instance = self._linker(host, style).instantiate(store, self.component)
+        func = instance.get_func(store, name)
+        fty = self.export_types[name]
+        result = func(store, *(lower(t, a, style) for (_, t), a in zip(fty.params, args)))
+        func.post_return(store)
+        return lift(fty.result, result, style)
+
+    def rotate(self, request: dict, host) -> dict:
+        """The first half of `credentials rotate`: a rotation (a dict: `plan`,
+        `state`, `report`), or ConfigureError (any new key was deleted again)."""
+        outcome = self.call_export("rotate", [request], host)
+        if isinstance(outcome, Err):
+            raise ConfigureError(outcome.value)
+        return outcome.value
+
+    def finish_rotation(self, state: dict, applied, host) -> dict:
+        """The second half: `applied` is Ok(None) when the plan was written,
+        else Err(why). Returns the rotate report."""
+        return self.call_export("finish-rotation", [state, applied], host)
 
     def configure(self, request: dict, host) -> dict:
         """The plan (a dict: `changes`, `report`), or ConfigureError."""
@@ -444,9 +473,71 @@ def _aws_call(call: dict):
             kwargs = {"UserName": user} if user is not None else {}
             serials = [d["SerialNumber"] for page in pages.paginate(**kwargs) for d in page["MFADevices"]]
             return Ok({"tag": "mfa-devices", "val": serials})
+        if tag in _KEY_CALLS:
+            return _KEY_CALLS[tag](session.client("iam"), request.get("val"))
         return Err({"kind": "other", "code": None, "message": f"this host cannot make the request {tag}"})
     except Exception as exc:  # every failure of one call is that call's answer
         return Err(aws_error(tag, exc))
+
+
+def _age_days(date) -> Optional[int]:
+    import datetime
+
+    return max(0, (datetime.datetime.now(datetime.timezone.utc) - date).days)
+
+
+def _list_access_keys(iam, user):
+    listed = iam.list_access_keys(**({"UserName": user} if user is not None else {}))["AccessKeyMetadata"]
+    keys = [
+        {
+            "access_key_id": k["AccessKeyId"],
+            "status": "active" if k["Status"] == "Active" else "inactive",
+            "created": k["CreateDate"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "age_days": _age_days(k["CreateDate"]),
+            "last_used": None,
+        }
+        for k in listed
+    ]
+    return Ok({"tag": "access-keys", "val": keys})
+
+
+def _last_used(iam, key_id):
+    used = iam.get_access_key_last_used(AccessKeyId=key_id)["AccessKeyLastUsed"].get("LastUsedDate")
+    return Ok({"tag": "last-used", "val": used.strftime("%Y-%m-%dT%H:%M:%SZ") if used else None})
+
+
+def _create_access_key(iam, user):
+    key = iam.create_access_key(**({"UserName": user} if user is not None else {}))["AccessKey"]
+    creds = {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"], "session_token": None}
+    return Ok({"tag": "created-key", "val": creds})
+
+
+def _key_args(ref):
+    args = {"AccessKeyId": ref["access_key_id"]}
+    if ref.get("user_name") is not None:
+        args["UserName"] = ref["user_name"]
+    return args
+
+
+def _update_access_key(iam, change):
+    status = "Active" if change["status"] == "active" else "Inactive"
+    iam.update_access_key(Status=status, **_key_args(change["key"]))
+    return Ok({"tag": "done"})
+
+
+def _delete_access_key(iam, ref):
+    iam.delete_access_key(**_key_args(ref))
+    return Ok({"tag": "done"})
+
+
+# The IAM key calls, by request case: (client, the case's payload) -> reply.
+_KEY_CALLS = {
+    "list-access-keys": _list_access_keys,
+    "access-key-last-used": _last_used,
+    "create-access-key": _create_access_key,
+    "update-access-key": _update_access_key,
+    "delete-access-key": _delete_access_key,
+}
 
 
 class TerminalHost:
@@ -466,6 +557,9 @@ class TerminalHost:
             return [_aws_call(c) for c in calls]
         with ThreadPoolExecutor(max_workers=len(calls)) as pool:
             return list(pool.map(_aws_call, calls))
+
+    def aws_wait(self, milliseconds: int):
+        time.sleep(milliseconds / 1000)
 
     # files: read-only; only "nothing there" is none.
     def files_read(self, path: str):

@@ -78,7 +78,12 @@ class ScriptedHost:
                     return caller
                 user = caller["Ok"]["arn"].rsplit("/", 1)[-1]
             return {"Ok": {"MfaDevices": list(self.world["mfa_devices"].get(user, []))}}
+        if case == "ListAccessKeys":  # the table's worlds hold no IAM keys
+            return {"Ok": {"AccessKeys": []}}
         raise AssertionError(f"unknown request {request!r}")
+
+    def aws_wait(self, milliseconds):
+        pass
 
     # files, from the world or (files=...) from another host's files.
     def files_read(self, path):

@@ -79,3 +79,46 @@ def test_python_host_configures_a_project_the_aws_cli_then_assumes_a_role_with(e
     identity = json.loads(aws.stdout)
     assert identity["Account"] == ids["shared"]
     assert identity["Arn"].startswith(f"arn:aws:sts::{ids['shared']}:assumed-role/OrganizationAccountAccessRole/")
+
+
+def test_python_host_rotates_keys_through_the_rotate_exports(core, emulator, tmp_path, monkeypatch, capsys):
+    """`rotate` and `finish-rotation`, served by boto3: the new key is
+    written, the old one deactivated in IAM, and no secret is shown."""
+    import leverage_host
+
+    setup = dict(endpoint_url=emulator, region_name="us-east-1", aws_access_key_id="AKIASETUPSETUPSETUP0",
+                 aws_secret_access_key="setupsetupsetupsetupsetupsetupsetupsetup")
+    iam = boto3.client("iam", **setup)
+    iam.create_user(UserName="jane")
+    old = iam.create_access_key(UserName="jane")["AccessKey"]
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "project.yaml").write_text(PROJECT_YAML)
+    aws_root = tmp_path / "home" / ".aws"
+    (aws_root / "bb").mkdir(parents=True)
+    credentials = aws_root / "bb" / "credentials"
+    credentials.write_text(
+        f"[bb-management]\naws_access_key_id = {old['AccessKeyId']}\naws_secret_access_key = {old['SecretAccessKey']}\n"
+    )
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    host = leverage_host.TerminalHost(interactive=False)
+    request = {"credentials_type": "management", "delete_old": False, "dry_run": False, "non_interactive": True,
+               "project_root": str(project), "current_dir": str(project), "aws_root": str(aws_root),
+               "home_dir": str(tmp_path / "home")}
+
+    rotation = core.rotate(request, host)
+    (change,) = rotation["plan"]["changes"]
+    assert change["path"] == str(credentials)
+    credentials.write_text(change["after"])
+    report = core.finish_rotation(rotation["state"], leverage_host.Ok(None), host)
+
+    new_id = report["new_key_id"]
+    assert new_id != old["AccessKeyId"] and new_id in credentials.read_text()
+    assert report["new_key"] == "written" and report["old_key_outcome"] == "deactivated"
+    statuses = {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys(UserName="jane")["AccessKeyMetadata"]}
+    assert statuses == {old["AccessKeyId"]: "Inactive", new_id: "Active"}
+    new_secret = credentials.read_text().split("aws_secret_access_key = ")[1].strip()
+    shown = capsys.readouterr()
+    for text in (shown.out, shown.err, json.dumps(report), change["masked_after"]):
+        assert new_secret not in text and old["SecretAccessKey"] not in text

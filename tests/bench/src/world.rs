@@ -217,15 +217,22 @@ impl aws::Host for InMemory {
     fn call_all(&mut self, calls: Vec<aws::Call>) -> Vec<Result<aws::Reply, host::AwsError>> {
         calls
             .iter()
-            .map(|call| {
-                Ok(match call.request {
-                    aws::Request::GetCallerIdentity => aws::Reply::CallerIdentity(self.identity.clone()),
-                    aws::Request::ListAccounts => aws::Reply::Accounts(self.organization.clone()),
-                    aws::Request::ListMfaDevices(_) => aws::Reply::MfaDevices(self.mfa_devices.clone()),
-                })
+            .map(|call| match call.request {
+                aws::Request::GetCallerIdentity => Ok(aws::Reply::CallerIdentity(self.identity.clone())),
+                aws::Request::ListAccounts => Ok(aws::Reply::Accounts(self.organization.clone())),
+                aws::Request::ListMfaDevices(_) => Ok(aws::Reply::MfaDevices(self.mfa_devices.clone())),
+                // The benchmarked runs only configure: no key has an age, none is changed.
+                aws::Request::ListAccessKeys(_) => Ok(aws::Reply::AccessKeys(Vec::new())),
+                _ => Err(host::AwsError {
+                    kind: host::AwsErrorKind::Other,
+                    code: None,
+                    message: "the benchmark world changes no keys".into(),
+                }),
             })
             .collect()
     }
+
+    fn wait(&mut self, _milliseconds: u32) {}
 }
 
 impl files::Host for InMemory {

@@ -2,6 +2,10 @@
 export type ConfigureRequest = import('./interfaces/leverage-credentials-types.js').ConfigureRequest;
 export type Plan = import('./interfaces/leverage-credentials-types.js').Plan;
 export type ConfigureError = import('./interfaces/leverage-credentials-types.js').ConfigureError;
+export type RotateRequest = import('./interfaces/leverage-credentials-types.js').RotateRequest;
+export type Rotation = import('./interfaces/leverage-credentials-types.js').Rotation;
+export type RotationState = import('./interfaces/leverage-credentials-types.js').RotationState;
+export type RotateReport = import('./interfaces/leverage-credentials-types.js').RotateReport;
 import type * as LeverageCredentialsAws from './interfaces/leverage-credentials-aws.js'; // leverage:credentials/aws@0.3.0
 import type * as LeverageCredentialsFiles from './interfaces/leverage-credentials-files.js'; // leverage:credentials/files@0.3.0
 import type * as LeverageCredentialsLog from './interfaces/leverage-credentials-log.js'; // leverage:credentials/log@0.3.0
@@ -44,6 +48,8 @@ export interface ImportObject {
 }
 export interface Root {
   configure(request: ConfigureRequest): Plan,
+  rotate(request: RotateRequest): Rotation,
+  finishRotation(state: RotationState, applied: Result<void, string>): RotateReport,
 }
 export type Result<T, E> = { tag: 'ok', val: T } | { tag: 'err', val: E };
 

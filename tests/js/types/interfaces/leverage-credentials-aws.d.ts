@@ -1,7 +1,17 @@
 /** @module Interface leverage:credentials/aws@0.3.0 **/
 export function callAll(calls: Array<Call>): Array<Result<Reply, AwsError>>;
+export function wait(milliseconds: number): void;
 export type AwsCredentials = import('./leverage-credentials-types.js').AwsCredentials;
-export type Request = RequestGetCallerIdentity | RequestListAccounts | RequestListMfaDevices;
+export interface AccessKeyRef {
+  userName?: string,
+  accessKeyId: string,
+}
+export type AccessKeyStatus = import('./leverage-credentials-types.js').AccessKeyStatus;
+export interface AccessKeyChange {
+  key: AccessKeyRef,
+  status: AccessKeyStatus,
+}
+export type Request = RequestGetCallerIdentity | RequestListAccounts | RequestListMfaDevices | RequestListAccessKeys | RequestAccessKeyLastUsed | RequestCreateAccessKey | RequestUpdateAccessKey | RequestDeleteAccessKey;
 export interface RequestGetCallerIdentity {
   tag: 'get-caller-identity',
 }
@@ -11,6 +21,26 @@ export interface RequestListAccounts {
 export interface RequestListMfaDevices {
   tag: 'list-mfa-devices',
   val: string | undefined,
+}
+export interface RequestListAccessKeys {
+  tag: 'list-access-keys',
+  val: string | undefined,
+}
+export interface RequestAccessKeyLastUsed {
+  tag: 'access-key-last-used',
+  val: string,
+}
+export interface RequestCreateAccessKey {
+  tag: 'create-access-key',
+  val: string | undefined,
+}
+export interface RequestUpdateAccessKey {
+  tag: 'update-access-key',
+  val: AccessKeyChange,
+}
+export interface RequestDeleteAccessKey {
+  tag: 'delete-access-key',
+  val: AccessKeyRef,
 }
 export interface Call {
   credentials: AwsCredentials,
@@ -27,7 +57,8 @@ export interface OrganizationAccount {
   name: string,
   email: string,
 }
-export type Reply = ReplyCallerIdentity | ReplyAccounts | ReplyMfaDevices;
+export type AccessKey = import('./leverage-credentials-types.js').AccessKey;
+export type Reply = ReplyCallerIdentity | ReplyAccounts | ReplyMfaDevices | ReplyAccessKeys | ReplyLastUsed | ReplyCreatedKey | ReplyDone;
 export interface ReplyCallerIdentity {
   tag: 'caller-identity',
   val: CallerIdentity,
@@ -39,6 +70,21 @@ export interface ReplyAccounts {
 export interface ReplyMfaDevices {
   tag: 'mfa-devices',
   val: Array<string>,
+}
+export interface ReplyAccessKeys {
+  tag: 'access-keys',
+  val: Array<AccessKey>,
+}
+export interface ReplyLastUsed {
+  tag: 'last-used',
+  val: string | undefined,
+}
+export interface ReplyCreatedKey {
+  tag: 'created-key',
+  val: AwsCredentials,
+}
+export interface ReplyDone {
+  tag: 'done',
 }
 export type AwsError = import('./leverage-credentials-types.js').AwsError;
 export type Result<T, E> = { tag: 'ok', val: T } | { tag: 'err', val: E };

@@ -133,3 +133,87 @@ export interface ConfigureErrorHost {
   tag: 'host',
   val: string,
 }
+export interface RotateRequest {
+  credentialsType: CredentialsType,
+  deleteOld: boolean,
+  dryRun: boolean,
+  nonInteractive: boolean,
+  projectRoot: string,
+  currentDir: string,
+  awsRoot: string,
+  homeDir?: string,
+}
+/**
+ * # Variants
+ * 
+ * ## `"active"`
+ * 
+ * ## `"inactive"`
+ */
+export type AccessKeyStatus = 'active' | 'inactive';
+export interface AccessKey {
+  accessKeyId: string,
+  status: AccessKeyStatus,
+  created?: string,
+  ageDays?: number,
+  lastUsed?: string,
+}
+/**
+ * # Variants
+ * 
+ * ## `"deactivate"`
+ * 
+ * ## `"delete"`
+ */
+export type OldKeyAction = 'deactivate' | 'delete';
+export interface RotationState {
+  profile: string,
+  credentialsPath: string,
+  region: string,
+  userName: string,
+  userArn: string,
+  oldKey: AccessKey,
+  newKeyId: string,
+  action: OldKeyAction,
+}
+/**
+ * # Variants
+ * 
+ * ## `"would-create"`
+ * 
+ * ## `"written"`
+ * 
+ * ## `"deleted-again"`
+ * 
+ * ## `"left-in-iam"`
+ */
+export type NewKeyOutcome = 'would-create' | 'written' | 'deleted-again' | 'left-in-iam';
+/**
+ * # Variants
+ * 
+ * ## `"would-deactivate"`
+ * 
+ * ## `"would-delete"`
+ * 
+ * ## `"deactivated"`
+ * 
+ * ## `"deleted"`
+ * 
+ * ## `"still-active"`
+ */
+export type OldKeyOutcome = 'would-deactivate' | 'would-delete' | 'deactivated' | 'deleted' | 'still-active';
+export interface RotateReport {
+  profile: string,
+  userArn: string,
+  oldKey: AccessKey,
+  newKeyId?: string,
+  newKey: NewKeyOutcome,
+  oldKeyOutcome: OldKeyOutcome,
+  toDo: Array<string>,
+  warnings: Array<string>,
+}
+export interface Rotation {
+  plan: Plan,
+  state?: RotationState,
+  report: RotateReport,
+}
