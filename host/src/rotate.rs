@@ -17,14 +17,11 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::apply::AppliedFile;
-use crate::aws::AwsClient;
-use crate::cli::{CredentialsTypeArg, OutputFormat, RotateArgs};
+use crate::cli::{OutputFormat, RotateArgs};
 use crate::engine::*;
-use crate::files::FileReader;
-use crate::log::{LogImport, Logger, Verbosity};
-use crate::prompt::Terminal;
+use crate::log::{Logger, Verbosity};
 use crate::render::{self, PathStyle};
-use crate::run::{lock_run, print_failure, project_root};
+use crate::run::{cli_imports, lock_run, print_failure, project_root};
 use crate::signals;
 
 /// Wipe the plan's copies of the new secret (the WIT types hold plain strings).
@@ -220,11 +217,7 @@ pub fn rotate(args: RotateArgs) -> Result<ExitCode> {
         root: root.clone(),
     };
     let request = RotateRequest {
-        credentials_type: match args.credentials_type {
-            CredentialsTypeArg::Bootstrap => CredentialsType::Bootstrap,
-            CredentialsTypeArg::Management => CredentialsType::Management,
-            CredentialsTypeArg::Security => CredentialsType::Security,
-        },
+        credentials_type: args.credentials_type.into(),
         delete_old: args.delete_old,
         dry_run: args.dry_run,
         non_interactive: args.non_interactive,
@@ -236,12 +229,7 @@ pub fn rotate(args: RotateArgs) -> Result<ExitCode> {
 
     let _locks = lock_run(&home_dir, &aws_root, &root, &logger, args.dry_run)?;
     let core = Core::load()?;
-    let backend = Imports {
-        aws: AwsClient::new(logger.clone()),
-        files: FileReader::default(),
-        prompt: Terminal::new(args.non_interactive, logger.clone()),
-        log: LogImport(logger.clone()),
-    };
+    let backend = cli_imports(args.non_interactive, &logger);
 
     if args.dry_run {
         let (outcome, _) = core.rotate(&request, backend)?;

@@ -39,8 +39,32 @@ impl std::fmt::Display for HomeError {
 
 impl std::error::Error for HomeError {}
 
+impl From<CredentialsTypeArg> for CredentialsType {
+    fn from(arg: CredentialsTypeArg) -> Self {
+        match arg {
+            CredentialsTypeArg::Bootstrap => CredentialsType::Bootstrap,
+            CredentialsTypeArg::Management => CredentialsType::Management,
+            CredentialsTypeArg::Security => CredentialsType::Security,
+        }
+    }
+}
+
 impl HomeError {
     pub const HINT: &'static str = "set HOME to your home directory; the AWS files live under $HOME/.aws";
+}
+
+/// The CLI's real imports: the AWS SDK, the file system, the terminal (or
+/// none, with `non_interactive`), standard error.
+pub(crate) fn cli_imports(
+    non_interactive: bool,
+    logger: &Logger,
+) -> Imports<AwsClient, FileReader, Terminal, LogImport> {
+    Imports {
+        aws: AwsClient::new(logger.clone()),
+        files: FileReader::default(),
+        prompt: Terminal::new(non_interactive, logger.clone()),
+        log: LogImport(logger.clone()),
+    }
 }
 
 /// The git top-level of `dir` (the nearest ancestor holding `.git`), else `dir`.
@@ -197,11 +221,7 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
 
     let environment_keys = EnvironmentKeys::from_env();
     let mut request = ConfigureRequest {
-        credentials_type: match args.credentials_type {
-            CredentialsTypeArg::Bootstrap => CredentialsType::Bootstrap,
-            CredentialsTypeArg::Management => CredentialsType::Management,
-            CredentialsTypeArg::Security => CredentialsType::Security,
-        },
+        credentials_type: args.credentials_type.into(),
         credentials_file: args.credentials_file.as_ref().map(|p| {
             if p.as_os_str() == "-" || p.is_absolute() {
                 p.display().to_string()
@@ -227,13 +247,7 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
     // Held from before the core reads anything until the apply ends.
     let _locks = lock_run(&home_dir, &aws_root, &root, &logger, args.dry_run)?;
     let core = Core::load()?;
-    // The real imports: AWS SDK, file system, terminal, standard error.
-    let imports = Imports {
-        aws: AwsClient::new(logger.clone()),
-        files: FileReader::default(),
-        prompt: Terminal::new(args.non_interactive, logger.clone()),
-        log: LogImport(logger.clone()),
-    };
+    let imports = cli_imports(args.non_interactive, &logger);
     let outcome = core.configure(&request, imports).map(|(outcome, _imports)| outcome);
     forget_secrets(&mut request, None);
     let mut plan = match outcome? {
