@@ -2,7 +2,7 @@
 //! writing account ids back into `organization.accounts` without disturbing
 //! anything else in the file.
 //!
-//! Reading uses `serde_yaml` (libyaml); its errors carry a position, which
+//! Reading uses `serde_norway` (libyaml); its errors carry a position, which
 //! becomes the error's line. Every value we read must have the right type: a
 //! `short_name: 12` or `email: [a]` is an error naming the line rather than a
 //! value silently converted. Unknown keys are ignored; `key:` with nothing
@@ -394,7 +394,7 @@ pub fn set_account_ids(text: &str, ids: &[(String, String)]) -> Result<IdUpdate,
 }
 
 /// A parsed project.yaml, or why the text does not parse as one.
-type Document = Result<serde_yaml::Value, InputError>;
+type Document = Result<serde_norway::Value, InputError>;
 
 /// [`read`], also giving the parsed document, or why the text does not
 /// parse as one: a document is stricter than `read` in a few corners, such
@@ -405,7 +405,7 @@ type Document = Result<serde_yaml::Value, InputError>;
 fn read_document(text: &str) -> Result<(ProjectYaml, Document), InputError> {
     let body = without_bom(text);
     check_nesting(body)?;
-    match serde_yaml::from_str::<serde_yaml::Value>(body) {
+    match serde_norway::from_str::<serde_norway::Value>(body) {
         Ok(document) => {
             let values = match Option::<RawProject>::deserialize(&document) {
                 Ok(raw) => from_raw(raw),
@@ -421,7 +421,7 @@ fn read_document(text: &str) -> Result<(ProjectYaml, Document), InputError> {
 /// requested ids set: the same accounts, and the same document in every
 /// other value.
 fn verify(
-    mut want: serde_yaml::Value,
+    mut want: serde_norway::Value,
     edited: &str,
     accounts: &[DeclaredAccount],
     changes: &[(usize, &str)],
@@ -442,8 +442,8 @@ fn verify(
             .and_then(|e| e.as_mapping_mut())
             .ok_or_else(|| refuse("cannot be compared"))?;
         entry.insert(
-            serde_yaml::Value::String("id".to_owned()),
-            serde_yaml::Value::String(id.to_owned()),
+            serde_norway::Value::String("id".to_owned()),
+            serde_norway::Value::String(id.to_owned()),
         );
     }
     // The edited text is parsed once (a 5,000-account file costs a few

@@ -753,7 +753,7 @@ fn malformed() -> Vec<Bad> {
             says: "anchor",
             ..Bad::default()
         },
-        // serde_yaml gives no position for this one.
+        // serde_norway gives no position for this one.
         Bad {
             name: "yaml: two documents",
             files: vec![(y, "short_name: bb\n---\nshort_name: cc\n")],

@@ -5,11 +5,11 @@
 //! For each case: the output equals `expected.yaml` byte for byte; every
 //! input line that does not hold an id comes out unchanged (new lines are
 //! only `id: "<id>"` lines, changed lines differ only by the id); setting the
-//! ids again changes nothing; and the output loads (serde_yaml) to the
+//! ids again changes nothing; and the output loads (serde_norway) to the
 //! input's data with the ids set, as strings.
 
 use leverage_core::project_yaml::{read, set_account_ids};
-use serde_yaml::Value;
+use serde_norway::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -216,7 +216,7 @@ fn project_yaml_lines_without_ids_are_unchanged() {
 fn project_yaml_output_loads_as_input_plus_ids() {
     for case in cases() {
         let strip = |s: &str| s.strip_prefix('\u{feff}').unwrap_or(s).to_owned();
-        let mut want: Value = serde_yaml::from_str(&strip(&case.input)).expect("input loads");
+        let mut want: Value = serde_norway::from_str(&strip(&case.input)).expect("input loads");
         if let Some(list) = want
             .get_mut("organization")
             .and_then(|o| o.get_mut("accounts"))
@@ -234,7 +234,7 @@ fn project_yaml_output_loads_as_input_plus_ids() {
         }
         // Ids written before as YAML integers equal to the new id are left
         // as written: compare those as strings.
-        let got: Value = serde_yaml::from_str(&strip(&case.expected)).expect("expected.yaml loads");
+        let got: Value = serde_norway::from_str(&strip(&case.expected)).expect("expected.yaml loads");
         assert_eq!(normalize_ids(got), normalize_ids(want), "{}: data differs", case.name);
 
         // And read() sees exactly the requested ids.

@@ -182,7 +182,7 @@ fn component_imports_only_what_the_design_names() {
         "wasi:io/poll",
         "wasi:io/streams",
         // The seed of std's RandomState, used by the hashed maps inside
-        // serde_yaml (IndexMap) and yaml-rust2 (LinkedHashMap). Both iterate in
+        // serde_norway (IndexMap) and yaml-rust2 (LinkedHashMap). Both iterate in
         // insertion order, so the seed cannot change a plan; the core's own
         // code uses BTreeMap only (clippy.toml forbids HashMap/HashSet).
         "wasi:random/insecure-seed",

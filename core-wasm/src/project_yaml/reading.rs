@@ -115,7 +115,7 @@ pub(super) fn is_digits(v: &str) -> bool {
 }
 
 /// `error` from parsing `text`, with its line.
-pub(super) fn from_serde(error: &serde_yaml::Error, text: &str) -> InputError {
+pub(super) fn from_serde(error: &serde_norway::Error, text: &str) -> InputError {
     let message = error.to_string();
     match error.location() {
         Some(location) => {
@@ -153,9 +153,9 @@ pub(super) fn to_u32(n: usize) -> u32 {
 pub fn read(text: &str) -> Result<ProjectYaml, InputError> {
     let text = without_bom(text);
     check_nesting(text)?;
-    let raw: Option<RawProject> = serde_yaml::from_str(text).map_err(|e| {
+    let raw: Option<RawProject> = serde_norway::from_str(text).map_err(|e| {
         let mut error = from_serde(&e, text);
-        // serde_yaml places a duplicate key at the start of its mapping:
+        // serde_norway places a duplicate key at the start of its mapping:
         // name the line of the second occurrence instead.
         if error.message.contains("duplicate") {
             if let Some(line) = duplicate_key_line(text) {
