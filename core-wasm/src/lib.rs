@@ -13,6 +13,7 @@
 //! [`scripted::ScriptedHost`].
 
 pub mod access_keys;
+mod account_check;
 mod account_profiles;
 mod accounts;
 mod aws_calls;

@@ -60,7 +60,7 @@ components (wasmtime in Rust or Python, jco in Node) can embed it. The WIT packa
 printed names the contract it implements. See wit/README.md in the source repository.
 
 Examples:
-  leverage component                        # e.g. leverage:credentials@0.3.0
+  leverage component                        # e.g. leverage:credentials@0.4.0
   leverage component --write core.wasm";
 
 #[derive(Subcommand, Debug)]
@@ -346,6 +346,11 @@ pub struct ConfigureArgs {
     /// Which MFA device to use when the user has several (an ARN).
     #[arg(long, value_name = "ARN")]
     pub mfa_serial: Option<String>,
+
+    /// Use keys whose account is not the one the type belongs to (the management account for
+    /// BOOTSTRAP and MANAGEMENT, the security account for SECURITY) without asking.
+    #[arg(long)]
+    pub skip_account_check: bool,
 
     /// Show each AWS call and other details.
     #[arg(short, long, conflicts_with = "quiet")]

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod account_check;
 mod bad_input;
 mod cli;
 mod configure;
