@@ -36,6 +36,7 @@ mod run;
 pub mod scenarios;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod scripted;
+mod stale_profiles;
 pub mod tfvars;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

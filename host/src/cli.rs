@@ -347,6 +347,11 @@ pub struct ConfigureArgs {
     #[arg(long, value_name = "ARN")]
     pub mfa_serial: Option<String>,
 
+    /// Remove the account profiles this tool wrote whose account is in neither the organization
+    /// nor the project (a run that reads the organization lists them as warnings).
+    #[arg(long)]
+    pub prune: bool,
+
     /// Use keys whose account is not the one the type belongs to (the management account for
     /// BOOTSTRAP and MANAGEMENT, the security account for SECURITY) without asking.
     #[arg(long)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::apply::AppliedFile;
-use crate::engine::{AccountId, AccountProfile, ConfigureError, FileChange, FileKind, Plan};
+use crate::engine::{AccountId, AccountProfile, ConfigureError, FileChange, FileKind, Plan, StaleProfile};
 use crate::log::Paint;
 
 mod failure;
@@ -126,6 +126,8 @@ struct JsonReport<'a> {
     accounts_learned: &'a [AccountId],
     terraform_attributes: &'a [String],
     warnings: &'a [String],
+    stale_profiles: &'a [StaleProfile],
+    pruned_profiles: &'a [StaleProfile],
     files: Vec<JsonFile>,
 }
 
@@ -157,6 +159,8 @@ pub fn json(plan: &Plan, applied: Option<&[AppliedFile]>, dry_run: bool) -> Stri
         accounts_learned: &report.accounts_learned,
         terraform_attributes: &report.terraform_attributes,
         warnings: &report.warnings,
+        stale_profiles: &report.stale_profiles,
+        pruned_profiles: &report.pruned_profiles,
         files,
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
@@ -290,6 +294,21 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             };
             out.push_str(&wrap_words(&format!("  ({all} {first_role})"), width, "   "));
         }
+    }
+    if !report.pruned_profiles.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} ({}) from {}:",
+            paint.bold("Stale profiles removed"),
+            report.pruned_profiles.len(),
+            show_aws("config")
+        );
+        let removed: Vec<String> = report
+            .pruned_profiles
+            .iter()
+            .map(|p| format!("{} ({})", p.name, p.account_id))
+            .collect();
+        let _ = writeln!(out, "  {}", wrap_list(&removed, width - 2, "  "));
     }
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "{}", paint.bold("Files:"));

@@ -237,7 +237,7 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         role_name: args.role_name.clone(),
         all_accounts: args.all_accounts,
         mfa_serial: args.mfa_serial.clone(),
-        prune: false,
+        prune: args.prune,
         skip_account_check: args.skip_account_check,
         environment_keys: environment_keys.as_ref().map(EnvironmentKeys::to_wit),
         project_root: root.display().to_string(),

@@ -12,6 +12,7 @@ mod field;
 mod hardening;
 mod network;
 mod organization;
+mod prune;
 mod rotate;
 mod terminal;
 mod transaction;

@@ -452,6 +452,7 @@ pub const CONFIGURE_FLAGS: &[&str] = &[
     "--role-name",
     "--all-accounts",
     "--mfa-serial",
+    "--prune",
     "--skip-account-check",
 ];
 
