@@ -22,7 +22,7 @@ mod flow;
 mod host;
 pub mod ini;
 mod keys;
-mod mask;
+pub mod mask;
 mod mfa;
 pub mod model;
 mod profiles;

@@ -56,7 +56,7 @@ pub fn diffs(plan: &Plan, paths: &PathStyle) -> String {
 /// masked ones (masking keeps the lines, so their indices match): a secret
 /// that changes, as in a key rotation, shows as a changed line with the
 /// mask on both sides instead of vanishing from the diff.
-fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> String {
+pub(crate) fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> String {
     let lines = |text: &str| -> Vec<String> { text.split_inclusive('\n').map(str::to_string).collect() };
     let (real_old, real_new) = (lines(change.before.as_deref().unwrap_or("")), lines(&change.after));
     let (shown_old, shown_new) = (
@@ -96,7 +96,7 @@ fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> Strin
     out
 }
 
-fn kind_name(kind: FileKind) -> &'static str {
+pub(crate) fn kind_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::AwsCredentials => "aws-credentials",
         FileKind::AwsConfig => "aws-config",
@@ -327,7 +327,7 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             let _ = writeln!(
                 out,
                 "  {}",
-                paint.dim("(to undo a change, copy its backup over the file)")
+                paint.dim("(to undo this run: leverage credentials restore)")
             );
         }
     }

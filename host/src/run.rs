@@ -285,11 +285,25 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         .collect();
     // A signal from here on waits until every file is new, or old again.
     let applied = crate::signals::defer_during(|| {
-        crate::apply::apply_plan(&plan.changes, &private_dirs, &root, &|p| paths.show(p))
+        let applied = crate::apply::apply_plan(&plan.changes, &private_dirs, &root, &|p| paths.show(p))?;
+        // A run that wrote nothing leaves no record (and no ~/.aws).
+        let recorded = if plan.changes.is_empty() {
+            Ok(PathBuf::new())
+        } else {
+            crate::restore::record_run(&aws_root, "configure", &root, &plan.changes, &[], &applied)
+        };
+        Ok::<_, anyhow::Error>((applied, recorded))
     });
     forget_secrets(&mut request, Some(&mut plan));
     let applied = match applied {
-        Ok(applied) => applied,
+        Ok((applied, recorded)) => {
+            if let Err(error) = recorded {
+                logger.warn(&format!(
+                    "could not record this run, so `leverage credentials restore` cannot undo it: {error:#}"
+                ));
+            }
+            applied
+        }
         Err(error) if crate::signals::received() => {
             let mut failure = render::Failure::new(error.to_string());
             failure.causes = error.chain().skip(1).map(|cause| cause.to_string()).collect();

@@ -13,6 +13,7 @@ mod hardening;
 mod network;
 mod organization;
 mod prune;
+mod restore;
 mod rotate;
 mod terminal;
 mod transaction;

@@ -1310,6 +1310,7 @@ fn the_man_page_is_generated_from_the_same_definitions() {
             "leverage-completions.1",
             "leverage-component.1",
             "leverage-credentials-configure.1",
+            "leverage-credentials-restore.1",
             "leverage-credentials-rotate.1",
             "leverage-credentials.1",
             "leverage-man.1",
