@@ -1,11 +1,13 @@
 //! Steps 5 and 6: who reads the organization, and one profile per account.
 
+use std::collections::BTreeSet;
+
 use crate::host::*;
 use crate::mfa::{self, MfaAnswers};
 use crate::model::{AccessKeys, DeclaredAccount};
 use crate::project::Project;
 use crate::run::{aws_failure, warn, Ctx, IniFile};
-use crate::{accounts, profiles, validate};
+use crate::{accounts, profiles, stale_profiles, validate};
 
 /// Record that `name` has id `id`, when that is news.
 pub fn learn(accounts: &mut Vec<DeclaredAccount>, learned: &mut Vec<AccountId>, name: &str, id: &str) {
@@ -86,10 +88,12 @@ pub fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAn
     let report = &mut *run.report;
     let mut org_accounts: Vec<(String, OrganizationAccount)> = Vec::new();
     let mut org_read = false;
+    let mut org_ids = BTreeSet::new();
     match (aws.org_reader, aws.organization) {
         (Some(reader), Some(answer)) => match answer {
             Ok(list) => {
                 org_read = true;
+                org_ids.extend(list.iter().map(|a| a.id.clone()));
                 for account in list {
                     if account.name.is_empty() || !validate::is_account_id(&account.id) {
                         warn(
@@ -169,15 +173,18 @@ pub fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAn
             }
         }
     }
+    let rule = profiles::role_rule(request.credentials_type, request.role_name.as_deref());
     if targets.is_empty() {
         ctx.log(
             Level::Info,
             "Neither the organization nor the project declares any account: no account profiles to write.",
         );
+        if org_read {
+            stale(ctx, run, &rule, &org_ids);
+        }
         return Ok(());
     }
 
-    let rule = profiles::role_rule(request.credentials_type, request.role_name.as_deref());
     // The device the account profiles use now, if any: the picker starts on it.
     let configured_serial = targets.iter().find_map(|(name, _)| {
         let section = profiles::config_section(&format!("{}-{name}-{}", project.short_name, rule.suffix));
@@ -250,5 +257,48 @@ pub fn account_profiles(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, aws: AwsAn
             mfa_serial: serial_in_file,
         });
     }
+    if org_read {
+        stale(ctx, run, &rule, &org_ids);
+    }
     Ok(())
+}
+
+/// The account profiles of this run's type that this tool wrote earlier and
+/// whose account is now in neither the organization nor the project: listed
+/// as warnings, or with `--prune` removed from the config file.
+fn stale(ctx: &mut Ctx<'_>, run: &mut ProfilesRun<'_>, rule: &profiles::RoleRule, org_ids: &BTreeSet<String>) {
+    let declared_names: BTreeSet<String> = run.accounts.iter().map(|a| a.name.clone()).collect();
+    let declared_ids: BTreeSet<String> = run.accounts.iter().filter_map(|a| a.id.clone()).collect();
+    let written: BTreeSet<String> = run.report.profiles.iter().map(|p| p.name.clone()).collect();
+    let known = stale_profiles::Known {
+        organization_ids: org_ids,
+        declared_names: &declared_names,
+        declared_ids: &declared_ids,
+        written: &written,
+    };
+    let found = stale_profiles::stale_profiles(&run.config.doc, &run.project.short_name, run.profile, rule, &known);
+    for profile in found {
+        let section = profiles::config_section(&profile.name);
+        if ctx.request.prune && run.config.doc.remove_section(&section) {
+            ctx.log(
+                Level::Info,
+                &format!(
+                    "Removing the profile {} (account {}, in neither the organization nor the project).",
+                    profile.name, profile.account_id
+                ),
+            );
+            run.report.pruned_profiles.push(profile);
+        } else {
+            warn(
+                ctx,
+                run.report,
+                format!(
+                    "the profile {} names account {}, which is in neither the organization nor the project; \
+                     `--prune` removes it",
+                    profile.name, profile.account_id
+                ),
+            );
+            run.report.stale_profiles.push(profile);
+        }
+    }
 }

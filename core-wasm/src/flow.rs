@@ -1,5 +1,6 @@
 //! The run, step by step: decide everything, write nothing, return a plan.
 
+use crate::account_check::{check_account, expected_account};
 use crate::account_profiles::{account_profiles, learn, organization_reader, AwsAnswers, ProfilesRun};
 use crate::host::*;
 use crate::keys::{obtain_keys, rejected_keys};
@@ -156,6 +157,17 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
             Level::Info,
             &format!("The keys belong to {} in account {}.", identity.arn, identity.account),
         );
+        let organization = match &answers.accounts {
+            Some(Ok(list)) => Some(list.as_slice()),
+            _ => None,
+        };
+        let expected = expected_account(
+            request.credentials_type,
+            &project.accounts,
+            organization,
+            project.project_name.as_deref(),
+        );
+        check_account(&mut ctx, identity, expected.as_ref())?;
         credentials.set(&profile, "aws_access_key_id", &keys.access_key_id)?;
         credentials.set(&profile, "aws_secret_access_key", keys.secret_access_key.expose())?;
         let section = profiles::config_section(&profile);
@@ -241,6 +253,8 @@ fn empty_report(profile: String) -> Report {
         accounts_learned: Vec::new(),
         terraform_attributes: Vec::new(),
         warnings: Vec::new(),
+        stale_profiles: Vec::new(),
+        pruned_profiles: Vec::new(),
     }
 }
 

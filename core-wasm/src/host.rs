@@ -10,6 +10,7 @@ pub use crate::bindings::leverage::credentials::types::{
     AccessKey, AccessKeyStatus, AccountId, AccountProfile, AwsCredentials, AwsError, AwsErrorKind, AwsFailure,
     ConfigureError, ConfigureRequest, CredentialsType, FileChange, FileKind, InputError as WitInputError,
     NewKeyOutcome, OldKeyAction, OldKeyOutcome, Plan, Report, RotateReport, RotateRequest, Rotation, RotationState,
+    StaleProfile,
 };
 
 /// Everything the core may ask of its host: one method per WIT import.

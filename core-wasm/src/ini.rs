@@ -70,6 +70,7 @@ use crate::model::InputError;
 
 mod edit;
 mod reader;
+mod remove;
 
 use reader::*;
 /// Name → position, for lookups.

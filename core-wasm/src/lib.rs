@@ -13,6 +13,7 @@
 //! [`scripted::ScriptedHost`].
 
 pub mod access_keys;
+mod account_check;
 mod account_profiles;
 mod accounts;
 mod aws_calls;
@@ -21,7 +22,7 @@ mod flow;
 mod host;
 pub mod ini;
 mod keys;
-mod mask;
+pub mod mask;
 mod mfa;
 pub mod model;
 mod profiles;
@@ -35,6 +36,7 @@ mod run;
 pub mod scenarios;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod scripted;
+mod stale_profiles;
 pub mod tfvars;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

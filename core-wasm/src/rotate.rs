@@ -45,6 +45,8 @@ fn as_configure_request(request: &RotateRequest) -> ConfigureRequest {
         role_name: None,
         all_accounts: false,
         mfa_serial: None,
+        prune: false,
+        skip_account_check: false,
         environment_keys: None,
         project_root: request.project_root.clone(),
         current_dir: request.current_dir.clone(),
@@ -239,6 +241,8 @@ pub fn rotate(host: &mut dyn Host, request: &RotateRequest) -> Result<Rotation, 
             accounts_learned: Vec::new(),
             terraform_attributes: Vec::new(),
             warnings: Vec::new(),
+            stale_profiles: Vec::new(),
+            pruned_profiles: Vec::new(),
         },
     };
     if request.dry_run {

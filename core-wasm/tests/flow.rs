@@ -879,6 +879,7 @@ fn every_question_carries_what_answers_it_without_a_prompt() {
         ("Project short name", "PROJECT="),
         ("Primary region", "region"),
         ("Which MFA device", "--mfa-serial"),
+        ("These keys are of account", "--skip-account-check"),
     ];
     let mut asked = std::collections::BTreeSet::new();
     for (name, request, world) in scenarios::table() {

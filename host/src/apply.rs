@@ -21,6 +21,11 @@
 //!    orders the changes so that a crash between two renames leaves a state
 //!    a re-run completes), and sync the directories.
 //!
+//! A change may also remove its file (`restore` undoing a run that created
+//! it): such a file gets no temporary, its content is kept as a backup like
+//! any other, and it is removed in step 5, where the others are renamed; a
+//! rollback writes it back.
+//!
 //! No target changes until every temporary and backup exists, so a full disk
 //! or a permission problem stops the run before anything is replaced. If a
 //! step fails, the files already replaced are restored and every temporary
@@ -73,7 +78,7 @@ pub fn tightened_note(file: &AppliedFile, paths: &crate::render::PathStyle) -> S
     note
 }
 
-fn timestamp() -> String {
+pub(crate) fn timestamp() -> String {
     let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
     time::OffsetDateTime::now_utc()
         .format(&format)
@@ -206,6 +211,8 @@ struct Step<'a> {
     /// given its name.
     backup_temp: Option<PathBuf>,
     backup: Option<PathBuf>,
+    /// The change removes the file instead of writing `after`.
+    remove: bool,
     replaced: bool,
 }
 
@@ -255,13 +262,31 @@ pub fn apply_plan(
     root: &Path,
     show: &dyn Fn(&Path) -> String,
 ) -> Result<Vec<AppliedFile>> {
+    apply_changes(changes, &[], private_dirs, root, show)
+}
+
+/// [`apply_plan`], where `remove[i]` says that the i-th change removes its
+/// file (which must exist) instead of writing `after`; a missing entry
+/// writes.
+pub fn apply_changes(
+    changes: &[FileChange],
+    remove: &[bool],
+    private_dirs: &[PathBuf],
+    root: &Path,
+    show: &dyn Fn(&Path) -> String,
+) -> Result<Vec<AppliedFile>> {
     edit_before_apply_hook();
     let targets = resolve_targets(changes, root, show)?;
     let git = git_dir(root);
     let mut steps = Vec::with_capacity(changes.len());
-    for (change, target) in changes.iter().zip(targets) {
+    for (i, (change, target)) in changes.iter().zip(targets).enumerate() {
         check_unchanged(&target, change)?;
+        let remove = remove.get(i).copied().unwrap_or(false);
+        if remove && change.before.is_none() {
+            bail!("{}: there is no file to remove", show(&target));
+        }
         steps.push(Step {
+            remove,
             change,
             backup_dir: backup_dir(change, &target, root, git.as_deref()),
             target,
@@ -354,8 +379,14 @@ fn apply_steps(steps: &mut [Step<'_>], private_dirs: &[PathBuf], done: &mut Done
     for step in steps.iter_mut() {
         let private =
             |dir: &Path| private_dirs.iter().any(|p| p == dir) || dir.file_name().is_some_and(|n| n == ".aws");
-        create_dirs(&parent_of(&step.target), &private, &mut done.created_dirs)?;
         let existing = fs::metadata(&step.target).ok();
+        if step.remove {
+            // Kept for a rollback that writes the file back.
+            step.mode = existing.as_ref().map_or(0o600, |m| m.permissions().mode() & 0o7777);
+            step.owner = existing.as_ref().map(|m| (m.uid(), m.gid()));
+            continue;
+        }
+        create_dirs(&parent_of(&step.target), &private, &mut done.created_dirs)?;
         step.mode = match &existing {
             // The credentials file (where keys are written) readable by
             // others is tightened, as the AWS CLI wants it.
@@ -377,7 +408,7 @@ fn apply_steps(steps: &mut [Step<'_>], private_dirs: &[PathBuf], done: &mut Done
         unsynced.push((temp, file));
     }
     // The directories of files holding secrets: 0700.
-    for step in steps.iter().filter(|s| s.change.holds_secrets) {
+    for step in steps.iter().filter(|s| s.change.holds_secrets && !s.remove) {
         let dir = parent_of(Path::new(&step.change.path));
         if done.tightened_dirs.iter().any(|(d, _)| *d == dir) || !private_dirs.contains(&dir) {
             continue;
@@ -417,8 +448,18 @@ fn apply_steps(steps: &mut [Step<'_>], private_dirs: &[PathBuf], done: &mut Done
             step.backup = Some(name_backup(&step.backup_dir, &step.target, &temp, &stamp)?);
         }
     }
-    // Renames, in the plan's order: the only step that changes a target.
+    // Renames (and removals), in the plan's order: the only step that
+    // changes a target.
     for step in steps.iter_mut() {
+        if step.remove {
+            faults
+                .reach(FaultPoint::Rename)
+                .and_then(|()| fs::remove_file(&step.target))
+                .with_context(|| format!("removing {}", step.target.display()))?;
+            step.replaced = true;
+            pause_after_rename_hook(faults.renames);
+            continue;
+        }
         let Some(temp) = step.temp.clone() else { continue };
         faults
             .reach(FaultPoint::Rename)

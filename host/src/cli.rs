@@ -42,7 +42,7 @@ pub enum Command {
     /// Print the manual page of `leverage credentials configure` (roff) to standard output.
     Man {
         /// Write every page (leverage.1, leverage-credentials.1, leverage-credentials-configure.1,
-        /// leverage-credentials-rotate.1, leverage-completions.1, leverage-component.1) into this directory instead.
+        /// leverage-credentials-rotate.1, leverage-credentials-restore.1, leverage-completions.1, leverage-component.1) into this directory instead.
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
@@ -60,7 +60,7 @@ components (wasmtime in Rust or Python, jco in Node) can embed it. The WIT packa
 printed names the contract it implements. See wit/README.md in the source repository.
 
 Examples:
-  leverage component                        # e.g. leverage:credentials@0.3.0
+  leverage component                        # e.g. leverage:credentials@0.4.0
   leverage component --write core.wasm";
 
 #[derive(Subcommand, Debug)]
@@ -72,6 +72,54 @@ pub enum CredentialsCommand {
     /// then deactivate (or delete) the old one.
     #[command(after_long_help = ROTATE_HELP)]
     Rotate(RotateArgs),
+    /// Undo a run: put the files a configure, rotate or restore run wrote back as they were
+    /// before it, from its backups.
+    #[command(after_long_help = RESTORE_HELP)]
+    Restore(RestoreArgs),
+}
+
+/// How `restore` works, for `--help` and the man page.
+pub const RESTORE_HELP: &str = "\
+Every configure, rotate or restore run that writes files records them in
+~/.aws/leverage-runs/<UTC time>.json: each file, where its previous content was backed up, and
+a hash of what the run wrote. Restoring a run is one transaction, like configure's: the current
+content of every file is backed up first, each file the run changed gets its backup back, and
+each file the run created is removed (its content kept as a backup too); the restore records
+itself, so it can be undone the same way. A file changed since the run (its content is not what
+the run wrote) is restored only when the answer to a question says so: --non-interactive
+refuses it, naming the file. --dry-run shows the diffs, secrets masked. Restoring a rotate run
+puts the old key back in the file; rotate deactivated it in IAM, so reactivate it there too.
+
+Examples:
+  leverage credentials restore --list
+  leverage credentials restore
+  leverage credentials restore --run 20261129T101500Z --dry-run";
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// List the recorded runs, newest first, with their files; change nothing.
+    #[arg(long, conflicts_with_all = ["run", "dry_run"])]
+    pub list: bool,
+
+    /// The run to undo, by its timestamp as --list shows it (default: the newest).
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub run: Option<String>,
+
+    /// Show what would change, as diffs (secrets masked); write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Never prompt: a file changed since the run is refused, naming it.
+    #[arg(long)]
+    pub non_interactive: bool,
+
+    /// Show more details.
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
+
+    /// Show only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// How `rotate` works and what it guarantees, for `--help` and the man page.
@@ -186,6 +234,10 @@ const FILES: &[(&str, &str)] = &[
     (
         "<file>.<UTC time>.bak",
         "The previous content of every file changed, kept beside it; never overwritten.",
+    ),
+    (
+        "~/.aws/leverage-runs/<UTC time>.json",
+        "What each run wrote, for `leverage credentials restore` (mode 0600).",
     ),
     (
         "project.yaml, build.env, config/common.tfvars",
@@ -346,6 +398,16 @@ pub struct ConfigureArgs {
     /// Which MFA device to use when the user has several (an ARN).
     #[arg(long, value_name = "ARN")]
     pub mfa_serial: Option<String>,
+
+    /// Remove the account profiles this tool wrote whose account is in neither the organization
+    /// nor the project (a run that reads the organization lists them as warnings).
+    #[arg(long)]
+    pub prune: bool,
+
+    /// Use keys whose account is not the one the type belongs to (the management account for
+    /// BOOTSTRAP and MANAGEMENT, the security account for SECURITY) without asking.
+    #[arg(long)]
+    pub skip_account_check: bool,
 
     /// Show each AWS call and other details.
     #[arg(short, long, conflicts_with = "quiet")]

@@ -15,7 +15,7 @@ pub static WASM: &[u8] = include_bytes!(env!("LEVERAGE_CORE_WASM_PATH"));
 
 const WORLD_WIT: &str = include_str!("../../wit/world.wit");
 
-/// The WIT package the component implements, e.g. `leverage:credentials@0.3.0`:
+/// The WIT package the component implements, e.g. `leverage:credentials@0.4.0`:
 /// the `package` declaration of `wit/world.wit`.
 pub fn wit_package() -> &'static str {
     WORLD_WIT

@@ -16,6 +16,7 @@ pub mod files;
 pub mod log;
 pub mod prompt;
 pub mod render;
+pub mod restore;
 pub mod rotate;
 pub mod run;
 pub mod signals;

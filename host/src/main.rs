@@ -49,6 +49,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Credentials {
             command: CredentialsCommand::Rotate(args),
         } => leverage_cli::rotate::rotate(args),
+        Command::Credentials {
+            command: CredentialsCommand::Restore(args),
+        } => leverage_cli::restore::restore(args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "leverage", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

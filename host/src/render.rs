@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::apply::AppliedFile;
-use crate::engine::{AccountId, AccountProfile, ConfigureError, FileChange, FileKind, Plan};
+use crate::engine::{AccountId, AccountProfile, ConfigureError, FileChange, FileKind, Plan, StaleProfile};
 use crate::log::Paint;
 
 mod failure;
@@ -56,7 +56,7 @@ pub fn diffs(plan: &Plan, paths: &PathStyle) -> String {
 /// masked ones (masking keeps the lines, so their indices match): a secret
 /// that changes, as in a key rotation, shows as a changed line with the
 /// mask on both sides instead of vanishing from the diff.
-fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> String {
+pub(crate) fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> String {
     let lines = |text: &str| -> Vec<String> { text.split_inclusive('\n').map(str::to_string).collect() };
     let (real_old, real_new) = (lines(change.before.as_deref().unwrap_or("")), lines(&change.after));
     let (shown_old, shown_new) = (
@@ -96,7 +96,7 @@ fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> Strin
     out
 }
 
-fn kind_name(kind: FileKind) -> &'static str {
+pub(crate) fn kind_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::AwsCredentials => "aws-credentials",
         FileKind::AwsConfig => "aws-config",
@@ -126,6 +126,8 @@ struct JsonReport<'a> {
     accounts_learned: &'a [AccountId],
     terraform_attributes: &'a [String],
     warnings: &'a [String],
+    stale_profiles: &'a [StaleProfile],
+    pruned_profiles: &'a [StaleProfile],
     files: Vec<JsonFile>,
 }
 
@@ -157,6 +159,8 @@ pub fn json(plan: &Plan, applied: Option<&[AppliedFile]>, dry_run: bool) -> Stri
         accounts_learned: &report.accounts_learned,
         terraform_attributes: &report.terraform_attributes,
         warnings: &report.warnings,
+        stale_profiles: &report.stale_profiles,
+        pruned_profiles: &report.pruned_profiles,
         files,
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
@@ -291,6 +295,21 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             out.push_str(&wrap_words(&format!("  ({all} {first_role})"), width, "   "));
         }
     }
+    if !report.pruned_profiles.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} ({}) from {}:",
+            paint.bold("Stale profiles removed"),
+            report.pruned_profiles.len(),
+            show_aws("config")
+        );
+        let removed: Vec<String> = report
+            .pruned_profiles
+            .iter()
+            .map(|p| format!("{} ({})", p.name, p.account_id))
+            .collect();
+        let _ = writeln!(out, "  {}", wrap_list(&removed, width - 2, "  "));
+    }
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "{}", paint.bold("Files:"));
         let mut rows = Vec::new();
@@ -308,7 +327,7 @@ pub fn summary(plan: &Plan, applied: &[AppliedFile], paths: &PathStyle, paint: P
             let _ = writeln!(
                 out,
                 "  {}",
-                paint.dim("(to undo a change, copy its backup over the file)")
+                paint.dim("(to undo this run: leverage credentials restore)")
             );
         }
     }

@@ -270,6 +270,14 @@ pub fn rotate(args: RotateArgs) -> Result<ExitCode> {
         } else {
             crate::apply::apply_plan(&rotation.plan.changes, &private_dirs, &root, &|p| paths.show(p))
         };
+        if let Some(files) = applied.as_ref().ok().filter(|files| !files.is_empty()) {
+            let recorded = crate::restore::record_run(&aws_root, "rotate", &root, &rotation.plan.changes, &[], files);
+            if let Err(error) = recorded {
+                logger.warn(&format!(
+                    "could not record this run, so `leverage credentials restore` cannot undo it: {error:#}"
+                ));
+            }
+        }
         forget_secrets(&mut rotation.plan);
         let applied_for_core = applied.as_ref().map(|_| ()).map_err(|e| format!("{e:#}"));
         let (report, _) = core.finish_rotation(&state, applied_for_core, backend)?;

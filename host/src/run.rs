@@ -237,6 +237,8 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         role_name: args.role_name.clone(),
         all_accounts: args.all_accounts,
         mfa_serial: args.mfa_serial.clone(),
+        prune: args.prune,
+        skip_account_check: args.skip_account_check,
         environment_keys: environment_keys.as_ref().map(EnvironmentKeys::to_wit),
         project_root: root.display().to_string(),
         current_dir: cwd.display().to_string(),
@@ -283,11 +285,25 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
         .collect();
     // A signal from here on waits until every file is new, or old again.
     let applied = crate::signals::defer_during(|| {
-        crate::apply::apply_plan(&plan.changes, &private_dirs, &root, &|p| paths.show(p))
+        let applied = crate::apply::apply_plan(&plan.changes, &private_dirs, &root, &|p| paths.show(p))?;
+        // A run that wrote nothing leaves no record (and no ~/.aws).
+        let recorded = if plan.changes.is_empty() {
+            Ok(PathBuf::new())
+        } else {
+            crate::restore::record_run(&aws_root, "configure", &root, &plan.changes, &[], &applied)
+        };
+        Ok::<_, anyhow::Error>((applied, recorded))
     });
     forget_secrets(&mut request, Some(&mut plan));
     let applied = match applied {
-        Ok(applied) => applied,
+        Ok((applied, recorded)) => {
+            if let Err(error) = recorded {
+                logger.warn(&format!(
+                    "could not record this run, so `leverage credentials restore` cannot undo it: {error:#}"
+                ));
+            }
+            applied
+        }
         Err(error) if crate::signals::received() => {
             let mut failure = render::Failure::new(error.to_string());
             failure.causes = error.chain().skip(1).map(|cause| cause.to_string()).collect();

@@ -303,18 +303,18 @@ fn wit_check_tells_a_contract_change_from_a_comment() {
     });
     let error = check_wit_record(changed.path()).unwrap_err();
     assert!(
-        error.contains("changed, but its package is still `leverage:credentials@0.3.0`"),
+        error.contains("changed, but its package is still `leverage:credentials@0.4.0`"),
         "{error}"
     );
 
     let bumped = copy(&|file, text| match file {
         "log.wit" => text.replace("warn,", "warn,\n        error,"),
-        "world.wit" => text.replace("@0.3.0;", "@0.4.0;"),
+        "world.wit" => text.replace("@0.4.0;", "@0.5.0;"),
         _ => text,
     });
     let error = check_wit_record(bumped.path()).unwrap_err();
     assert!(
-        error.contains("leverage:credentials@0.3.0") && error.contains("write this line"),
+        error.contains("leverage:credentials@0.4.0") && error.contains("write this line"),
         "{error}"
     );
 }

@@ -157,11 +157,11 @@ fn component_imports_only_what_the_design_names() {
     let mut imports = Core::load().unwrap().import_names();
     imports.sort();
     let ours = [
-        "leverage:credentials/aws@0.3.0",
-        "leverage:credentials/files@0.3.0",
-        "leverage:credentials/log@0.3.0",
-        "leverage:credentials/prompt@0.3.0",
-        "leverage:credentials/types@0.3.0",
+        "leverage:credentials/aws@0.4.0",
+        "leverage:credentials/files@0.4.0",
+        "leverage:credentials/log@0.4.0",
+        "leverage:credentials/prompt@0.4.0",
+        "leverage:credentials/types@0.4.0",
     ];
     // What any wasm32-wasip2 std program imports (toolchain.md); no filesystem,
     // no sockets, no random.

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod account_check;
 mod bad_input;
 mod cli;
 mod configure;
@@ -11,6 +12,8 @@ mod field;
 mod hardening;
 mod network;
 mod organization;
+mod prune;
+mod restore;
 mod rotate;
 mod terminal;
 mod transaction;

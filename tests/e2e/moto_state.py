@@ -4,11 +4,11 @@
 Reads a JSON spec on stdin, prints a JSON result on stdout:
   spec:   {"endpoint": URL, "organization": bool, "accounts": [names],
            "users": [{"name": str, "mfa": int, "deny_organizations": bool,
-                      "deny": [actions], "second_key": bool}],
+                      "deny": [actions], "second_key": bool, "account": name}],
            "enforce_auth": bool}
   result: {"org_accounts": {name: id}, "management_account_id": id (moto
            lists that account as `master`), "users": {name: {"access_key_id",
-           "secret_access_key", "arn", "mfa": [serials]}}}
+           "secret_access_key", "arn", "account_id", "mfa": [serials]}}}
 State is made with auth off; with enforce_auth, moto then checks every
 signature, so wrong keys are rejected as on AWS. Every user may do anything
 ("Allow *"), except that a user with deny_organizations also has a Deny on
@@ -16,7 +16,9 @@ organizations:* (ListAccounts then answers AccessDenied, as it does to the
 security users of a Leverage organization); mfa is the number of virtual MFA
 devices made and enabled for the user; deny lists more actions the user is
 denied; second_key gives the user a second, inactive key (its id is
-`second_access_key_id`).
+`second_access_key_id`); account names the organization account the user
+belongs to (default: moto's default account, the management account), so
+that STS names that account as the keys' own.
 """
 import json
 import sys
@@ -42,9 +44,23 @@ if spec.get("organization"):
         status = org.create_account(AccountName=name, Email=f"aws+{name}@example.com")["CreateAccountStatus"]
         result["org_accounts"][name] = status["AccountId"]
 
-iam = boto3.client("iam", **common)
+
+
+def iam_of(account_id):
+    """An IAM client acting in `account_id` (moto's own header), or in moto's default account."""
+    client = boto3.client("iam", **common)
+    if account_id:
+        def in_account(request, **_):
+            request.headers["x-moto-account-id"] = account_id
+
+        client.meta.events.register("before-send.iam.*", in_account)
+    return client
+
+
 for user in spec.get("users", []):
     name = user["name"]
+    account_id = result["org_accounts"][user["account"]] if user.get("account") else None
+    iam = iam_of(account_id)
     arn = iam.create_user(UserName=name)["User"]["Arn"]
     iam.put_user_policy(
         UserName=name,
@@ -91,6 +107,7 @@ for user in spec.get("users", []):
         "access_key_id": key["AccessKeyId"],
         "secret_access_key": key["SecretAccessKey"],
         "arn": arn,
+        "account_id": arn.split(":")[4],
         "mfa": serials,
         "second_access_key_id": second,
     }

@@ -481,7 +481,10 @@ fn security_reads_the_organization_with_the_management_keys() {
     let state = organization(
         &moto,
         &names(&["security", "shared"]),
-        json!([{ "name": "jane" }, { "name": "sam", "deny_organizations": true }]),
+        json!([
+            { "name": "jane" },
+            { "name": "sam", "deny_organizations": true, "account": "binbash-security" }
+        ]),
     );
     let mut project = Project::new();
     project.write("project.yaml", PROJECT_YAML);
@@ -772,7 +775,15 @@ fn write_back_changes_only_the_ids_and_a_rerun_changes_nothing() {
     let terraform_before = hcl(&tfvars);
     let yaml_before = yaml(&yaml_path);
 
-    let out = configure_with_keys(&mut project, &moto, &state, "jane", "MANAGEMENT", &[]);
+    // The files declare management as 111111111111, an account moto does not have.
+    let out = configure_with_keys(
+        &mut project,
+        &moto,
+        &state,
+        "jane",
+        "MANAGEMENT",
+        &["--skip-account-check"],
+    );
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
 
     // The expected ids: the organization's, else the declared ones.
@@ -957,7 +968,15 @@ fn access_denied_on_list_accounts_uses_the_declared_ids() {
          shared     = { email = \"aws+shared@example.com\", id = \"033333333333\" }\n}\n",
     );
 
-    let out = configure_with_keys(&mut project, &moto, &state, "dan", "MANAGEMENT", &[]);
+    // The file declares management as 111111111111, an account moto does not have.
+    let out = configure_with_keys(
+        &mut project,
+        &moto,
+        &state,
+        "dan",
+        "MANAGEMENT",
+        &["--skip-account-check"],
+    );
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
     assert!(
         out.stderr

@@ -141,9 +141,22 @@ fn rotate_writes_a_key_the_aws_cli_uses_and_deactivates_the_old_one() {
     );
     assert_eq!(identity.code, 0, "{}", identity.stderr);
     assert!(identity.stdout.contains("user/jane"), "{}", identity.stdout);
-    let mut expected = vec![(old_id, "Inactive".to_string()), (new_id, "Active".to_string())];
+    let mut expected = vec![(old_id.clone(), "Inactive".to_string()), (new_id, "Active".to_string())];
     expected.sort();
     assert_eq!(iam_keys(&project, &moto), expected);
+
+    // The rotation is recorded: restore puts the old key back in the file,
+    // warning that IAM has it deactivated.
+    let list = project.run(None, &["credentials", "restore", "--list"]);
+    assert!(
+        list.stdout.lines().next().is_some_and(|l| l.contains("rotate")),
+        "{}",
+        list.stdout
+    );
+    let out = project.run(None, &["credentials", "restore", "--non-interactive"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("reactivate it"), "{}", out.stderr);
+    assert_eq!(key_in_file(&project).0, old_id);
 }
 
 #[test]

@@ -452,6 +452,8 @@ pub const CONFIGURE_FLAGS: &[&str] = &[
     "--role-name",
     "--all-accounts",
     "--mfa-serial",
+    "--prune",
+    "--skip-account-check",
 ];
 
 pub const PROJECT_YAML: &str = leverage_test_support::project_yaml!("management", "security", "shared");

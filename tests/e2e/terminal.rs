@@ -19,7 +19,7 @@ use crate::support::{Moto, Project, CONFIGURE_FLAGS, PROJECT_YAML};
 /// does (echo and line editing on, 100×30). The pty crates turn echo off
 /// before starting the program, which would hide a prompt that echoes the
 /// secret.
-mod pty {
+pub(crate) mod pty {
     use std::fs::File;
     use std::io::{Read, Write};
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -183,14 +183,14 @@ mod pty {
 
 use pty::Pty;
 
-const ENTER: &str = "\r";
-const DOWN: &str = "\x1b[B";
+pub(crate) const ENTER: &str = "\r";
+pub(crate) const DOWN: &str = "\x1b[B";
 const CTRL_C: &str = "\x03";
 const CTRL_D: &str = "\x04";
 const ESC: &str = "\x1b";
 
 /// The screen text without escape sequences (CSI, OSC and two-byte ones).
-fn plain(raw: &str) -> String {
+pub(crate) fn plain(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
@@ -341,7 +341,7 @@ fn has_colour(raw: &str) -> bool {
 
 /// A command for the pty: the project's environment, a terminal type, and
 /// colour unless `colour` is false.
-fn terminal_command(project: &Project, moto: Option<&Moto>, args: &[&str], colour: bool) -> Command {
+pub(crate) fn terminal_command(project: &Project, moto: Option<&Moto>, args: &[&str], colour: bool) -> Command {
     let mut cmd = project.command(moto);
     cmd.env("TERM", "xterm-256color").args(args);
     if colour {
@@ -1310,6 +1310,7 @@ fn the_man_page_is_generated_from_the_same_definitions() {
             "leverage-completions.1",
             "leverage-component.1",
             "leverage-credentials-configure.1",
+            "leverage-credentials-restore.1",
             "leverage-credentials-rotate.1",
             "leverage-credentials.1",
             "leverage-man.1",

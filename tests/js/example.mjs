@@ -33,7 +33,7 @@ const { configure } = instantiate((file) => new WebAssembly.Module(readFileSync(
 /** @type {ConfigureRequest} */
 const request = { credentialsType: 'management', credentialsFile: keys, fetchMfaDevice: false,
   overwriteExistingCredentials: false, skipAccessKeysSetup: false, skipAssumableRolesSetup: false,
-  nonInteractive: true, allAccounts: false, projectRoot: project, currentDir: project, awsRoot };
+  nonInteractive: true, allAccounts: false, prune: false, skipAccountCheck: false, projectRoot: project, currentDir: project, awsRoot };
 try {
   const plan = configure(request);
   // Show the plan with secrets masked; a real host would now write every change atomically.

@@ -57,7 +57,7 @@ test('the scripted host answers prompts like scripted.rs, in order, then is unav
 });
 
 test('the WIT mirror refuses a shape it does not know', () => {
-  const plan = { changes: [], report: { profile: 'bb-management', keysWritten: false, callerAccount: undefined, profiles: [], accountsLearned: [], terraformAttributes: [], warnings: [] } };
+  const plan = { changes: [], report: { profile: 'bb-management', keysWritten: false, callerAccount: undefined, profiles: [], accountsLearned: [], terraformAttributes: [], warnings: [], staleProfiles: [], prunedProfiles: [] } };
   assert.deepEqual(wit.Plan.toRust(plan).report.caller_account, null);
   assert.throws(() => wit.Plan.toRust({ ...plan, extra: 1 }), /extra/);
   assert.throws(() => wit.ConfigureError.toRust({ tag: 'no-such-case' }), /variant case/);
@@ -76,7 +76,7 @@ test('an unreadable credentials file reaches the component as files-error and co
   const request = {
     credentials_type: 'Management', credentials_file: join(root, 'keys-dir.csv'), fetch_mfa_device: false,
     overwrite_existing_credentials: false, skip_access_keys_setup: false, skip_assumable_roles_setup: false,
-    non_interactive: true, role_name: null, all_accounts: false, mfa_serial: null,
+    non_interactive: true, role_name: null, all_accounts: false, mfa_serial: null, prune: false, skip_account_check: false,
     environment_keys: null, project_root: project, current_dir: project, aws_root: join(root, 'aws'),
     home_dir: null,
   };

@@ -1,4 +1,4 @@
-// The WIT types of `leverage:credentials@0.3.0`, mirrored as converters
+// The WIT types of `leverage:credentials@0.4.0`, mirrored as converters
 // between the two JSON shapes the tests compare:
 //
 // - jco's shape (what the transpiled component takes and returns): records are
@@ -122,6 +122,8 @@ export const ConfigureRequest = record({
   'role-name': option(str),
   'all-accounts': bool,
   'mfa-serial': option(str),
+  prune: bool,
+  'skip-account-check': bool,
   'environment-keys': option(AwsCredentials),
   'project-root': str,
   'current-dir': str,
@@ -151,6 +153,8 @@ export const AccountProfile = record({
 
 export const AccountId = record({ name: str, id: str });
 
+export const StaleProfile = record({ name: str, 'account-id': str });
+
 export const Report = record({
   profile: str,
   'keys-written': bool,
@@ -159,6 +163,8 @@ export const Report = record({
   'accounts-learned': list(AccountId),
   'terraform-attributes': list(str),
   warnings: list(str),
+  'stale-profiles': list(StaleProfile),
+  'pruned-profiles': list(StaleProfile),
 });
 
 export const Plan = record({ changes: list(FileChange), report: Report });

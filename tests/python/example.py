@@ -11,6 +11,7 @@ request = {  # records are dicts with snake_case keys; a missing option is None
     "credentials_type": "management", "credentials_file": keys, "fetch_mfa_device": False,
     "overwrite_existing_credentials": False, "skip_access_keys_setup": False,
     "skip_assumable_roles_setup": False, "non_interactive": True, "all_accounts": False,
+    "prune": False, "skip_account_check": False,
     "project_root": project, "current_dir": project, "aws_root": aws_root,
 }
 try:

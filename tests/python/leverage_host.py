@@ -316,7 +316,7 @@ class Core:
         for name, item in ty.imports(self.engine).items():
             if not name.startswith(PACKAGE + "/"):
                 continue  # WASI, provided by wasmtime
-            self.version = name.rpartition("@")[2]  # e.g. 0.3.0
+            self.version = name.rpartition("@")[2]  # e.g. 0.4.0
             self.imports[name] = {
                 fn: f.ty for fn, f in item.ty.exports(self.engine).items() if isinstance(f.ty, wc.FuncType)
             }
@@ -735,6 +735,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "skip_assumable_roles_setup": False,
         "non_interactive": args.non_interactive,
         "all_accounts": False,
+        "prune": False,
+        "skip_account_check": False,
         "project_root": str(project_root(cwd)),
         "current_dir": str(cwd),
         "aws_root": str(Path(args.aws_root).resolve()),

@@ -142,6 +142,7 @@ def request(root, tmp_path, **fields):
     return {"credentials_type": "management", "credentials_file": None, "fetch_mfa_device": False,
             "overwrite_existing_credentials": False, "skip_access_keys_setup": False,
             "skip_assumable_roles_setup": False, "non_interactive": True, "all_accounts": False,
+            "prune": False, "skip_account_check": False,
             "project_root": str(root), "current_dir": str(root), "aws_root": str(tmp_path / "aws"), **fields}
 
 

@@ -440,3 +440,38 @@ proptest! {
         }
     }
 }
+
+/// A removed section takes its header, its keys and the blank lines right
+/// after them; comments after its keys and every other byte stay,
+/// CRLF line ends included.
+#[test]
+fn remove_section_keeps_every_other_byte() {
+    let text = "# top\r\n[a]\r\nk = 1\r\n\r\n# about b\r\n[b]\r\nk = 2\r\n[c]\r\nk = 3";
+    let mut doc = IniDocument::parse(text).unwrap();
+    assert!(doc.remove_section("a"));
+    assert_eq!(doc.render(), "# top\r\n# about b\r\n[b]\r\nk = 2\r\n[c]\r\nk = 3");
+    assert!(doc.remove_section("c"));
+    assert_eq!(doc.render(), "# top\r\n# about b\r\n[b]\r\nk = 2\r\n");
+    assert!(!doc.remove_section("c"));
+    // Still editable as the writer edits, found by name after the removal.
+    doc.set("b", "k", "4").unwrap();
+    assert_eq!(doc.get("b", "k"), Some("4"));
+    assert!(!doc.has_section("a"));
+}
+
+/// A section a person annotated or reshaped is not plain, and is never removed.
+#[test]
+fn only_plain_sections_are_removed() {
+    for text in [
+        "[a]\n# note\nk = 1\n",
+        "[a]\nk = 1\n  continued\n",
+        "[a]\n  k = 1\n",
+        "[a]  \nk = 1\n",
+        "[a]\n",
+    ] {
+        let mut doc = IniDocument::parse(text).unwrap();
+        assert!(!doc.is_plain_section("a"), "{text:?}");
+        assert!(!doc.remove_section("a"), "{text:?}");
+        assert_eq!(doc.render(), text);
+    }
+}

@@ -6,11 +6,11 @@ export type RotateRequest = import('./interfaces/leverage-credentials-types.js')
 export type Rotation = import('./interfaces/leverage-credentials-types.js').Rotation;
 export type RotationState = import('./interfaces/leverage-credentials-types.js').RotationState;
 export type RotateReport = import('./interfaces/leverage-credentials-types.js').RotateReport;
-import type * as LeverageCredentialsAws from './interfaces/leverage-credentials-aws.js'; // leverage:credentials/aws@0.3.0
-import type * as LeverageCredentialsFiles from './interfaces/leverage-credentials-files.js'; // leverage:credentials/files@0.3.0
-import type * as LeverageCredentialsLog from './interfaces/leverage-credentials-log.js'; // leverage:credentials/log@0.3.0
-import type * as LeverageCredentialsPrompt from './interfaces/leverage-credentials-prompt.js'; // leverage:credentials/prompt@0.3.0
-import type * as LeverageCredentialsTypes from './interfaces/leverage-credentials-types.js'; // leverage:credentials/types@0.3.0
+import type * as LeverageCredentialsAws from './interfaces/leverage-credentials-aws.js'; // leverage:credentials/aws@0.4.0
+import type * as LeverageCredentialsFiles from './interfaces/leverage-credentials-files.js'; // leverage:credentials/files@0.4.0
+import type * as LeverageCredentialsLog from './interfaces/leverage-credentials-log.js'; // leverage:credentials/log@0.4.0
+import type * as LeverageCredentialsPrompt from './interfaces/leverage-credentials-prompt.js'; // leverage:credentials/prompt@0.4.0
+import type * as LeverageCredentialsTypes from './interfaces/leverage-credentials-types.js'; // leverage:credentials/types@0.4.0
 import type * as WasiCliEnvironment from './interfaces/wasi-cli-environment.js'; // wasi:cli/environment@0.2.6
 import type * as WasiCliExit from './interfaces/wasi-cli-exit.js'; // wasi:cli/exit@0.2.6
 import type * as WasiCliStderr from './interfaces/wasi-cli-stderr.js'; // wasi:cli/stderr@0.2.6
@@ -26,11 +26,11 @@ import type * as WasiIoPoll from './interfaces/wasi-io-poll.js'; // wasi:io/poll
 import type * as WasiIoStreams from './interfaces/wasi-io-streams.js'; // wasi:io/streams@0.2.6
 import type * as WasiRandomInsecureSeed from './interfaces/wasi-random-insecure-seed.js'; // wasi:random/insecure-seed@0.2.6
 export interface ImportObject {
-  'leverage:credentials/aws@0.3.0': typeof LeverageCredentialsAws,
-  'leverage:credentials/files@0.3.0': typeof LeverageCredentialsFiles,
-  'leverage:credentials/log@0.3.0': typeof LeverageCredentialsLog,
-  'leverage:credentials/prompt@0.3.0': typeof LeverageCredentialsPrompt,
-  'leverage:credentials/types@0.3.0': typeof LeverageCredentialsTypes,
+  'leverage:credentials/aws@0.4.0': typeof LeverageCredentialsAws,
+  'leverage:credentials/files@0.4.0': typeof LeverageCredentialsFiles,
+  'leverage:credentials/log@0.4.0': typeof LeverageCredentialsLog,
+  'leverage:credentials/prompt@0.4.0': typeof LeverageCredentialsPrompt,
+  'leverage:credentials/types@0.4.0': typeof LeverageCredentialsTypes,
   'wasi:cli/environment@0.2.6': typeof WasiCliEnvironment,
   'wasi:cli/exit@0.2.6': typeof WasiCliExit,
   'wasi:cli/stderr@0.2.6': typeof WasiCliStderr,

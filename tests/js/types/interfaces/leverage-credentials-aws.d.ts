@@ -1,4 +1,4 @@
-/** @module Interface leverage:credentials/aws@0.3.0 **/
+/** @module Interface leverage:credentials/aws@0.4.0 **/
 export function callAll(calls: Array<Call>): Array<Result<Reply, AwsError>>;
 export function wait(milliseconds: number): void;
 export type AwsCredentials = import('./leverage-credentials-types.js').AwsCredentials;

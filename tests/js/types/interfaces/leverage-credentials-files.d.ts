@@ -1,4 +1,4 @@
-/** @module Interface leverage:credentials/files@0.3.0 **/
+/** @module Interface leverage:credentials/files@0.4.0 **/
 export function read(path: string): string | undefined;
 export function readStdin(): string;
 export type FilesError = FilesErrorIsDirectory | FilesErrorPermissionDenied | FilesErrorNotText | FilesErrorOther;

@@ -1,4 +1,4 @@
-/** @module Interface leverage:credentials/log@0.3.0 **/
+/** @module Interface leverage:credentials/log@0.4.0 **/
 export function line(level: Level, message: string): void;
 /**
  * # Variants

@@ -1,4 +1,4 @@
-/** @module Interface leverage:credentials/prompt@0.3.0 **/
+/** @module Interface leverage:credentials/prompt@0.4.0 **/
 export function text(question: Question, default_: string | undefined): string;
 export function secret(question: Question): string;
 export function select(question: Question, choices: Array<string>, default_: number): number;

@@ -1,4 +1,4 @@
-/** @module Interface leverage:credentials/types@0.3.0 **/
+/** @module Interface leverage:credentials/types@0.4.0 **/
 /**
  * # Variants
  * 
@@ -25,6 +25,8 @@ export interface ConfigureRequest {
   roleName?: string,
   allAccounts: boolean,
   mfaSerial?: string,
+  prune: boolean,
+  skipAccountCheck: boolean,
   environmentKeys?: AwsCredentials,
   projectRoot: string,
   currentDir: string,
@@ -65,6 +67,10 @@ export interface AccountId {
   name: string,
   id: string,
 }
+export interface StaleProfile {
+  name: string,
+  accountId: string,
+}
 export interface Report {
   profile: string,
   keysWritten: boolean,
@@ -73,6 +79,8 @@ export interface Report {
   accountsLearned: Array<AccountId>,
   terraformAttributes: Array<string>,
   warnings: Array<string>,
+  staleProfiles: Array<StaleProfile>,
+  prunedProfiles: Array<StaleProfile>,
 }
 export interface Plan {
   changes: Array<FileChange>,
