@@ -43,9 +43,11 @@ use anyhow::{anyhow, bail, Context, Result};
 use crate::engine::{FileChange, FileKind, FilesError};
 use crate::files::{not_a_regular_file, read_text};
 
+mod backups;
 mod hooks;
 mod targets;
 
+use backups::*;
 use hooks::*;
 pub use targets::resolve_targets;
 use targets::*;
@@ -214,42 +216,6 @@ struct Step<'a> {
     /// The change removes the file instead of writing `after`.
     remove: bool,
     replaced: bool,
-}
-
-/// The git directory of the project at `root`: `<root>/.git`, or where a
-/// `.git` file points (`gitdir: <path>`, as in linked worktrees and
-/// submodules). `None` outside a git repository.
-fn git_dir(root: &Path) -> Option<PathBuf> {
-    let dot_git = root.join(".git");
-    let meta = fs::metadata(&dot_git).ok()?;
-    if meta.is_dir() {
-        return Some(dot_git);
-    }
-    // A `.git` file is one short line; anything else is not read.
-    if !meta.is_file() || meta.len() > 4096 {
-        return None;
-    }
-    let text = fs::read_to_string(&dot_git).ok()?;
-    let pointed = root.join(text.lines().next()?.strip_prefix("gitdir:")?.trim());
-    pointed.is_dir().then_some(pointed)
-}
-
-/// Where the backup of `change` (really written at `target`) is kept: a
-/// project file's under `<git dir>/leverage-backups/`, at the file's path
-/// relative to the project root, so that `git status` never lists it (an
-/// untracked `project.yaml.<stamp>.bak` in the repository is easy to commit
-/// by mistake); an AWS file's, or any file outside a git repository, beside
-/// the file.
-fn backup_dir(change: &FileChange, target: &Path, root: &Path, git: Option<&Path>) -> PathBuf {
-    let beside = parent_of(target);
-    let Some(git) = git.filter(|_| is_project_file(change.kind)) else {
-        return beside;
-    };
-    let relative = Path::new(&change.path)
-        .parent()
-        .and_then(|p| p.strip_prefix(root).ok())
-        .unwrap_or(Path::new(""));
-    git.join("leverage-backups").join(relative)
 }
 
 /// Apply every change, or none. `private_dirs` are created 0700 when missing
@@ -472,42 +438,6 @@ fn apply_steps(steps: &mut [Step<'_>], private_dirs: &[PathBuf], done: &mut Done
     Ok(())
 }
 
-/// Where a backup's content is written before it is synced and named, in
-/// the backup's folder `dir`. That is the temporary of `<file>.bak`,
-/// `.<file>.bak.leverage-<pid>.tmp`, so the stale-temporary cleanup knows
-/// it too.
-fn backup_temp_path(dir: &Path, target: &Path) -> PathBuf {
-    temp_path(&dir.join(format!("{}.bak", file_name(target))))
-}
-
-/// Give a synced backup `temp` its name in `dir`: `<file>.<stamp>.bak`, or
-/// `<file>.<stamp>-2.bak` (-3, ...) when a backup of the same second exists:
-/// a backup is never overwritten. The content was written and synced under
-/// the temporary name first and is then linked to the backup's name (a link
-/// fails rather than replace an existing file), so a crash never leaves a
-/// partial backup that looks like a real one.
-fn name_backup(dir: &Path, target: &Path, temp: &Path, stamp: &str) -> Result<PathBuf> {
-    let name = file_name(target);
-    let named = (1..1000).find_map(|n| {
-        let suffix = if n == 1 { String::new() } else { format!("-{n}") };
-        let backup = dir.join(format!("{name}.{stamp}{suffix}.bak"));
-        match fs::hard_link(temp, &backup) {
-            Ok(()) => Some(Ok(backup)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
-            // A file system without hard links: rename instead. The run
-            // lock keeps other runs from taking the name meanwhile.
-            Err(_) if fs::symlink_metadata(&backup).is_err() => Some(fs::rename(temp, &backup).map(|()| backup)),
-            Err(_) => None,
-        }
-    });
-    let _ = fs::remove_file(temp);
-    match named {
-        Some(Ok(backup)) => Ok(backup),
-        Some(Err(e)) => Err(e).with_context(|| format!("keeping a backup of {}", target.display())),
-        None => bail!("{}: no free backup name for the second {stamp}", target.display()),
-    }
-}
-
 /// Create `dir` and its missing parents, noting each in `created`; those
 /// that `private` names get mode 0700.
 fn create_dirs(dir: &Path, private: &dyn Fn(&Path) -> bool, created: &mut Vec<PathBuf>) -> Result<()> {
@@ -575,81 +505,4 @@ fn roll_back(steps: &mut [Step<'_>], done: &Done) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn change(path: &Path, kind: FileKind) -> FileChange {
-        FileChange {
-            path: path.display().to_string(),
-            kind,
-            before: None,
-            after: "[default]\n".into(),
-            holds_secrets: true,
-            masked_before: None,
-            masked_after: "[default]\n".into(),
-        }
-    }
-
-    /// In a linked worktree (or a submodule) `.git` is a file naming the
-    /// git directory: the project files' backups go there.
-    #[test]
-    fn backups_go_to_the_git_directory_a_dot_git_file_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("worktree");
-        std::fs::create_dir_all(root.join("config")).unwrap();
-        std::fs::create_dir_all(dir.path().join("main.git/worktrees/w")).unwrap();
-        std::fs::write(root.join(".git"), "gitdir: ../main.git/worktrees/w\n").unwrap();
-        let git = git_dir(&root).unwrap();
-        assert_eq!(git, root.join("../main.git/worktrees/w"));
-        let tfvars = root.join("config/common.tfvars");
-        assert_eq!(
-            backup_dir(&change(&tfvars, FileKind::TerraformVars), &tfvars, &root, Some(&git)),
-            git.join("leverage-backups/config")
-        );
-        let credentials = dir.path().join("credentials");
-        assert_eq!(
-            backup_dir(
-                &change(&credentials, FileKind::AwsCredentials),
-                &credentials,
-                &root,
-                Some(&git)
-            ),
-            dir.path()
-        );
-        assert_eq!(git_dir(dir.path()), None);
-    }
-
-    /// A link to a device is refused before anything is opened or
-    /// written: replacing it would put a regular file (with the secret) in
-    /// place of the device node.
-    #[test]
-    fn a_link_to_a_device_or_a_folder_is_never_a_target() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let credentials = root.join("credentials");
-        std::os::unix::fs::symlink("/dev/null", &credentials).unwrap();
-        let folder = root.join("config");
-        std::fs::create_dir(&folder).unwrap();
-        let show = |p: &Path| p.display().to_string();
-        let error = resolve_targets(&[change(&credentials, FileKind::AwsCredentials)], root, &show).unwrap_err();
-        assert!(
-            error.to_string().contains("a character device, not a regular file"),
-            "{error}"
-        );
-        let error = resolve_targets(&[change(&folder, FileKind::AwsConfig)], root, &show).unwrap_err();
-        assert!(error.to_string().contains("a directory, not a regular file"), "{error}");
-        let error = apply_plan(&[change(&credentials, FileKind::AwsCredentials)], &[], root, &show).unwrap_err();
-        assert!(error.to_string().contains("a character device"), "{error}");
-    }
-
-    #[test]
-    fn temp_owner_reads_only_our_temporaries() {
-        assert_eq!(temp_owner(".credentials.leverage-1234.tmp"), Some(1234));
-        assert_eq!(temp_owner(".common.tfvars.leverage-7.tmp"), Some(7));
-        assert_eq!(temp_owner("credentials.leverage-1234.tmp"), None);
-        assert_eq!(temp_owner(".credentials.leverage-.tmp"), None);
-        assert_eq!(temp_owner(".credentials.leverage-12a.tmp"), None);
-        assert_eq!(temp_owner(".leverage-12.tmp"), None);
-        assert_eq!(temp_owner(".credentials.20260101T000000Z.bak"), None);
-    }
-}
+mod tests;

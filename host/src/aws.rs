@@ -25,14 +25,6 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeDeserializationInterceptorContextMut, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
-};
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::retries::RequestAttempts;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::engine::leverage::credentials::aws::{AccessKeyChange, AccessKeyRef, Call, Host, Reply, Request};
 use crate::engine::{
@@ -41,9 +33,13 @@ use crate::engine::{
 use crate::log::Logger;
 
 mod errors;
+mod iam_keys;
+mod watch;
 
 pub use errors::RawReply;
 use errors::*;
+use iam_keys::*;
+use watch::*;
 
 /// Attempts per operation (the SDK's standard retry mode backs off
 /// exponentially on throttling, 5xx and connection failures).
@@ -325,116 +321,6 @@ async fn with_deadline(
     })
 }
 
-fn iam_client(config: &SdkConfig, watch: &Arc<Watch>) -> aws_sdk_iam::Client {
-    aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(config)
-            .interceptor(SharedWatch(watch.clone()))
-            .build(),
-    )
-}
-
-fn iso_date(date: &aws_smithy_types::DateTime) -> Option<String> {
-    date.fmt(aws_smithy_types::date_time::Format::DateTime).ok()
-}
-
-/// Whole days from `date` to now, by this machine's clock.
-fn age_days(date: &aws_smithy_types::DateTime) -> Option<u32> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    let created = u64::try_from(date.secs()).ok()?;
-    u32::try_from(now.saturating_sub(created) / 86_400).ok()
-}
-
-async fn list_access_keys(config: &SdkConfig, user: Option<String>, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
-    // Without a user name, IAM lists the keys of the caller itself. A user
-    // has two keys at most: one page.
-    let reply = iam_client(config, watch)
-        .list_access_keys()
-        .set_user_name(user)
-        .send()
-        .await
-        .map_err(|e| to_aws_error(e, false))?;
-    let keys = reply
-        .access_key_metadata()
-        .iter()
-        .take(100)
-        .map(|key| AccessKey {
-            access_key_id: key.access_key_id().unwrap_or_default().to_string(),
-            status: match key.status() {
-                Some(aws_sdk_iam::types::StatusType::Active) => AccessKeyStatus::Active,
-                _ => AccessKeyStatus::Inactive,
-            },
-            created: key.create_date().and_then(iso_date),
-            age_days: key.create_date().and_then(age_days),
-            last_used: None,
-        })
-        .collect();
-    Ok(Reply::AccessKeys(keys))
-}
-
-async fn access_key_last_used(config: &SdkConfig, id: String, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
-    let reply = iam_client(config, watch)
-        .get_access_key_last_used()
-        .access_key_id(id)
-        .send()
-        .await
-        .map_err(|e| to_aws_error(e, false))?;
-    Ok(Reply::LastUsed(
-        reply
-            .access_key_last_used()
-            .and_then(|used| used.last_used_date())
-            .and_then(iso_date),
-    ))
-}
-
-async fn create_access_key(config: &SdkConfig, user: Option<String>, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
-    let reply = iam_client(config, watch)
-        .create_access_key()
-        .set_user_name(user)
-        .send()
-        .await
-        .map_err(|e| to_aws_error(e, false))?;
-    let Some(key) = reply.access_key() else {
-        return Err(AwsError::new(
-            AwsErrorKind::Other,
-            "IAM answered CreateAccessKey without a key",
-        ));
-    };
-    Ok(Reply::CreatedKey(AwsCredentials {
-        access_key_id: key.access_key_id().to_string(),
-        secret_access_key: key.secret_access_key().to_string(),
-        session_token: None,
-    }))
-}
-
-async fn update_access_key(config: &SdkConfig, change: AccessKeyChange, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
-    iam_client(config, watch)
-        .update_access_key()
-        .set_user_name(change.key.user_name)
-        .access_key_id(change.key.access_key_id)
-        .status(match change.status {
-            AccessKeyStatus::Active => aws_sdk_iam::types::StatusType::Active,
-            AccessKeyStatus::Inactive => aws_sdk_iam::types::StatusType::Inactive,
-        })
-        .send()
-        .await
-        .map_err(|e| to_aws_error(e, false))?;
-    Ok(Reply::Done)
-}
-
-async fn delete_access_key(config: &SdkConfig, key: AccessKeyRef, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
-    iam_client(config, watch)
-        .delete_access_key()
-        .set_user_name(key.user_name)
-        .access_key_id(key.access_key_id)
-        .send()
-        .await
-        .map_err(|e| to_aws_error(e, false))?;
-    Ok(Reply::Done)
-}
-
 async fn get_caller_identity(config: &SdkConfig, watch: &Arc<Watch>) -> Result<Reply, AwsError> {
     let client = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(config)
@@ -540,170 +426,5 @@ impl ListingBound {
     }
 }
 
-/// Watches one call: remembers the endpoint it was sent to (network errors
-/// name it), says when an attempt is retried, and bounds each reply body.
-struct Watch {
-    operation: &'static str,
-    logger: Logger,
-    state: Mutex<WatchState>,
-}
-
-#[derive(Default)]
-struct WatchState {
-    endpoint: Option<String>,
-    last_failure: Option<String>,
-}
-
-impl Watch {
-    fn new(operation: &'static str, logger: Logger) -> Self {
-        Watch {
-            operation,
-            logger,
-            state: Mutex::new(WatchState::default()),
-        }
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, WatchState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// A network failure says which endpoint could not be reached.
-    fn name_endpoint(&self, mut error: AwsError) -> AwsError {
-        if error.kind == AwsErrorKind::Network {
-            if let Some(endpoint) = self.state().endpoint.clone() {
-                error.message = format!("{} ({endpoint})", error.message);
-            }
-        }
-        error
-    }
-}
-
-/// The SDK wants an interceptor it can share; the watch is shared with the call.
-#[derive(Clone)]
-struct SharedWatch(Arc<Watch>);
-
-impl std::fmt::Debug for SharedWatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Watch").field("operation", &self.0.operation).finish()
-    }
-}
-
-impl Intercept for SharedWatch {
-    fn name(&self) -> &'static str {
-        "leverage-watch"
-    }
-
-    fn read_before_attempt(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        let attempt = cfg
-            .load::<RequestAttempts>()
-            .map(RequestAttempts::attempts)
-            .unwrap_or(1);
-        if attempt > 1 {
-            let operation = self.0.operation;
-            let why = self
-                .0
-                .state()
-                .last_failure
-                .clone()
-                .unwrap_or_else(|| "it failed".into());
-            self.0.logger.warn(&format!(
-                "{operation}: {why}; retrying (attempt {attempt} of {MAX_ATTEMPTS})"
-            ));
-        }
-        Ok(())
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        let uri = context.request().uri();
-        // The endpoint without path or query: scheme and host (and port).
-        let endpoint = match uri.split_once("://") {
-            Some((scheme, rest)) => format!("{scheme}://{}", rest.split(['/', '?']).next().unwrap_or(rest)),
-            None => uri.to_string(),
-        };
-        self.0.state().endpoint = Some(endpoint);
-        Ok(())
-    }
-
-    fn modify_before_deserialization(
-        &self,
-        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
-        _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        let body = std::mem::replace(context.response_mut().body_mut(), SdkBody::taken());
-        *context.response_mut().body_mut() =
-            SdkBody::from_body_1_x(http_body_util::Limited::new(body, MAX_REPLY_BYTES));
-        Ok(())
-    }
-
-    fn read_after_attempt(
-        &self,
-        context: &FinalizerInterceptorContextRef<'_>,
-        _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        let failure = match (context.response(), context.output_or_error()) {
-            (_, Some(Err(error))) if describe_source(error).contains("length limit exceeded") => {
-                Some(too_large().message)
-            }
-            (Some(response), Some(Err(_))) => {
-                let status = response.status().as_u16();
-                Some(match response.body().bytes().and_then(code_in_body) {
-                    Some(code) => format!("{code} (HTTP {status})"),
-                    None => format!("HTTP {status}"),
-                })
-            }
-            (None, Some(Err(error))) => Some(first_line(&describe_source(error))),
-            _ => None,
-        };
-        if failure.is_some() {
-            self.0.state().last_failure = failure;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_code_of_an_xml_error_body_is_found() {
-        let body = b"<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>\
-<Message>no</Message></Error></ErrorResponse>";
-        assert_eq!(code_in_body(body).as_deref(), Some("SignatureDoesNotMatch"));
-        assert_eq!(
-            code_in_body(b"{\"__type\": \"com.amazonaws.organizations#ThrottlingException\", \"message\": \"x\"}")
-                .as_deref(),
-            Some("ThrottlingException")
-        );
-        assert_eq!(code_in_body(b"{\"message\":\"x\"}"), None);
-        assert_eq!(code_in_body(b"<Code>not a code</Code>"), None);
-    }
-
-    #[test]
-    fn a_listing_stops_at_its_bounds() {
-        let mut bound = ListingBound::default();
-        assert!(bound.add(MAX_LISTED_BYTES).is_ok());
-        assert!(bound.add(1).is_err());
-        let mut bound = ListingBound::default();
-        for _ in 0..MAX_EMPTY_PAGES {
-            assert!(bound.page(true).is_ok());
-        }
-        assert!(bound.page(false).is_ok(), "a page with accounts resets the count");
-        for _ in 0..MAX_EMPTY_PAGES {
-            assert!(bound.page(true).is_ok());
-        }
-        assert!(bound.page(true).is_err());
-    }
-}
+mod tests;
