@@ -113,13 +113,8 @@ pub struct RestoreArgs {
     #[arg(long)]
     pub non_interactive: bool,
 
-    /// Show more details.
-    #[arg(short, long, conflicts_with = "quiet")]
-    pub verbose: bool,
-
-    /// Show only errors.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
 }
 
 /// How `rotate` works and what it guarantees, for `--help` and the man page.
@@ -161,13 +156,8 @@ pub struct RotateArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
     pub output: OutputFormat,
 
-    /// Show each AWS call and other details.
-    #[arg(short, long, conflicts_with = "quiet")]
-    pub verbose: bool,
-
-    /// Show only errors.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
 }
 
 /// The journeys, as `--help` and the man page show them. Every command here
@@ -331,6 +321,18 @@ pub fn write_man_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(written)
 }
 
+/// `-v` / `-q`, the same for every command.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct VerbosityArgs {
+    /// Show each AWS call and other details.
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
+
+    /// Show only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
 /// The credentials types, case-insensitive on the command line.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 #[value(rename_all = "UPPER")]
@@ -409,11 +411,6 @@ pub struct ConfigureArgs {
     #[arg(long)]
     pub skip_account_check: bool,
 
-    /// Show each AWS call and other details.
-    #[arg(short, long, conflicts_with = "quiet")]
-    pub verbose: bool,
-
-    /// Show only errors.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
 }

@@ -31,10 +31,10 @@ use crate::cli::RestoreArgs;
 use crate::engine::leverage::credentials::prompt::Host as _;
 use crate::engine::{FileChange, FileKind, PromptError, Question};
 use crate::files::read_text;
-use crate::log::{Logger, Verbosity};
+use crate::log::Logger;
 use crate::prompt::Terminal;
 use crate::render::{self, Failure, PathStyle};
-use crate::run::{lock_run, print_failure, HomeError};
+use crate::run::{lock_run, print_failure, start, Start};
 use crate::signals;
 
 /// The folder of the run records, under `~/.aws`.
@@ -322,34 +322,19 @@ fn forget(planned: &mut [Planned]) {
 }
 
 pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
-    let verbosity = match (args.quiet, args.verbose) {
-        (true, _) => Verbosity::Quiet,
-        (_, true) => Verbosity::Verbose,
-        _ => Verbosity::Normal,
-    };
-    let logger = Logger::new(verbosity);
-    if let Err(e) = signals::cancel_on_signals(logger.clone()) {
-        logger.debug(&format!("signals keep their default action: {e}"));
-    }
-    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
-    let Some(home_dir) = home.clone() else {
-        return Err(HomeError::NotSet.into());
-    };
-    if !home_dir.is_dir() {
-        return Err(HomeError::NotADirectory(home_dir).into());
-    }
-    let aws_root = home_dir.join(".aws");
-    let cwd = std::env::current_dir().context("finding the current directory")?;
+    let Start {
+        logger,
+        home_dir,
+        aws_root,
+        paths: here,
+        ..
+    } = start(args.verbosity)?;
     let all = records(&aws_root, &logger)?;
     if args.list {
-        let paths = PathStyle {
-            home,
-            root: crate::run::project_root(&cwd),
-        };
         if all.is_empty() {
             logger.info("No run is recorded yet: each configure, rotate or restore that writes files records one.");
         }
-        print!("{}", list(&all, &paths));
+        print!("{}", list(&all, &here));
         return Ok(ExitCode::SUCCESS);
     }
     let record = match &args.run {
@@ -371,7 +356,7 @@ pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
         home_dir.clone()
     };
     let paths = PathStyle {
-        home,
+        home: here.home,
         root: root.clone(),
     };
 
@@ -477,7 +462,7 @@ pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
             None
         }
     };
-    if verbosity != Verbosity::Quiet {
+    if !args.verbosity.quiet {
         let paint = logger.paint();
         let mut out = format!(
             "\n{} as they were before run {} ({}):\n",

@@ -13,15 +13,14 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use crate::apply::AppliedFile;
 use crate::cli::{OutputFormat, RotateArgs};
 use crate::engine::*;
-use crate::log::{Logger, Verbosity};
 use crate::render::{self, PathStyle};
-use crate::run::{cli_imports, lock_run, print_failure, project_root};
+use crate::run::{cli_imports, lock_run, print_failure, start, Start};
 use crate::signals;
 
 /// Wipe the plan's copies of the new secret (the WIT types hold plain strings).
@@ -190,32 +189,14 @@ fn rotation_failure(error: &ConfigureError, paths: &PathStyle) -> render::Failur
 }
 
 pub fn rotate(args: RotateArgs) -> Result<ExitCode> {
-    let verbosity = match (args.quiet, args.verbose) {
-        (true, _) => Verbosity::Quiet,
-        (_, true) => Verbosity::Verbose,
-        _ => Verbosity::Normal,
-    };
-    let logger = Logger::new(verbosity);
-    if let Err(e) = signals::cancel_on_signals(logger.clone()) {
-        logger.debug(&format!("signals keep their default action: {e}"));
-    }
-    let cwd = std::env::current_dir().context("finding the current directory")?;
-    let root = project_root(&cwd);
-    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
-    let Some(home_dir) = home.clone() else {
-        anyhow::bail!("HOME is not set: it is needed to find ~/.aws");
-    };
-    if !home_dir.is_dir() {
-        anyhow::bail!(
-            "HOME ({}) is not a directory: it is needed to find ~/.aws",
-            home_dir.display()
-        );
-    }
-    let aws_root = home_dir.join(".aws");
-    let paths = PathStyle {
-        home,
-        root: root.clone(),
-    };
+    let Start {
+        logger,
+        home_dir,
+        aws_root,
+        cwd,
+        root,
+        paths,
+    } = start(args.verbosity)?;
     let request = RotateRequest {
         credentials_type: args.credentials_type.into(),
         delete_old: args.delete_old,
@@ -240,7 +221,7 @@ pub fn rotate(args: RotateArgs) -> Result<ExitCode> {
         match args.output {
             OutputFormat::Json => println!("{}", json(&rotation.report, true, None)),
             OutputFormat::Text => {
-                if verbosity != Verbosity::Quiet {
+                if !args.verbosity.quiet {
                     eprint!("{}", summary(&rotation.report, None, &paths, logger.paint()));
                 }
                 logger.info("Dry run: no key was created and nothing was written.");
@@ -297,7 +278,7 @@ pub fn rotate(args: RotateArgs) -> Result<ExitCode> {
     match args.output {
         OutputFormat::Json => println!("{}", json(&report, false, applied_file)),
         OutputFormat::Text => {
-            if verbosity != Verbosity::Quiet || !report.to_do.is_empty() {
+            if !args.verbosity.quiet || !report.to_do.is_empty() {
                 eprint!("{}", summary(&report, applied_file, &paths, logger.paint()));
             }
         }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use crate::aws::AwsClient;
-use crate::cli::{ConfigureArgs, CredentialsTypeArg, OutputFormat};
+use crate::cli::{ConfigureArgs, CredentialsTypeArg, OutputFormat, VerbosityArgs};
 use crate::engine::*;
 use crate::files::FileReader;
 use crate::log::{LogImport, Logger, Verbosity};
@@ -194,20 +194,35 @@ pub fn print_failure(failure: &render::Failure) -> ExitCode {
     ExitCode::from(failure.exit_code)
 }
 
-pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
-    let verbosity = match (args.quiet, args.verbose) {
+/// What every command starts from.
+pub struct Start {
+    /// The logger at the asked verbosity; a signal now cancels the run through it.
+    pub logger: Logger,
+    /// `$HOME`, which must be a directory.
+    pub home_dir: PathBuf,
+    /// `~/.aws`.
+    pub aws_root: PathBuf,
+    pub cwd: PathBuf,
+    /// The project root of `cwd` (see [`project_root`]).
+    pub root: PathBuf,
+    /// How paths are shown: relative to the project root, or with `~`.
+    pub paths: PathStyle,
+}
+
+/// The logger (with signals cancelling through it), HOME, `~/.aws`, the
+/// current directory and its project root: the same for every command.
+pub fn start(verbosity: VerbosityArgs) -> Result<Start> {
+    let logger = Logger::new(match (verbosity.quiet, verbosity.verbose) {
         (true, _) => Verbosity::Quiet,
         (_, true) => Verbosity::Verbose,
         _ => Verbosity::Normal,
-    };
-    let logger = Logger::new(verbosity);
+    });
     if let Err(e) = crate::signals::cancel_on_signals(logger.clone()) {
         logger.debug(&format!("signals keep their default action: {e}"));
     }
     let cwd = std::env::current_dir().context("finding the current directory")?;
     let root = project_root(&cwd);
-    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
-    let Some(home_dir) = home.clone() else {
+    let Some(home_dir) = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from) else {
         return Err(HomeError::NotSet.into());
     };
     if !home_dir.is_dir() {
@@ -215,9 +230,28 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
     }
     let aws_root = home_dir.join(".aws");
     let paths = PathStyle {
-        home,
+        home: Some(home_dir.clone()),
         root: root.clone(),
     };
+    Ok(Start {
+        logger,
+        home_dir,
+        aws_root,
+        cwd,
+        root,
+        paths,
+    })
+}
+
+pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
+    let Start {
+        logger,
+        home_dir,
+        aws_root,
+        cwd,
+        root,
+        paths,
+    } = start(args.verbosity)?;
 
     let environment_keys = EnvironmentKeys::from_env();
     let mut request = ConfigureRequest {
@@ -315,7 +349,7 @@ pub fn configure(args: ConfigureArgs) -> Result<ExitCode> {
     match args.output {
         OutputFormat::Json => println!("{}", render::json(&plan, Some(&applied), false)),
         OutputFormat::Text => {
-            if verbosity != Verbosity::Quiet {
+            if !args.verbosity.quiet {
                 eprint!(
                     "{}",
                     render::summary(&plan, &applied, &paths, logger.paint(), render::summary_width())
