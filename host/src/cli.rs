@@ -324,7 +324,7 @@ pub fn write_man_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
 /// `-v` / `-q`, the same for every command.
 #[derive(Args, Debug, Clone, Copy)]
 pub struct VerbosityArgs {
-    /// Show each AWS call and other details.
+    /// Show more details, such as each AWS call.
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
 
