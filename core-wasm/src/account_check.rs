@@ -4,8 +4,9 @@
 //! mistake, and the profiles written from it would all fail later.
 //!
 //! The expected account comes from the project (its declared id), else from
-//! the organization when this run could list it. When neither knows it,
-//! nothing is said.
+//! the organization: for the management account, the one DescribeOrganization
+//! names, else the account of that name when this run could list them. When
+//! none of them knows it, nothing is said.
 
 use crate::host::*;
 use crate::model::DeclaredAccount;
@@ -25,12 +26,65 @@ pub struct Expected {
 /// What answers the question without a prompt.
 pub const ANSWERED_BY: &str = "--skip-account-check (use keys of another account anyway)";
 
+/// Whether a run checking new keys should ask DescribeOrganization which
+/// account is the management account: only when its answer can decide the
+/// check, i.e. for BOOTSTRAP or MANAGEMENT keys, the check not skipped, and
+/// no management id declared by the project.
+pub fn wants_management_account(request: &ConfigureRequest, declared: &[DeclaredAccount]) -> bool {
+    !request.skip_account_check
+        && matches!(
+            request.credentials_type,
+            CredentialsType::Bootstrap | CredentialsType::Management
+        )
+        && declared_id(declared, "management").is_none()
+}
+
+/// The management account's id from DescribeOrganization's answer; `None`
+/// when it was not asked or could not be answered. A refusal (no
+/// permission, no organization) is no error of the run: the check falls back
+/// to the account named `management`.
+pub fn management_account_id(ctx: &mut Ctx<'_>, answer: Option<&Result<Organization, AwsError>>) -> Option<String> {
+    match answer? {
+        Ok(organization) if validate::is_account_id(&organization.management_account_id) => {
+            Some(organization.management_account_id.clone())
+        }
+        Ok(_) => {
+            ctx.log(
+                Level::Debug,
+                "DescribeOrganization answered without a valid management account id; ignored",
+            );
+            None
+        }
+        Err(e) => {
+            ctx.log(
+                Level::Debug,
+                &format!(
+                    "DescribeOrganization failed ({}); the management account is looked up by name",
+                    e.message
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn declared_id(declared: &[DeclaredAccount], name: &str) -> Option<String> {
+    declared
+        .iter()
+        .find(|a| a.name == name)
+        .and_then(|a| a.id.clone())
+        .filter(|id| validate::is_account_id(id))
+}
+
 /// The account `credentials_type` keys belong to: a declared id of the
-/// project first, else the organization's account of that name (its name
-/// without the `<project name>-` prefix). `None` when neither knows it.
+/// project first, else for the management account the one the organization
+/// names as such (`management_account`, from DescribeOrganization), else the
+/// organization's account of that name (its name without the
+/// `<project name>-` prefix). `None` when none of them knows it.
 pub fn expected_account(
     credentials_type: CredentialsType,
     declared: &[DeclaredAccount],
+    management_account: Option<&str>,
     organization: Option<&[OrganizationAccount]>,
     project_name: Option<&str>,
 ) -> Option<Expected> {
@@ -38,16 +92,21 @@ pub fn expected_account(
         CredentialsType::Bootstrap | CredentialsType::Management => "management",
         CredentialsType::Security => "security",
     };
-    let from_project = declared
-        .iter()
-        .find(|a| a.name == name)
-        .and_then(|a| a.id.clone())
-        .filter(|id| validate::is_account_id(id));
-    if let Some(id) = from_project {
+    if let Some(id) = declared_id(declared, name) {
         return Some(Expected {
             name,
             id,
             source: "the project",
+        });
+    }
+    let named_by_organization = management_account
+        .filter(|_| name == "management")
+        .filter(|id| validate::is_account_id(id));
+    if let Some(id) = named_by_organization {
+        return Some(Expected {
+            name,
+            id: id.to_string(),
+            source: "the organization",
         });
     }
     let mut named = organization

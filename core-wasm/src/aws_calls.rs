@@ -20,6 +20,10 @@ pub struct Wanted<'a> {
     pub identity: Option<&'a AccessKeys>,
     /// ListAccounts, with the keys that may read the organization.
     pub accounts: Option<&'a AccessKeys>,
+    /// DescribeOrganization, with the keys whose organization it names:
+    /// its management account is the one BOOTSTRAP and MANAGEMENT keys
+    /// belong to.
+    pub organization: Option<&'a AccessKeys>,
     /// ListMFADevices of the keys' own user.
     pub mfa_devices: Option<&'a AccessKeys>,
     /// ListAccessKeys of the keys' own user (their ids, status and age).
@@ -31,6 +35,7 @@ pub struct Wanted<'a> {
 pub struct Answers {
     pub identity: Option<Result<CallerIdentity, AwsError>>,
     pub accounts: Option<Result<Vec<OrganizationAccount>, AwsError>>,
+    pub organization: Option<Result<Organization, AwsError>>,
     pub mfa_devices: Option<Result<Vec<String>, AwsError>>,
     pub access_keys: Option<Result<Vec<AccessKey>, AwsError>>,
 }
@@ -58,6 +63,7 @@ pub fn call(ctx: &mut Ctx<'_>, region: &str, wanted: Wanted<'_>) -> Result<Answe
     };
     let identity = push(wanted.identity, Request::GetCallerIdentity);
     let accounts = push(wanted.accounts, Request::ListAccounts);
+    let organization = push(wanted.organization, Request::DescribeOrganization);
     let mfa_devices = push(wanted.mfa_devices, Request::ListMfaDevices(None));
     let access_keys = push(wanted.access_keys, Request::ListAccessKeys(None));
     if calls.is_empty() {
@@ -95,6 +101,12 @@ pub fn call(ctx: &mut Ctx<'_>, region: &str, wanted: Wanted<'_>) -> Result<Answe
         Some(Err(e)) => Some(Err(e)),
         Some(Ok(_)) => return Err(unexpected("organizations:ListAccounts")),
     };
+    let organization = match take(organization) {
+        None => None,
+        Some(Ok(Reply::Organization(organization))) => Some(Ok(organization)),
+        Some(Err(e)) => Some(Err(e)),
+        Some(Ok(_)) => return Err(unexpected("organizations:DescribeOrganization")),
+    };
     let mfa_devices = match take(mfa_devices) {
         None => None,
         Some(Ok(Reply::MfaDevices(list))) => Some(Ok(list)),
@@ -110,6 +122,7 @@ pub fn call(ctx: &mut Ctx<'_>, region: &str, wanted: Wanted<'_>) -> Result<Answe
     Ok(Answers {
         identity,
         accounts,
+        organization,
         mfa_devices,
         access_keys,
     })

@@ -1,6 +1,6 @@
 //! The run, step by step: decide everything, write nothing, return a plan.
 
-use crate::account_check::{check_account, expected_account};
+use crate::account_check::{check_account, expected_account, management_account_id, wants_management_account};
 use crate::account_profiles::{account_profiles, learn, organization_reader, AwsAnswers, ProfilesRun};
 use crate::host::*;
 use crate::keys::{obtain_keys, rejected_keys};
@@ -97,12 +97,18 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
     // The age of the keys rides along when the run calls AWS anyway: old
     // keys earn a hint to rotate them, at no extra round trip.
     let calls_aws = new_keys.is_some() || org_reader.is_some() || mfa_keys.is_some();
+    // Which account is the management account, asked of the organization by
+    // the new keys themselves (any member account may) in the same batch.
+    let describe_organization = new_keys
+        .as_ref()
+        .filter(|_| wants_management_account(request, &project.accounts));
     let answers = aws_calls::call(
         &mut ctx,
         &project.primary_region,
         aws_calls::Wanted {
             identity: new_keys.as_ref().or(mfa_keys),
             accounts: org_reader.as_ref().map(|(_, keys)| keys),
+            organization: describe_organization,
             mfa_devices: mfa_keys,
             access_keys: own_keys.as_ref().filter(|_| calls_aws),
         },
@@ -161,9 +167,11 @@ pub fn configure(host: &mut dyn Host, request: &ConfigureRequest) -> Result<Plan
             Some(Ok(list)) => Some(list.as_slice()),
             _ => None,
         };
+        let management_account = management_account_id(&mut ctx, answers.organization.as_ref());
         let expected = expected_account(
             request.credentials_type,
             &project.accounts,
+            management_account.as_deref(),
             organization,
             project.project_name.as_deref(),
         );

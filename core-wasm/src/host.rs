@@ -1,7 +1,7 @@
 //! The one seam between the core's logic and the outside world.
 
 pub use crate::bindings::leverage::credentials::aws::{
-    AccessKeyChange, AccessKeyRef, Call, CallerIdentity, OrganizationAccount, Reply, Request,
+    AccessKeyChange, AccessKeyRef, Call, CallerIdentity, Organization, OrganizationAccount, Reply, Request,
 };
 pub use crate::bindings::leverage::credentials::files::FilesError;
 pub use crate::bindings::leverage::credentials::log::Level;

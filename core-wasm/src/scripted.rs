@@ -33,6 +33,8 @@ pub struct Scenario {
     pub identities: BTreeMap<String, Result<CallerIdentity, AwsError>>,
     /// ListAccounts, by access key id; a key not listed gets AccessDenied.
     pub organizations: BTreeMap<String, Result<Vec<OrganizationAccount>, AwsError>>,
+    /// DescribeOrganization, by access key id; a key not listed gets AccessDenied.
+    pub described_organizations: BTreeMap<String, Result<Organization, AwsError>>,
     /// ListMFADevices, by user name; a user not listed has none.
     pub mfa_devices: BTreeMap<String, Vec<String>>,
     /// Prompt answers, in order. When they run out the prompt is unavailable.
@@ -260,6 +262,22 @@ impl ScriptedHost {
                         })
                     })
                     .map(Reply::Accounts)
+            }
+            Request::DescribeOrganization => {
+                self.transcript
+                    .push(format!("aws.describe-organization {key} {region}"));
+                self.scenario
+                    .described_organizations
+                    .get(key)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        Err(AwsError {
+                            kind: AwsErrorKind::AccessDenied,
+                            code: Some("AccessDeniedException".into()),
+                            message: "AccessDeniedException: not allowed".into(),
+                        })
+                    })
+                    .map(Reply::Organization)
             }
             Request::ListMfaDevices(user) => {
                 self.transcript.push(format!(

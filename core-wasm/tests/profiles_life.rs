@@ -348,3 +348,182 @@ fn security_keys_are_compared_with_the_security_account() {
         }
     }
 }
+
+// ---- the management account, as DescribeOrganization names it ----
+
+/// `world` whose new keys' organization names `management` as its management account.
+fn described(mut world: Scenario, management: &str) -> Scenario {
+    world.described_organizations.insert(
+        KEY_ID.into(),
+        Ok(Organization {
+            id: "o-exampleorgid".into(),
+            management_account_id: management.into(),
+        }),
+    );
+    world
+}
+
+/// Whether the run asked DescribeOrganization at all.
+fn described_organization(host: &ScriptedHost) -> bool {
+    host.transcript
+        .iter()
+        .any(|l| l.starts_with("aws.describe-organization"))
+}
+
+#[test]
+fn the_organization_names_the_management_account_when_the_project_does_not() {
+    // The organization's account named `binbash-management` is 111111111111,
+    // but the organization says its management account is 333333333333.
+    let (result, host) = run(
+        &management(),
+        described(keys_of_account("111111111111"), "333333333333"),
+    );
+    let Err(ConfigureError::AnswerNeeded(message)) = result else {
+        panic!("{result:?}")
+    };
+    for needed in [
+        "111111111111",
+        "management account, 333333333333 (from the organization)",
+        "--skip-account-check",
+    ] {
+        assert!(message.contains(needed), "`{needed}` missing: {message}");
+    }
+    // Asked with the new keys, in the batch that checks them: no extra round trip.
+    let batch: Vec<&String> = host
+        .transcript
+        .iter()
+        .skip_while(|l| !l.starts_with("aws.call-all"))
+        .take_while(|l| l.starts_with("aws."))
+        .collect();
+    assert!(
+        batch
+            .iter()
+            .any(|l| *l == &format!("aws.get-caller-identity {KEY_ID} us-east-1"))
+            && batch
+                .iter()
+                .any(|l| *l == &format!("aws.describe-organization {KEY_ID} us-east-1")),
+        "{batch:?}"
+    );
+    assert_eq!(
+        host.transcript.iter().filter(|l| l.starts_with("aws.call-all")).count(),
+        1
+    );
+
+    // Keys of that account pass, even when the organization cannot be listed.
+    let mut world = described(keys_of_account("333333333333"), "333333333333");
+    world.organizations.insert(
+        KEY_ID.into(),
+        Err(AwsError::new(AwsErrorKind::AccessDenied, "AccessDenied")),
+    );
+    let (result, _) = run(&management(), world);
+    assert!(result.unwrap().report.keys_written);
+}
+
+#[test]
+fn bootstrap_keys_are_checked_against_the_organization_s_management_account() {
+    // A first bootstrap reads no account list, but DescribeOrganization still
+    // names the management account.
+    let mut request = request(CredentialsType::Bootstrap);
+    request.non_interactive = true;
+    let (result, host) = run(&request, described(keys_of_account("222222222222"), "111111111111"));
+    let Err(ConfigureError::AnswerNeeded(message)) = result else {
+        panic!("{result:?}")
+    };
+    assert!(
+        message.contains("222222222222") && message.contains("management account, 111111111111"),
+        "{message}"
+    );
+    assert!(!host.transcript.iter().any(|l| l.starts_with("aws.list-accounts")));
+}
+
+#[test]
+fn describe_organization_is_asked_only_when_its_answer_can_matter() {
+    let declared = PROJECT_YAML.replace(
+        "  - name: management\n    email: aws+management@example.com\n",
+        "  - name: management\n    email: aws+management@example.com\n    id: \"111111111111\"\n",
+    );
+    let credentials =
+        format!("[bb-management]\naws_access_key_id = {OLD_KEY_ID}\naws_secret_access_key = {OLD_SECRET}\n");
+    let project_declares_it = {
+        let mut world = described(keys_of_account("111111111111"), "333333333333");
+        world.files.insert(format!("{ROOT}/project.yaml"), declared);
+        (management(), world)
+    };
+    let skip_check = {
+        let mut request = management();
+        request.skip_account_check = true;
+        (request, described(keys_of_account("111111111111"), "333333333333"))
+    };
+    let skip_keys = {
+        let mut request = management();
+        request.skip_access_keys_setup = true;
+        let mut world = described(keys_of_account("111111111111"), "333333333333");
+        world
+            .files
+            .insert("/home/user/.aws/bb/credentials".into(), credentials.clone());
+        world.organizations.insert(OLD_KEY_ID.into(), Ok(organization()));
+        (request, world)
+    };
+    let security = {
+        let mut request = request(CredentialsType::Security);
+        request.non_interactive = true;
+        let mut world = described(keys_of_account("222222222222"), "333333333333");
+        world
+            .files
+            .insert("/home/user/.aws/bb/credentials".into(), credentials.clone());
+        world.organizations.insert(OLD_KEY_ID.into(), Ok(organization()));
+        (request, world)
+    };
+    for (what, (request, world)) in [
+        ("the project declares the id", project_declares_it),
+        ("--skip-account-check", skip_check),
+        ("--skip-access-keys-setup", skip_keys),
+        ("SECURITY keys", security),
+    ] {
+        let (result, host) = run(&request, world);
+        assert!(result.is_ok(), "{what}: {result:?}");
+        assert!(!described_organization(&host), "{what}: {:#?}", host.transcript);
+    }
+}
+
+#[test]
+fn a_refused_describe_organization_falls_back_to_the_account_named_management() {
+    for refusal in [
+        AwsError::new(AwsErrorKind::AccessDenied, "AccessDeniedException: not allowed"),
+        AwsError::new(
+            AwsErrorKind::OrganizationNotInUse,
+            "AWSOrganizationsNotInUseException: not in an organization",
+        ),
+        AwsError::new(AwsErrorKind::Network, "timed out"),
+    ] {
+        // Keys of the account named `binbash-management`: accepted, nothing said.
+        let mut world = keys_of_account("111111111111");
+        world
+            .described_organizations
+            .insert(KEY_ID.into(), Err(refusal.clone()));
+        let (result, host) = run(&management(), world);
+        let plan = result.unwrap();
+        assert!(plan.report.keys_written);
+        assert!(described_organization(&host));
+        assert!(
+            !plan.report.warnings.iter().any(|w| w.contains("DescribeOrganization")),
+            "{:?}",
+            plan.report.warnings
+        );
+        let said: Vec<&String> = host
+            .transcript
+            .iter()
+            .filter(|l| l.to_lowercase().contains("describeorganization"))
+            .collect();
+        assert!(said.iter().all(|l| l.starts_with("log.level::debug")), "{said:?}");
+
+        // Keys of another account: the named account is still expected.
+        let mut world = keys_of_account("222222222222");
+        world.described_organizations.insert(KEY_ID.into(), Err(refusal));
+        let (result, _) = run(&management(), world);
+        let Err(ConfigureError::AnswerNeeded(message)) = result else {
+            panic!("{result:?}")
+        };
+        assert!(message.contains("management account, 111111111111"), "{message}");
+    }
+}

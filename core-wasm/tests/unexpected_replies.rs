@@ -362,6 +362,34 @@ fn a_caller_identity_without_an_arn_cannot_fetch_mfa_devices() {
 }
 
 // ---------------------------------------------------------------------------
+// DescribeOrganization
+
+#[test]
+fn a_management_account_id_that_is_not_twelve_digits_is_ignored() {
+    // The base organization names `binbash-management` 111111111111, the
+    // keys' own account: with the odd answer ignored, the keys pass.
+    for id in ["", "12345", "1234567890123", "12345678901a", "22222222222\n2"] {
+        let mut world = base_world();
+        world.described_organizations.insert(
+            KEY_ID.into(),
+            Ok(Organization {
+                id: "o-exampleorgid".into(),
+                management_account_id: id.into(),
+            }),
+        );
+        let (result, transcript) = run(&management(), world);
+        let plan = result.unwrap_or_else(|e| panic!("id {id:?}: {}", error_text(&e)));
+        assert!(plan.report.keys_written, "id {id:?}");
+        assert!(
+            transcript
+                .iter()
+                .any(|l| l.starts_with("log.level::debug describeorganization answered without")),
+            "{transcript:#?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
 // ListMFADevices
 
 fn mfa_world(devices: &[&str]) -> (ConfigureRequest, Scenario) {

@@ -28,17 +28,20 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::engine::leverage::credentials::aws::{AccessKeyChange, AccessKeyRef, Call, Host, Reply, Request};
 use crate::engine::{
-    AccessKey, AccessKeyStatus, AwsCredentials, AwsError, AwsErrorKind, CallerIdentity, OrganizationAccount,
+    AccessKey, AccessKeyStatus, AwsCredentials, AwsError, AwsErrorKind, CallerIdentity, Organization,
+    OrganizationAccount,
 };
 use crate::log::Logger;
 
 mod errors;
 mod iam_keys;
+mod organization;
 mod watch;
 
 pub use errors::RawReply;
 use errors::*;
 use iam_keys::*;
+use organization::*;
 use watch::*;
 
 /// Attempts per operation (the SDK's standard retry mode backs off
@@ -184,6 +187,7 @@ fn operation_name(request: &Request) -> &'static str {
     match request {
         Request::GetCallerIdentity => "sts:GetCallerIdentity",
         Request::ListAccounts => "organizations:ListAccounts",
+        Request::DescribeOrganization => "organizations:DescribeOrganization",
         Request::ListMfaDevices(_) => "iam:ListMFADevices",
         Request::ListAccessKeys(_) => "iam:ListAccessKeys",
         Request::AccessKeyLastUsed(_) => "iam:GetAccessKeyLastUsed",
@@ -289,6 +293,7 @@ async fn one_call(
             )
             .await
         }
+        Request::DescribeOrganization => describe_organization(&config, &watch).await,
         Request::ListMfaDevices(user) => {
             with_deadline(
                 "listing the MFA devices",

@@ -11,7 +11,7 @@ wasmtime::component::bindgen!({
     additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
 });
 
-pub use leverage::credentials::aws::{CallerIdentity, OrganizationAccount};
+pub use leverage::credentials::aws::{CallerIdentity, Organization, OrganizationAccount};
 pub use leverage::credentials::files::FilesError;
 pub use leverage::credentials::log::Level;
 pub use leverage::credentials::prompt::{PromptError, Question};

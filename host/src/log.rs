@@ -195,7 +195,10 @@ impl Logger {
             .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ ");
         let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
             .with_style(style)
-            .with_message(format!("Waiting for AWS ({what})"));
+            .with_message(one_row(
+                format!("Waiting for AWS ({what})"),
+                crate::render::terminal_columns(),
+            ));
         spinner.enable_steady_tick(Duration::from_millis(80));
         state.spinner = Some(spinner.clone());
         Waiting(Some((self.clone(), spinner)))
@@ -231,5 +234,45 @@ pub struct LogImport(pub Logger);
 impl Host for LogImport {
     fn line(&mut self, level: Level, message: String) {
         self.0.line(level, &message);
+    }
+}
+
+/// Columns of the spinner's line besides its message: the spinner, two
+/// spaces, the elapsed time (up to four: `59s`, `10m`) and one to spare.
+const SPINNER_FRAME: usize = 8;
+
+/// `message` cut (ending in `…`) so that the spinner's line fits on one row
+/// of a terminal `columns` wide. A line that wrapped would be cleared only
+/// in part once something else moved the cursor, such as the `^C` the
+/// terminal echoes on Ctrl-C, leaving a stale spinner row on the screen.
+fn one_row(message: String, columns: Option<usize>) -> String {
+    let Some(columns) = columns else {
+        return message;
+    };
+    let room = columns.saturating_sub(SPINNER_FRAME).max(1);
+    if message.chars().count() <= room {
+        return message;
+    }
+    let mut cut: String = message.chars().take(room - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spinner_message_is_cut_to_one_row() {
+        let message = "Waiting for AWS (sts:GetCallerIdentity, organizations:ListAccounts)".to_string();
+        assert_eq!(one_row(message.clone(), None), message);
+        assert_eq!(one_row(message.clone(), Some(200)), message);
+        let cut = one_row(message.clone(), Some(40));
+        assert_eq!(cut.chars().count(), 40 - SPINNER_FRAME);
+        assert!(
+            cut.ends_with('…') && message.starts_with(cut.trim_end_matches('…')),
+            "{cut}"
+        );
+        assert_eq!(one_row(message, Some(3)), "…");
     }
 }

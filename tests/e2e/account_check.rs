@@ -132,6 +132,51 @@ fn security_given_a_management_users_keys_stops_unless_accepted() {
     assert!(!out.stderr.contains("skip-account-check"), "{}", out.stderr);
 }
 
+/// A project that declares no management id, in an organization with no
+/// account named `management` (moto names it `master`): the organization
+/// itself says which account is its management account (DescribeOrganization,
+/// which a member account may call), so MANAGEMENT keys of a member account
+/// are still caught.
+#[test]
+fn management_keys_of_a_member_account_are_caught_by_what_the_organization_says() {
+    let moto = Moto::start();
+    let state = moto.setup(json!({
+        "organization": true,
+        "accounts": ["binbash-security", "binbash-shared"],
+        "users": [
+            { "name": "jane" },
+            { "name": "mia", "account": "binbash-shared" }
+        ],
+        "enforce_auth": true
+    }));
+    let management = text(&state, "/management_account_id").to_string();
+    let shared = text(&state, "/org_accounts/binbash-shared").to_string();
+    assert_eq!(text(&state, "/users/mia/account_id"), shared);
+    let mut project = Project::new();
+    assert!(!PROJECT_YAML.contains("    id:"), "the project must declare no id");
+    project.write("project.yaml", PROJECT_YAML);
+    let mia = csv_of(&mut project, &state, "mia");
+    let before = project.snapshot();
+
+    let out = configure(&project, &moto, "MANAGEMENT", &mia, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for needed in [
+        shared.as_str(),
+        management.as_str(),
+        "from the organization",
+        "--skip-account-check",
+    ] {
+        assert!(out.stderr.contains(needed), "`{needed}` missing:\n{}", out.stderr);
+    }
+    assert_eq!(project.snapshot(), before, "a refused run wrote something");
+
+    // The management account's own keys pass without a word.
+    let jane = csv_of(&mut project, &state, "jane");
+    let out = configure(&project, &moto, "MANAGEMENT", &jane, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("skip-account-check"), "{}", out.stderr);
+}
+
 /// At a terminal the question names both accounts; Enter takes the
 /// default, which stops; `y` uses the keys.
 #[test]

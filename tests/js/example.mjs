@@ -12,11 +12,12 @@ import * as wasi from '@bytecodealliance/preview2-shim';
 const [core, project, keys, awsRoot, awsJson] = process.argv.slice(2);
 const { instantiate } = await import(pathToFileURL(join(core, 'leverage_core.js')).href);
 // Imports are synchronous (Node 20 cannot await in one): fetch what AWS says beforehand.
-const { identity, accounts } = JSON.parse(readFileSync(awsJson, 'utf8'));
+const { identity, accounts, organization } = JSON.parse(readFileSync(awsJson, 'utf8'));
 /** @type {Aws['callAll']} every call of the batch answered, in order; a result in a list is { tag, val } */
-const callAll = (calls) => calls.map(({ request }) => ({ tag: 'ok', val: request.tag === 'get-caller-identity'
-  ? { tag: 'caller-identity', val: identity } : request.tag === 'list-accounts' ? { tag: 'accounts', val: accounts }
-  : request.tag === 'list-access-keys' ? { tag: 'access-keys', val: [] } : { tag: 'mfa-devices', val: [] } }));
+const callAll = (calls) => calls.map(({ request: { tag } }) => ({ tag: 'ok', val: tag === 'get-caller-identity'
+  ? { tag: 'caller-identity', val: identity } : tag === 'list-accounts' ? { tag: 'accounts', val: accounts }
+  : tag === 'describe-organization' ? { tag: 'organization', val: organization }
+  : tag === 'list-access-keys' ? { tag: 'access-keys', val: [] } : { tag: 'mfa-devices', val: [] } }));
 /** @type {Files['read']} the text, or undefined when nothing is there; an error is thrown as a variant */
 const read = (path) => { try { return readFileSync(path, 'utf8'); } catch (e) { if (e.code === 'ENOENT') return undefined; throw { tag: 'other', val: e.message }; } };
 const noTerminal = () => { throw { tag: 'unavailable', val: 'no terminal here' }; }; // a variant: { tag, val }
@@ -26,8 +27,7 @@ const ours = {
   'leverage:credentials/prompt': { text: noTerminal, secret: noTerminal, select: noTerminal },
   'leverage:credentials/log': { line: (level, message) => console.error(`${level}: ${message}`) },
 };
-// Whatever WASI the Rust standard library links comes from jco's shim.
-const camel = (s) => s.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+const camel = (s) => s.replace(/-(\w)/g, (_, c) => c.toUpperCase()); // below: any WASI the Rust std links comes from jco's shim
 const imports = new Proxy(ours, { get: (o, /** @type {string} */ name) => o[name] ?? wasi[name.split(/[:/]/)[1]][camel(name.split('/')[1])] });
 const { configure } = instantiate((file) => new WebAssembly.Module(readFileSync(join(core, file))), imports);
 /** @type {ConfigureRequest} */

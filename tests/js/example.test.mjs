@@ -31,6 +31,7 @@ function project(projectYaml) {
         { id: '111111111111', name: 'binbash-management', email: 'aws+management@example.com' },
         { id: '033333333333', name: 'binbash-shared', email: 'aws+shared@example.com' },
       ],
+      organization: { id: 'o-exampleorgid', managementAccountId: '111111111111' },
     }),
   );
   return { root, dir, keys: join(root, 'keys.csv'), aws: join(root, 'aws'), answers: join(root, 'aws.json') };

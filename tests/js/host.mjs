@@ -68,6 +68,7 @@ export class ScriptedHost {
       stdin: null,
       identities: {},
       organizations: {},
+      described_organizations: {},
       mfa_devices: {},
       answers: [],
       ...scenario,
@@ -107,6 +108,14 @@ export class ScriptedHost {
         return reply(
           Object.hasOwn(s.organizations, key) ? s.organizations[key] : failure('AccessDenied', 'AccessDeniedException', 'AccessDeniedException: not allowed'),
           'Accounts',
+        );
+      case 'describe-organization':
+        this.transcript.push(`aws.describe-organization ${key} ${region}`);
+        return reply(
+          Object.hasOwn(s.described_organizations, key)
+            ? s.described_organizations[key]
+            : failure('AccessDenied', 'AccessDeniedException', 'AccessDeniedException: not allowed'),
+          'Organization',
         );
       case 'list-mfa-devices': {
         this.transcript.push(`aws.list-mfa-devices ${key} ${region} ${request.val ?? '-'}`);

@@ -190,6 +190,7 @@ export const ConfigureError = variant({
 
 export const CallerIdentity = record({ account: str, arn: str, 'user-id': str });
 export const OrganizationAccount = record({ id: str, name: str, email: str });
+export const Organization = record({ id: str, 'management-account-id': str });
 export const AccessKeyStatus = enumeration(['active', 'inactive']);
 export const AccessKey = record({
   'access-key-id': str,
@@ -203,6 +204,7 @@ export const AccessKeyChange = record({ key: AccessKeyRef, status: AccessKeyStat
 export const Request = variant({
   'get-caller-identity': null,
   'list-accounts': null,
+  'describe-organization': null,
   'list-mfa-devices': option(str),
   'list-access-keys': option(str),
   'access-key-last-used': str,
@@ -214,6 +216,7 @@ export const Call = record({ credentials: AwsCredentials, region: str, request: 
 export const Reply = variant({
   'caller-identity': CallerIdentity,
   accounts: list(OrganizationAccount),
+  organization: Organization,
   'mfa-devices': list(str),
   'access-keys': list(AccessKey),
   'last-used': option(str),

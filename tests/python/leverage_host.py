@@ -467,6 +467,14 @@ def _aws_call(call: dict):
                 for a in page["Accounts"]
             ]
             return Ok({"tag": "accounts", "val": accounts})
+        if tag == "describe-organization":
+            organization = session.client("organizations").describe_organization()["Organization"]
+            return Ok(
+                {
+                    "tag": "organization",
+                    "val": {"id": organization["Id"], "management_account_id": organization["MasterAccountId"]},
+                }
+            )
         if tag == "list-mfa-devices":
             user = request.get("val")
             pages = session.client("iam").get_paginator("list_mfa_devices")

@@ -45,6 +45,7 @@ class ScriptedHost:
             "stdin": None,
             "identities": {},
             "organizations": {},
+            "described_organizations": {},
             "mfa_devices": {},
             "answers": [],
             **world,
@@ -70,6 +71,9 @@ class ScriptedHost:
         if case == "ListAccounts":
             denied = _aws_error("AccessDenied", "AccessDeniedException", "AccessDeniedException: not allowed")
             return _reply(self.world["organizations"].get(key, {"Err": denied}), "Accounts")
+        if case == "DescribeOrganization":
+            denied = _aws_error("AccessDenied", "AccessDeniedException", "AccessDeniedException: not allowed")
+            return _reply(self.world["described_organizations"].get(key, {"Err": denied}), "Organization")
         if case == "ListMfaDevices":
             user = request[case]
             if user is None:  # without a user name AWS lists the caller's own devices

@@ -29,9 +29,10 @@ fn management_first_run_writes_keys_then_profiles() {
     assert_eq!(
         aws,
         [
-            "aws.call-all 3 call(s)",
+            "aws.call-all 4 call(s)",
             &format!("aws.get-caller-identity {KEY_ID} us-east-1"),
             &format!("aws.list-accounts {KEY_ID} us-east-1"),
+            &format!("aws.describe-organization {KEY_ID} us-east-1"),
             &format!("aws.list-access-keys {KEY_ID} us-east-1 -")
         ]
     );

@@ -5,7 +5,8 @@
 use super::*;
 
 /// Every AWS call of a MANAGEMENT run with `--fetch-mfa-device` goes out in
-/// one batch: the identity, the organization, the MFA devices and the keys' age.
+/// one batch: the identity, the organization and its management account, the
+/// MFA devices and the keys' age.
 #[test]
 fn every_aws_call_of_a_run_is_asked_for_at_once() {
     let (_plan, transcript) = plan_of("mfa-one-device");
@@ -13,9 +14,10 @@ fn every_aws_call_of_a_run_is_asked_for_at_once() {
     assert_eq!(
         aws,
         [
-            "aws.call-all 4 call(s)",
+            "aws.call-all 5 call(s)",
             &format!("aws.get-caller-identity {KEY_ID} us-east-1"),
             &format!("aws.list-accounts {KEY_ID} us-east-1"),
+            &format!("aws.describe-organization {KEY_ID} us-east-1"),
             &format!("aws.list-mfa-devices {KEY_ID} us-east-1 -"),
             &format!("aws.list-access-keys {KEY_ID} us-east-1 -"),
         ]

@@ -11,12 +11,15 @@ export interface AccessKeyChange {
   key: AccessKeyRef,
   status: AccessKeyStatus,
 }
-export type Request = RequestGetCallerIdentity | RequestListAccounts | RequestListMfaDevices | RequestListAccessKeys | RequestAccessKeyLastUsed | RequestCreateAccessKey | RequestUpdateAccessKey | RequestDeleteAccessKey;
+export type Request = RequestGetCallerIdentity | RequestListAccounts | RequestDescribeOrganization | RequestListMfaDevices | RequestListAccessKeys | RequestAccessKeyLastUsed | RequestCreateAccessKey | RequestUpdateAccessKey | RequestDeleteAccessKey;
 export interface RequestGetCallerIdentity {
   tag: 'get-caller-identity',
 }
 export interface RequestListAccounts {
   tag: 'list-accounts',
+}
+export interface RequestDescribeOrganization {
+  tag: 'describe-organization',
 }
 export interface RequestListMfaDevices {
   tag: 'list-mfa-devices',
@@ -57,8 +60,12 @@ export interface OrganizationAccount {
   name: string,
   email: string,
 }
+export interface Organization {
+  id: string,
+  managementAccountId: string,
+}
 export type AccessKey = import('./leverage-credentials-types.js').AccessKey;
-export type Reply = ReplyCallerIdentity | ReplyAccounts | ReplyMfaDevices | ReplyAccessKeys | ReplyLastUsed | ReplyCreatedKey | ReplyDone;
+export type Reply = ReplyCallerIdentity | ReplyAccounts | ReplyOrganization | ReplyMfaDevices | ReplyAccessKeys | ReplyLastUsed | ReplyCreatedKey | ReplyDone;
 export interface ReplyCallerIdentity {
   tag: 'caller-identity',
   val: CallerIdentity,
@@ -66,6 +73,10 @@ export interface ReplyCallerIdentity {
 export interface ReplyAccounts {
   tag: 'accounts',
   val: Array<OrganizationAccount>,
+}
+export interface ReplyOrganization {
+  tag: 'organization',
+  val: Organization,
 }
 export interface ReplyMfaDevices {
   tag: 'mfa-devices',
