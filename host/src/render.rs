@@ -39,24 +39,27 @@ impl PathStyle {
 /// Every change as a unified diff that shows only the masked texts (no
 /// secret can show).
 pub fn diffs(plan: &Plan, paths: &PathStyle) -> String {
-    let mut out = String::new();
-    for change in &plan.changes {
-        let shown = paths.show(Path::new(&change.path));
-        let old_header = if change.masked_before.is_some() {
-            format!("a/{shown}")
-        } else {
-            "/dev/null".to_string()
-        };
-        out.push_str(&masked_diff(change, &old_header, &format!("b/{shown}")));
-    }
-    out
+    plan.changes.iter().map(|change| diff(change, false, paths)).collect()
+}
+
+/// One change as a unified diff of its masked texts, from `/dev/null` for a
+/// file it creates and to `/dev/null` for one it `removes`.
+pub fn diff(change: &FileChange, removes: bool, paths: &PathStyle) -> String {
+    let shown = paths.show(Path::new(&change.path));
+    let null = || "/dev/null".to_string();
+    let old_header = match change.masked_before {
+        Some(_) => format!("a/{shown}"),
+        None => null(),
+    };
+    let new_header = if removes { null() } else { format!("b/{shown}") };
+    masked_diff(change, &old_header, &new_header)
 }
 
 /// The lines that differ are found on the real texts and printed from the
 /// masked ones (masking keeps the lines, so their indices match): a secret
 /// that changes, as in a key rotation, shows as a changed line with the
 /// mask on both sides instead of vanishing from the diff.
-pub(crate) fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> String {
+fn masked_diff(change: &FileChange, old_header: &str, new_header: &str) -> String {
     let lines = |text: &str| -> Vec<String> { text.split_inclusive('\n').map(str::to_string).collect() };
     let (real_old, real_new) = (lines(change.before.as_deref().unwrap_or("")), lines(&change.after));
     let (shown_old, shown_new) = (

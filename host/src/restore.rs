@@ -34,7 +34,7 @@ use crate::files::read_text;
 use crate::log::Logger;
 use crate::prompt::Terminal;
 use crate::render::{self, Failure, PathStyle};
-use crate::run::{lock_run, print_failure, start, Start};
+use crate::run::{forget_changes, lock_run, print_failure, start, Start};
 use crate::signals;
 
 /// The folder of the run records, under `~/.aws`.
@@ -310,17 +310,6 @@ fn plan_file(
     }))
 }
 
-/// Wipe the contents the planned changes hold (credentials files hold secrets).
-fn forget(planned: &mut [Planned]) {
-    use zeroize::Zeroize;
-    for p in planned {
-        if let Some(before) = p.change.before.as_mut() {
-            before.zeroize();
-        }
-        p.change.after.zeroize();
-    }
-}
-
 pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
     let Start {
         logger,
@@ -373,62 +362,41 @@ pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
         );
     }
     let mut terminal = Terminal::new(args.non_interactive, logger.clone());
-    let mut planned = Vec::new();
+    let mut changes = Vec::new();
+    let mut removed = Vec::new();
     for file in &record.files {
         match plan_file(file, &record, &args, &mut terminal, &paths) {
-            Ok(Some(p)) => planned.push(p),
+            Ok(Some(planned)) => {
+                changes.push(planned.change);
+                removed.push(planned.remove);
+            }
             Ok(None) => logger.debug(&format!("{} already is as it was", paths.show(&file.path))),
             Err(failure) => {
-                forget(&mut planned);
+                forget_changes(&mut changes);
                 return Ok(print_failure(&failure));
             }
         }
     }
-    if planned.is_empty() {
+    if changes.is_empty() {
         logger.info(&format!(
             "Nothing to restore: every file of run {} already is as it was before it.",
             record.run
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    let changes: Vec<FileChange> = planned.iter().map(|p| p.change.clone()).collect();
-    let removed: Vec<bool> = planned.iter().map(|p| p.remove).collect();
-    forget(&mut planned);
-    let mut changes = changes;
-    let wipe = |changes: &mut Vec<FileChange>| {
-        use zeroize::Zeroize;
-        for change in changes.iter_mut() {
-            if let Some(before) = change.before.as_mut() {
-                before.zeroize();
-            }
-            change.after.zeroize();
-        }
-    };
-
     if args.dry_run {
         if let Err(error) = crate::apply::resolve_targets(&changes, &root, &|p| paths.show(p)) {
-            wipe(&mut changes);
+            forget_changes(&mut changes);
             return Err(error);
         }
         for (change, remove) in changes.iter().zip(&removed) {
-            let shown = paths.show(Path::new(&change.path));
-            let old = if change.masked_before.is_some() {
-                format!("a/{shown}")
-            } else {
-                "/dev/null".to_string()
-            };
-            let new = if *remove {
-                "/dev/null".to_string()
-            } else {
-                format!("b/{shown}")
-            };
-            print!("{}", render::masked_diff(change, &old, &new));
+            print!("{}", render::diff(change, *remove, &paths));
         }
         logger.info(&format!(
             "Dry run: {} file(s) would change; nothing was written.",
             changes.len()
         ));
-        wipe(&mut changes);
+        forget_changes(&mut changes);
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -442,7 +410,7 @@ pub fn restore(args: RestoreArgs) -> Result<ExitCode> {
         let recorded = record_run(&aws_root, "restore", &root, &changes, &removed, &applied);
         Ok::<_, anyhow::Error>((applied, recorded))
     });
-    wipe(&mut changes);
+    forget_changes(&mut changes);
     let (applied, recorded) = match applied {
         Ok(done) => done,
         Err(error) if signals::received() => {

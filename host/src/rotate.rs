@@ -20,19 +20,8 @@ use crate::apply::AppliedFile;
 use crate::cli::{OutputFormat, RotateArgs};
 use crate::engine::*;
 use crate::render::{self, PathStyle};
-use crate::run::{cli_imports, lock_run, print_failure, start, Start};
+use crate::run::{cli_imports, forget_changes, lock_run, print_failure, start, Start};
 use crate::signals;
-
-/// Wipe the plan's copies of the new secret (the WIT types hold plain strings).
-fn forget_secrets(plan: &mut Plan) {
-    use zeroize::Zeroize;
-    for change in &mut plan.changes {
-        if let Some(before) = change.before.as_mut() {
-            before.zeroize();
-        }
-        change.after.zeroize();
-    }
-}
 
 fn outcome_name(outcome: NewKeyOutcome) -> &'static str {
     match outcome {
@@ -259,7 +248,7 @@ pub fn rotate(args: RotateArgs) -> Result<ExitCode> {
                 ));
             }
         }
-        forget_secrets(&mut rotation.plan);
+        forget_changes(&mut rotation.plan.changes);
         let applied_for_core = applied.as_ref().map(|_| ()).map_err(|e| format!("{e:#}"));
         let (report, _) = core.finish_rotation(&state, applied_for_core, backend)?;
         Ok(Ok((report, applied)))

@@ -181,7 +181,16 @@ fn forget_secrets(request: &mut ConfigureRequest, plan: Option<&mut Plan>) {
             token.zeroize();
         }
     }
-    for change in plan.into_iter().flat_map(|p| p.changes.iter_mut()) {
+    if let Some(plan) = plan {
+        forget_changes(&mut plan.changes);
+    }
+}
+
+/// Wipe the contents `changes` hold: the WIT types hold plain strings, and
+/// a credentials file's content holds secrets.
+pub fn forget_changes(changes: &mut [FileChange]) {
+    use zeroize::Zeroize;
+    for change in changes {
         if let Some(before) = change.before.as_mut() {
             before.zeroize();
         }
