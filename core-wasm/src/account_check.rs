@@ -78,9 +78,9 @@ fn declared_id(declared: &[DeclaredAccount], name: &str) -> Option<String> {
 
 /// The account `credentials_type` keys belong to: a declared id of the
 /// project first, else for the management account the one the organization
-/// names as such (`management_account`, from DescribeOrganization), else the
-/// organization's account of that name (its name without the
-/// `<project name>-` prefix). `None` when none of them knows it.
+/// names as such (`management_account`, as [`management_account_id`]
+/// checked it), else the organization's account of that name (its name
+/// without the `<project name>-` prefix). `None` when none of them knows it.
 pub fn expected_account(
     credentials_type: CredentialsType,
     declared: &[DeclaredAccount],
@@ -99,10 +99,7 @@ pub fn expected_account(
             source: "the project",
         });
     }
-    let named_by_organization = management_account
-        .filter(|_| name == "management")
-        .filter(|id| validate::is_account_id(id));
-    if let Some(id) = named_by_organization {
+    if let Some(id) = management_account.filter(|_| name == "management") {
         return Some(Expected {
             name,
             id: id.to_string(),
